@@ -1,0 +1,44 @@
+"""lrlab: choosing the learning rate for SGD, by experiment.
+
+``import lrlab`` is quick: it loads numpy and lrlab's core only. Modules that
+need scipy, matplotlib or ipywidgets (plots, widgets, line search baselines,
+diagnostics) are imported on first use.
+
+>>> import lrlab
+>>> bowl = lrlab.surfaces.quadratic([1.0, 10.0])
+>>> lrlab.train(bowl, lrlab.sgd(0.1), 50).final_loss < 1e-4
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .history import History
+from .problem import Problem
+from .rules import Rule, chain, sgd
+from .trainer import EarlyStopping, train
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {
+    "surfaces", "models", "datasets", "schedules", "rules", "linesearch", "trainer",
+    "history", "problem", "finder", "search", "diagnostics", "advisor", "plots", "widgets",
+    "checks", "check_install",
+}
+
+__all__ = ["EarlyStopping", "History", "Problem", "Rule", "__version__", "chain", "sgd",
+           "train", *sorted(_SUBMODULES)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'lrlab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBMODULES)

@@ -1,0 +1,221 @@
+"""One place for argument checks and their messages.
+
+Every public factory in lrlab validates its arguments when it is called, and
+every message has the same shape (borrowed from scikit-learn's
+``_param_validation``)::
+
+    The 'lr' parameter of sgd must be a positive finite float or array, or a
+    schedule. Got -1 instead.
+
+so a learner always learns *which* argument is wrong, *what* is allowed and
+*what* they passed.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "check_array",
+    "check_choice",
+    "check_int",
+    "check_lr",
+    "check_real",
+    "check_theta",
+    "fail",
+]
+
+
+def fail(owner: str, name: str, allowed: str, value: Any, exc: type = ValueError):
+    """Raise ``exc`` with lrlab's standard message and never return."""
+    raise exc(f"The {name!r} parameter of {owner} must be {allowed}. Got {_short(value)} instead.")
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        if value.size <= 6:
+            return f"array({np.array2string(value, separator=', ')})"
+        return f"an array of shape {value.shape}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _interval(low, high, low_open, high_open) -> str:
+    lo = "-inf" if low is None else f"{low:g}"
+    hi = "inf" if high is None else f"{high:g}"
+    left = "(" if (low_open or low is None) else "["
+    right = ")" if (high_open or high is None) else "]"
+    return f"{left}{lo}, {hi}{right}"
+
+
+def _in_interval(x: np.ndarray, low, high, low_open, high_open) -> bool:
+    ok = np.isfinite(x)
+    if low is not None:
+        ok &= (x > low) if low_open else (x >= low)
+    if high is not None:
+        ok &= (x < high) if high_open else (x <= high)
+    return bool(np.all(ok))
+
+
+def check_real(
+    value: Any,
+    name: str,
+    owner: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_array: bool = False,
+) -> float | np.ndarray:
+    """Check a finite real number (or array of them) inside an interval.
+
+    Returns a Python float, or a float64 array when ``allow_array`` and the
+    value is array-like. Booleans are refused: ``True`` is not a learning rate.
+
+    >>> check_real(0.5, "momentum", "sgd", low=0, high=1, high_open=True)
+    0.5
+    >>> check_real(1.0, "momentum", "sgd", low=0, high=1, high_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'momentum' parameter of sgd must be a finite float in [0, 1). Got 1.0 instead.
+    """
+    kind = "a finite float" + (" or array of them" if allow_array else "")
+    allowed = f"{kind} in {_interval(low, high, low_open, high_open)}"
+    if isinstance(value, bool | np.bool_):
+        fail(owner, name, allowed, value, TypeError)
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        if not _in_interval(np.asarray(x), low, high, low_open, high_open):
+            fail(owner, name, allowed, value)
+        return x
+    if allow_array and isinstance(value, np.ndarray | list | tuple):
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            fail(owner, name, allowed, value, TypeError)
+        if arr.size == 0:
+            fail(owner, name, allowed + " (not empty)", value)
+        if not _in_interval(arr, low, high, low_open, high_open):
+            fail(owner, name, allowed, value)
+        return arr
+    fail(owner, name, allowed, value, TypeError)
+
+
+def check_int(
+    value: Any,
+    name: str,
+    owner: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    allow_none: bool = False,
+) -> int | None:
+    """Check an integer inside ``[low, high]`` (``None`` allowed if asked).
+
+    >>> check_int(-3, "num_steps", "train", low=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'num_steps' parameter of train must be an int in [0, inf). Got -3 instead.
+    """
+    allowed = "an int in " + _interval(low, high, False, False)
+    if allow_none:
+        allowed += " or None"
+        if value is None:
+            return None
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        fail(owner, name, allowed, value, TypeError)
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
+        fail(owner, name, allowed, value)
+    return v
+
+
+def check_choice(value: Any, name: str, owner: str, choices: Iterable[Any]) -> Any:
+    """Check that ``value`` is one of ``choices``.
+
+    >>> check_choice("tri", "mode", "cyclic", ("triangular", "triangular2"))
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'mode' parameter of cyclic must be one of 'triangular', 'triangular2'. Got 'tri' instead.
+    """
+    choices = tuple(choices)
+    if value not in choices:
+        fail(owner, name, "one of " + ", ".join(repr(c) for c in choices), value)
+    return value
+
+
+def check_lr(
+    value: Any, owner: str, name: str = "lr", *, allow_zero: bool = False
+) -> float | np.ndarray | Callable:
+    """Check a learning rate: a positive finite float, an array of them, or a schedule.
+
+    A schedule is any callable ``lr(t)``; it is checked by evaluating it at
+    ``t = 0`` (schedules are pure, so this changes nothing).
+
+    >>> check_lr(-1, "sgd")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'lr' parameter of sgd must be a finite float or array of them in (0, inf), or a schedule lr(t). Got -1 instead.
+    """
+    if callable(value):
+        try:
+            first = np.asarray(value(0), dtype=float)
+        except Exception as err:  # a schedule that cannot be evaluated is wrong input
+            raise TypeError(
+                f"The {name!r} parameter of {owner} is callable but calling it at t=0 "
+                f"failed ({type(err).__name__}: {err}); a schedule must map a step to a rate."
+            ) from err
+        if not np.all(np.isfinite(first)) or np.any(first < 0):
+            fail(owner, name, "a schedule giving finite rates >= 0", value)
+        return value
+    allowed = "a finite float or array of them in " + ("[0, inf)" if allow_zero else "(0, inf)")
+    allowed += ", or a schedule lr(t)"
+    if isinstance(value, bool | np.bool_) or not (
+        isinstance(value, numbers.Real | np.ndarray | list | tuple)
+    ):
+        fail(owner, name, allowed, value, TypeError)
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        fail(owner, name, allowed, value, TypeError)
+    if arr.size == 0:
+        fail(owner, name, allowed + " (not empty)", value)
+    ok = np.isfinite(arr) & ((arr >= 0) if allow_zero else (arr > 0))
+    if not np.all(ok):
+        fail(owner, name, allowed, value)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def check_array(value: Any, name: str, owner: str, *, ndim: int | None = None) -> np.ndarray:
+    """Convert to a finite float64 array, with a clear error otherwise."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        fail(owner, name, "array-like of finite floats", value, TypeError)
+    if ndim is not None and arr.ndim != ndim:
+        fail(owner, name, f"a {ndim}-D array of finite floats", value)
+    if not np.all(np.isfinite(arr)):
+        fail(owner, name, "array-like of finite floats", value)
+    return arr
+
+
+def check_theta(value: Any, dim: int, owner: str, name: str = "theta") -> np.ndarray:
+    """Check parameters of shape ``(..., dim)`` and return them as float64.
+
+    >>> check_theta([1.0, 2.0, 3.0], 2, "rosenbrock.loss")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'theta' parameter of rosenbrock.loss must be an array of shape (..., 2). Got array([1., 2., 3.]) instead.
+    """
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        fail(owner, name, f"an array of shape (..., {dim})", value, TypeError)
+    if arr.ndim == 0 or arr.shape[-1] != dim:
+        fail(owner, name, f"an array of shape (..., {dim})", arr)
+    return arr

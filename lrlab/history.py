@@ -1,0 +1,189 @@
+"""History: what a training run recorded, as plain arrays.
+
+Every array has the step axis first and the *run shape* next: a run over 256
+learning rates has ``loss.shape == (num_steps + 1, 256)``. ``history[i]``
+selects run ``i`` and returns a History of that one run, so plotting code
+never has to care whether a run was batched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+
+__all__ = ["History"]
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """Record of one (possibly batched) training run.
+
+    Attributes
+    ----------
+    loss : ndarray, shape (num_steps + 1, *run_shape)
+        Loss at ``theta_t`` on the batch of step ``t`` (the exact loss for
+        full-batch runs). Entries after a run stopped are NaN; the entry at
+        ``diverged_at`` keeps the offending value (inf, NaN or huge).
+    grad_norm : ndarray, shape (num_steps + 1, *run_shape)
+        Euclidean norm of the gradient the rule saw at ``theta_t``.
+    lr : ndarray, shape (num_steps, *run_shape)
+        Global learning rate used at step ``t`` (the rule state's ``lr``;
+        NaN for rules without one).
+    update_ratio : ndarray, shape (num_steps, *run_shape)
+        ``||theta_{t+1} - theta_t|| / ||theta_t||``: the update-to-parameter
+        ratio that Karpathy's CS231n notes suggest keeping near 1e-3.
+    params : ndarray, shape (num_steps + 1, *run_shape, dim), or None
+        The iterates, when recorded.
+    diverged_at : ndarray of int, shape run_shape
+        Step at which each run diverged, ``-1`` if it did not.
+    stopped_at : ndarray of int, shape run_shape
+        Step at which a run stopped early (converged or no progress), ``-1`` if not.
+    reason : ndarray of str, shape run_shape
+        Why a run ended before ``num_steps`` ("" when it did not).
+    loss_evals, grad_evals : ndarray of int, shape (num_steps + 1,)
+        Cumulative number of loss and gradient evaluations (per run) after each step.
+    eval_steps : ndarray of int, shape (k,)
+        Steps at which the evaluation loss was computed.
+    eval_loss : ndarray, shape (k, *run_shape), or None
+        Full-data (or validation) loss at ``eval_steps``.
+    states : list or None
+        Rule states, ``states[0]`` from ``init`` and ``states[t + 1]`` after step ``t``.
+    """
+
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    lr: np.ndarray
+    update_ratio: np.ndarray
+    params: np.ndarray | None
+    diverged_at: np.ndarray
+    stopped_at: np.ndarray
+    reason: np.ndarray
+    loss_evals: np.ndarray
+    grad_evals: np.ndarray
+    eval_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    eval_loss: np.ndarray | None = None
+    states: list | None = None
+    meta: dict = field(default_factory=dict)
+
+    # --------------------------------------------------------------- shapes
+    @property
+    def num_steps(self) -> int:
+        """Number of steps the run was asked for."""
+        return self.loss.shape[0] - 1
+
+    @property
+    def run_shape(self) -> tuple:
+        """Shape of the batch of runs (``()`` for a single run)."""
+        return self.loss.shape[1:]
+
+    def __len__(self) -> int:
+        if not self.run_shape:
+            raise TypeError("A History of a single run has no len(); use num_steps.")
+        return self.run_shape[0]
+
+    def __getitem__(self, index: Any) -> History:
+        """The History of run(s) ``index`` (indexes the run axes, not the steps)."""
+        if not self.run_shape:
+            raise IndexError("This History holds a single run; there is nothing to index.")
+        idx = index if isinstance(index, tuple) else (index,)
+        step_first = (slice(None), *idx)
+        changes = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("loss", "grad_norm", "lr", "update_ratio", "params", "eval_loss"):
+                changes[f.name] = None if value is None else value[step_first]
+            elif f.name in ("diverged_at", "stopped_at", "reason"):
+                changes[f.name] = value[idx]
+            elif f.name == "states" and value is not None:
+                changes[f.name] = [_index_state(s, idx) for s in value]
+        return replace(self, **changes)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    # ---------------------------------------------------------- summaries
+    @property
+    def diverged(self) -> np.ndarray | bool:
+        """True for runs that diverged."""
+        return _scalar(self.diverged_at >= 0)
+
+    @property
+    def last_step(self) -> np.ndarray | int:
+        """Last step with a recorded loss: ``diverged_at``, ``stopped_at`` or ``num_steps``."""
+        last = np.where(self.diverged_at >= 0, self.diverged_at,
+                        np.where(self.stopped_at >= 0, self.stopped_at, self.num_steps))
+        return _scalar(last)
+
+    @property
+    def final_loss(self) -> np.ndarray | float:
+        """Loss at :attr:`last_step` (inf or NaN for a run that blew up)."""
+        last = np.asarray(self.last_step)
+        value = np.take_along_axis(self.loss, last[None, ...], axis=0)[0]
+        return _scalar(value)
+
+    @property
+    def best_step(self) -> np.ndarray | int:
+        """Step with the lowest finite loss."""
+        with np.errstate(invalid="ignore"):
+            finite = np.where(np.isfinite(self.loss), self.loss, np.inf)
+        return _scalar(np.argmin(finite, axis=0))
+
+    @property
+    def best_loss(self) -> np.ndarray | float:
+        """Lowest finite loss of each run."""
+        finite = np.where(np.isfinite(self.loss), self.loss, np.inf)
+        return _scalar(np.min(finite, axis=0))
+
+    @property
+    def final_params(self) -> np.ndarray:
+        """Parameters at :attr:`last_step` (needs recorded params)."""
+        if self.params is None:
+            raise ValueError("This History did not record params; call train(..., "
+                             "record_params=True).")
+        last = np.asarray(self.last_step)
+        return np.take_along_axis(self.params, last[None, ..., None], axis=0)[0]
+
+    def status(self) -> np.ndarray | str:
+        """'diverged', 'stopped' or 'finished' for each run."""
+        out = np.where(self.diverged_at >= 0, "diverged",
+                       np.where(self.stopped_at >= 0, "stopped", "finished"))
+        return _scalar(out)
+
+    def summary(self) -> str:
+        """One line per run: status, last step, final loss and the reason."""
+        if self.run_shape:
+            return "\n".join(f"[{i}] {h.summary()}" for i, h in enumerate(self))
+        text = f"{self.status()} after {self.last_step} steps, final loss {self.final_loss:.4g}"
+        if str(self.reason):
+            text += f" ({self.reason})"
+        return text
+
+    def __repr__(self) -> str:
+        name = self.meta.get("rule", "?")
+        problem = self.meta.get("problem", "?")
+        runs = f"{int(np.prod(self.run_shape))} runs" if self.run_shape else "1 run"
+        ndiv = int(np.sum(self.diverged_at >= 0))
+        return (f"<History {name} on {problem}: {runs}, {self.num_steps} steps, "
+                f"{ndiv} diverged>")
+
+
+def _scalar(x):
+    x = np.asarray(x)
+    return x.item() if x.ndim == 0 else x
+
+
+def _index_state(state: Any, idx: tuple) -> Any:
+    """Index every run-shaped array in a (possibly nested) state."""
+    if isinstance(state, tuple) and hasattr(state, "_fields"):
+        return type(state)(*(_index_state(s, idx) for s in state))
+    if isinstance(state, tuple):
+        return tuple(_index_state(s, idx) for s in state)
+    if isinstance(state, np.ndarray) and state.ndim >= len(idx):
+        try:
+            return state[idx]
+        except IndexError:
+            return state
+    return state

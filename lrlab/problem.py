@@ -1,0 +1,174 @@
+"""The Problem protocol: anything with parameters, a loss and a gradient.
+
+Every problem in lrlab (analytic surfaces in :mod:`lrlab.surfaces`, data
+problems in :mod:`lrlab.models`) subclasses :class:`Problem`. One convention
+makes everything vectorise: ``theta`` may carry leading batch dimensions,
+shape ``(..., dim)``; then ``loss`` returns shape ``(...)`` and ``grad``
+shape ``(..., dim)``. One call can therefore evaluate 256 learning rates (or
+start points) at once.
+
+Stochastic gradients go through a *batch* object. The trainer asks the
+problem for one with :meth:`Problem.sample_batch` at each step and passes it
+to ``loss`` and ``grad``:
+
+* data problems return an index array into their samples (a minibatch);
+* analytic surfaces with ``noise > 0`` return a standard-normal vector ``z``
+  and add ``noise / sqrt(batch_size) * z`` to the gradient, which mimics the
+  gradient noise of minibatch SGD (the loss itself stays exact).
+
+All runs in a batched call share the batch, so a batched run equals the
+separate runs made with the same seed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_int, check_theta
+
+__all__ = ["Problem"]
+
+
+class Problem:
+    """Base class of every lrlab problem.
+
+    Subclasses set the attributes below in ``__init__`` and implement
+    :meth:`_loss` and :meth:`_grad` on a validated ``theta`` of shape
+    ``(..., dim)``; they may override :meth:`_loss_and_grad`, :meth:`_hessian`
+    and :meth:`_hvp` when they can do better than the defaults.
+
+    Attributes
+    ----------
+    name : str
+        Short human-readable name ("Rosenbrock", "MLP 64-10 tanh").
+    dim : int
+        Number of parameters.
+    x0 : ndarray, shape (dim,)
+        Default starting point.
+    n_samples : int or None
+        Number of training samples for data problems; ``None`` for analytic
+        surfaces.
+    noise : float
+        Standard deviation of the added gradient noise of an analytic
+        surface at batch size 1 (0 means exact gradients).
+    bounds : tuple of (low, high) pairs or None
+        Plot window, one pair per coordinate (2-D surfaces).
+    minima : ndarray, shape (k, dim), or None
+        Known minimisers.
+    f_star : float or None
+        Known minimum value of the loss.
+    smoothness : float or None
+        Global Lipschitz constant ``L`` of the gradient, where it exists.
+    strong_convexity : float or None
+        Global strong-convexity constant ``mu``, where it exists.
+    """
+
+    name: str = "problem"
+    dim: int = 0
+    x0: np.ndarray
+    n_samples: int | None = None
+    noise: float = 0.0
+    bounds: tuple[tuple[float, float], ...] | None = None
+    minima: np.ndarray | None = None
+    f_star: float | None = None
+    smoothness: float | None = None
+    strong_convexity: float | None = None
+
+    # ----------------------------------------------------------------- public
+    def loss(self, theta: Any, batch: Any = None) -> np.ndarray:
+        """Loss at ``theta`` (shape ``(..., dim)``) on ``batch``; shape ``(...)``."""
+        return self._loss(self._theta(theta, "loss"), batch)
+
+    def grad(self, theta: Any, batch: Any = None) -> np.ndarray:
+        """Gradient at ``theta`` on ``batch``; shape ``(..., dim)``."""
+        theta = self._theta(theta, "grad")
+        return self._add_noise(self._grad(theta, batch), batch)
+
+    def loss_and_grad(self, theta: Any, batch: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """Loss and gradient together (one forward/backward pass for models)."""
+        theta = self._theta(theta, "loss_and_grad")
+        value, g = self._loss_and_grad(theta, batch)
+        return value, self._add_noise(g, batch)
+
+    def hessian(self, theta: Any) -> np.ndarray:
+        """Exact Hessian of the (full-data, noise-free) loss; shape ``(..., dim, dim)``."""
+        return self._hessian(self._theta(theta, "hessian"))
+
+    def hvp(self, theta: Any, v: Any) -> np.ndarray:
+        """Hessian-vector product ``H(theta) @ v`` of the full, noise-free loss."""
+        theta = self._theta(theta, "hvp")
+        v = check_theta(v, self.dim, f"{self.name}.hvp", "v")
+        return self._hvp(theta, v)
+
+    def sample_batch(self, rng: np.random.Generator, batch_size: int | None) -> Any:
+        """Draw the batch used for one stochastic step (``None`` means exact).
+
+        Data problems draw ``batch_size`` indices without replacement; noisy
+        surfaces draw a standard-normal vector of shape ``(dim,)`` and remember
+        the batch size, so the noise scales as ``noise / sqrt(batch_size)``.
+        """
+        if batch_size is None:
+            if self.noise > 0:
+                return _NoiseBatch(rng.standard_normal(self.dim), 1)
+            return None
+        check_int(batch_size, "batch_size", f"{self.name}.sample_batch", low=1,
+                  high=self.n_samples)
+        if self.n_samples is not None:
+            return rng.choice(self.n_samples, size=batch_size, replace=False)
+        if self.noise > 0:
+            return _NoiseBatch(rng.standard_normal(self.dim), batch_size)
+        return None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} dim={self.dim}>"
+
+    # -------------------------------------------------------------- internals
+    def _theta(self, theta: Any, method: str) -> np.ndarray:
+        return check_theta(theta, self.dim, f"{self.name}.{method}")
+
+    def _add_noise(self, g: np.ndarray, batch: Any) -> np.ndarray:
+        if isinstance(batch, _NoiseBatch) and self.noise > 0:
+            return g + (self.noise / np.sqrt(batch.size)) * batch.z
+        return g
+
+    def _loss(self, theta: np.ndarray, batch: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def _grad(self, theta: np.ndarray, batch: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def _loss_and_grad(self, theta: np.ndarray, batch: Any) -> tuple[np.ndarray, np.ndarray]:
+        return self._loss(theta, batch), self._grad(theta, batch)
+
+    def _hessian(self, theta: np.ndarray) -> np.ndarray:
+        """Default: the Hessian assembled column by column from :meth:`_hvp`."""
+        eye = np.eye(self.dim)
+        cols = [self._hvp(theta, np.broadcast_to(e, theta.shape)) for e in eye]
+        return np.stack(cols, axis=-1)
+
+    def _hvp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Default: exact when :meth:`_hessian` is overridden, else central differences.
+
+        The finite-difference fallback uses ``eps = 1e-5 * (1 + |theta|)/|v|``
+        and is accurate to about 1e-7 relative; problems that can, override it.
+        """
+        if type(self)._hessian is not Problem._hessian:
+            return np.einsum("...ij,...j->...i", self._hessian(theta), v)
+        vnorm = np.linalg.norm(v, axis=-1, keepdims=True)
+        scale = 1e-5 * (1.0 + np.linalg.norm(theta, axis=-1, keepdims=True))
+        eps = np.where(vnorm > 0, scale / np.where(vnorm > 0, vnorm, 1.0), 0.0)
+        gp = self._grad(theta + eps * v, None)
+        gm = self._grad(theta - eps * v, None)
+        return np.where(eps > 0, (gp - gm) / (2 * np.where(eps > 0, eps, 1.0)), 0.0)
+
+
+class _NoiseBatch:
+    """The batch of a noisy analytic surface: a normal draw and a batch size."""
+
+    __slots__ = ("size", "z")
+
+    def __init__(self, z: np.ndarray, size: int):
+        self.z = z
+        self.size = size

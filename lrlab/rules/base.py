@@ -1,0 +1,221 @@
+"""The Rule abstraction: a step-size rule is a pair of pure functions.
+
+A rule (optax's idea, with numpy bodies) is::
+
+    init(theta) -> state
+    update(grad, state, theta, *, t, loss=None, loss_fn=None) -> (step, state)
+    theta_next = theta + step
+
+``state`` is an immutable :class:`typing.NamedTuple` of arrays, so a
+:class:`~lrlab.History` can keep it and a widget can show it. By convention a
+state has a field ``lr`` holding the (global) learning rate the rule used at
+its last step, shape = the run shape; the trainer records it.
+
+Learning rates are "a float, an array (one per run) or a schedule". An
+array of shape ``(R,)`` gives ``R`` runs at once: the trainer broadcasts the
+parameters to shape ``(R, dim)`` (see :attr:`Rule.batch_shape`).
+
+Rules compose with :func:`chain`: each link maps a gradient-like array to a
+new one, and the last link returns the step. ``sgd`` with weight decay and
+momentum is ``chain(add_decayed_weights(wd), trace(momentum),
+scale_by_lr(lr))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .._validation import check_lr
+
+__all__ = [
+    "ChainState",
+    "EmptyState",
+    "Rule",
+    "as_schedule",
+    "chain",
+    "lr_value",
+    "per_coord",
+    "run_shape",
+]
+
+
+class EmptyState(NamedTuple):
+    """State of a stateless rule link."""
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """A step-size rule: ``init`` and ``update`` plus what a learner needs to see.
+
+    Parameters
+    ----------
+    init : callable
+        ``init(theta) -> state``.
+    update : callable
+        ``update(grad, state, theta, *, t, loss=None, loss_fn=None) -> (step, state)``;
+        ``t`` is the 0-based step count.
+    name : str
+        Display name, e.g. ``"Adam"``.
+    formula : str
+        The update as LaTeX (a ``aligned`` block without ``$``), written from
+        the code that runs.
+    hyperparams : dict
+        The arguments the rule was built with (one source of truth for repr).
+    torch : str or None
+        The PyTorch counterpart and how this rule relates to it.
+    needs : frozenset of str
+        Extra keyword inputs the rule requires: ``"loss"`` and/or ``"loss_fn"``.
+    batch_shape : tuple of int
+        Run shape implied by array hyperparameters (``()`` for scalars).
+    """
+
+    init: Callable[[np.ndarray], Any]
+    update: Callable[..., tuple[np.ndarray, Any]]
+    name: str
+    formula: str = ""
+    hyperparams: dict = field(default_factory=dict)
+    torch: str | None = None
+    needs: frozenset = frozenset()
+    batch_shape: tuple = ()
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={_fmt(v)}" for k, v in self.hyperparams.items())
+        return f"{self.name}({args})"
+
+    def _repr_latex_(self) -> str:
+        return f"$\\textbf{{{self.name}}}\\quad \\begin{{aligned}}{self.formula}\\end{{aligned}}$"
+
+    def _repr_markdown_(self) -> str:
+        return (
+            f"**{self.name}** `{self!r}`\n\n$$\\begin{{aligned}}{self.formula}\\end{{aligned}}$$"
+        )
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, np.ndarray):
+        return f"array(shape={v.shape})" if v.size > 4 else np.array2string(v, separator=", ")
+    if callable(v) and not isinstance(v, type):
+        return getattr(v, "__name__", None) or repr(v)
+    return repr(v)
+
+
+def as_schedule(lr: Any, owner: str, name: str = "lr") -> Callable[[int], Any]:
+    """Validate ``lr`` and return it as a schedule ``t -> rate``.
+
+    >>> as_schedule(0.1, "sgd")(7)
+    0.1
+    """
+    lr = check_lr(lr, owner, name)
+    if callable(lr):
+        return lr
+    return _Constant(lr)
+
+
+class _Constant:
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self, t):
+        return self.value
+
+    def __repr__(self):
+        return _fmt(self.value)
+
+
+def lr_value(schedule: Callable[[int], Any], t: int) -> Any:
+    """Evaluate a schedule at step ``t`` as a float or float64 array."""
+    value = schedule(t)
+    return value if isinstance(value, float) else np.asarray(value, dtype=float)
+
+
+def per_coord(value: Any) -> Any:
+    """Lift a run-shaped hyperparameter so it broadcasts against ``(..., dim)``."""
+    return value[..., None] if isinstance(value, np.ndarray) and value.ndim else value
+
+
+def run_shape(*values: Any) -> tuple:
+    """Broadcast shape of array hyperparameters (schedules count by their value at 0).
+
+    >>> run_shape(0.1, np.ones(3), lambda t: np.ones(3))
+    (3,)
+    """
+    shapes = []
+    for v in values:
+        if callable(v):
+            v = v(0)
+        shapes.append(np.shape(v))
+    return tuple(np.broadcast_shapes(*shapes)) if shapes else ()
+
+
+class ChainState(NamedTuple):
+    """State of a chain: the states of its links, and the lr of the last link that has one."""
+
+    inner: tuple
+    lr: Any
+
+
+def chain(*rules: Rule, name: str | None = None, formula: str | None = None,
+          torch: str | None = None, hyperparams: dict | None = None) -> Rule:
+    """Compose rules: each link transforms the previous link's output.
+
+    The first link sees the gradient; the output of the last link is the
+    step added to ``theta``. The chain needs what any link needs, and its
+    state's ``lr`` is the last link's ``lr`` (the global learning rate).
+
+    >>> from lrlab.rules import scale_by_lr, add_decayed_weights
+    >>> rule = chain(add_decayed_weights(0.5), scale_by_lr(0.1))
+    >>> state = rule.init(np.array([2.0]))
+    >>> step, state = rule.update(np.array([1.0]), state, np.array([2.0]), t=0)
+    >>> step  # -0.1 * (1 + 0.5 * 2)
+    array([-0.2])
+    """
+    if not rules:
+        raise ValueError("chain needs at least one rule; got none.")
+    for i, r in enumerate(rules):
+        if not isinstance(r, Rule):
+            raise TypeError(f"Every argument of chain must be a Rule. Argument {i} is {r!r}.")
+    needs = frozenset().union(*(r.needs for r in rules))
+    shape = run_shape(*[np.zeros(r.batch_shape) for r in rules])
+
+    def init(theta):
+        states = tuple(r.init(theta) for r in rules)
+        return ChainState(states, _last_lr(states))
+
+    def update(grad, state, theta, *, t, loss=None, loss_fn=None):
+        out = grad
+        new = []
+        for r, s in zip(rules, state.inner, strict=True):
+            kwargs = {}
+            if "loss" in r.needs:
+                kwargs["loss"] = loss
+            if "loss_fn" in r.needs:
+                kwargs["loss_fn"] = loss_fn
+            out, s = r.update(out, s, theta, t=t, **kwargs)
+            new.append(s)
+        new = tuple(new)
+        return out, ChainState(new, _last_lr(new))
+
+    return Rule(
+        init=init,
+        update=update,
+        name=name or " → ".join(r.name for r in rules),
+        formula=formula if formula is not None else r" \\ ".join(r.formula for r in rules),
+        hyperparams=hyperparams if hyperparams is not None else {"rules": rules},
+        torch=torch,
+        needs=needs,
+        batch_shape=shape,
+    )
+
+
+def _last_lr(states) -> Any:
+    for s in reversed(states):
+        lr = getattr(s, "lr", None)
+        if lr is not None:
+            return lr
+    return None

@@ -1,0 +1,184 @@
+"""Plain SGD and its building blocks: scale by a learning rate, weight decay, momentum.
+
+``sgd`` is literally a chain of three links, exactly as in
+``torch.optim.SGD``::
+
+    g  <- g + weight_decay * theta                   (add_decayed_weights)
+    b  <- g                        at t = 0          (trace)
+    b  <- momentum * b + (1 - dampening) * g         afterwards
+    g  <- g + momentum * b  (Nesterov)   or   g <- b
+    theta <- theta - lr(t) * g                       (scale_by_lr)
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .._validation import check_real
+from .base import EmptyState, Rule, as_schedule, chain, lr_value, per_coord, run_shape
+
+__all__ = ["add_decayed_weights", "scale_by_lr", "sgd", "trace"]
+
+
+class ScaleState(NamedTuple):
+    """State of :func:`scale_by_lr`: the learning rate used at the last step."""
+
+    lr: Any
+
+
+def scale_by_lr(lr: Any) -> Rule:
+    r"""Multiply by ``-lr(t)``: the last link of every first-order rule.
+
+    .. math:: \Delta\theta_t = -\eta_t\, g_t
+
+    Parameters
+    ----------
+    lr : float, array or schedule
+        Learning rate; an array gives one run per entry.
+
+    Examples
+    --------
+    >>> rule = scale_by_lr(0.5)
+    >>> rule.update(np.array([2.0]), rule.init(np.zeros(1)), np.zeros(1), t=0)[0]
+    array([-1.])
+    """
+    schedule = as_schedule(lr, "scale_by_lr")
+
+    def init(theta):
+        return ScaleState(lr_value(schedule, 0))
+
+    def update(grad, state, theta, *, t, loss=None, loss_fn=None):
+        eta = lr_value(schedule, t)
+        return -per_coord(eta) * grad, ScaleState(eta)
+
+    return Rule(init, update, "scale_by_lr", r"\Delta\theta_t = -\eta_t\, g_t",
+                {"lr": lr}, None, frozenset(), run_shape(schedule))
+
+
+def add_decayed_weights(weight_decay: Any) -> Rule:
+    r"""Add ``weight_decay * theta`` to the gradient (L2 regularisation, coupled).
+
+    .. math:: g_t \leftarrow g_t + \lambda\,\theta_t
+    """
+    wd = check_real(weight_decay, "weight_decay", "add_decayed_weights", low=0,
+                    allow_array=True)
+
+    def init(theta):
+        return EmptyState()
+
+    def update(grad, state, theta, *, t, loss=None, loss_fn=None):
+        return grad + per_coord(wd) * theta, state
+
+    return Rule(init, update, "add_decayed_weights", r"g_t \leftarrow g_t + \lambda\,\theta_t",
+                {"weight_decay": weight_decay}, None, frozenset(), run_shape(wd))
+
+
+class TraceState(NamedTuple):
+    """Momentum buffer ``b`` (``None`` before the first step, as in PyTorch)."""
+
+    buffer: Any
+
+
+def trace(momentum: Any, *, dampening: float = 0.0, nesterov: bool = False) -> Rule:
+    r"""Heavy-ball or Nesterov momentum with ``torch.optim.SGD``'s buffer.
+
+    .. math::
+        b_0 = g_0,\quad b_t = \mu b_{t-1} + (1-\tau) g_t,\quad
+        g_t \leftarrow g_t + \mu b_t \ \text{(Nesterov) or } b_t
+
+    Like PyTorch, the buffer starts as the first gradient itself (not
+    ``(1 - dampening) * g``).
+    """
+    mu = check_real(momentum, "momentum", "trace", low=0, high=1, high_open=True,
+                    allow_array=True)
+    damp = check_real(dampening, "dampening", "trace", low=0, high=1)
+    if nesterov and (np.any(np.asarray(mu) <= 0) or damp != 0):
+        raise ValueError(
+            "The 'nesterov' parameter of trace requires momentum > 0 and dampening = 0 "
+            f"(as in torch.optim.SGD). Got momentum={momentum!r}, dampening={dampening!r}."
+        )
+    m = per_coord(mu)
+
+    def init(theta):
+        return TraceState(None)
+
+    def update(grad, state, theta, *, t, loss=None, loss_fn=None):
+        buf = grad if state.buffer is None else m * state.buffer + (1 - damp) * grad
+        out = grad + m * buf if nesterov else buf
+        return out, TraceState(buf)
+
+    if nesterov:
+        formula = r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad g_t \leftarrow g_t + \mu b_t"
+    else:
+        formula = r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad g_t \leftarrow b_t"
+    return Rule(init, update, "trace", formula,
+                {"momentum": momentum, "dampening": dampening, "nesterov": nesterov},
+                None, frozenset(), run_shape(mu))
+
+
+def sgd(lr: Any, momentum: Any = 0.0, *, dampening: float = 0.0, nesterov: bool = False,
+        weight_decay: Any = 0.0) -> Rule:
+    r"""Stochastic gradient descent, matching ``torch.optim.SGD`` exactly.
+
+    .. math::
+        g_t &\leftarrow g_t + \lambda\theta_t \\
+        b_t &= \mu b_{t-1} + (1-\tau) g_t \quad (b_0 = g_0) \\
+        \theta_{t+1} &= \theta_t - \eta_t\,(g_t + \mu b_t \text{ if Nesterov else } b_t)
+
+    With ``momentum = 0`` it is plain gradient descent
+    :math:`\theta_{t+1} = \theta_t - \eta_t g_t`.
+
+    Parameters
+    ----------
+    lr : float, array or schedule
+        Learning rate ``eta`` (PyTorch's default is 1e-3; lrlab asks for it,
+        because choosing it is the point of the course).
+    momentum : float or array in [0, 1)
+        ``mu``; PyTorch's default 0.
+    dampening : float in [0, 1]
+        ``tau``; PyTorch's default 0.
+    nesterov : bool
+        Nesterov momentum (needs ``momentum > 0`` and ``dampening = 0``).
+    weight_decay : float or array >= 0
+        Coupled L2 decay ``lambda``; PyTorch's default 0.
+
+    Examples
+    --------
+    >>> rule = sgd(0.1)
+    >>> step, _ = rule.update(np.array([1.0, -2.0]), rule.init(np.zeros(2)), np.zeros(2), t=0)
+    >>> step
+    array([-0.1,  0.2])
+
+    References
+    ----------
+    Robbins & Monro (1951), "A stochastic approximation method".
+    Polyak (1964), "Some methods of speeding up the convergence of iteration methods".
+    Sutskever, Martens, Dahl & Hinton (2013), "On the importance of initialization
+    and momentum in deep learning".
+    """
+    links = []
+    if np.any(np.asarray(check_real(weight_decay, "weight_decay", "sgd", low=0,
+                                    allow_array=True)) != 0):
+        links.append(add_decayed_weights(weight_decay))
+    mu = check_real(momentum, "momentum", "sgd", low=0, high=1, high_open=True, allow_array=True)
+    if nesterov and np.any(np.asarray(mu) <= 0):
+        raise ValueError("The 'nesterov' parameter of sgd requires momentum > 0 "
+                         f"(as in torch.optim.SGD). Got momentum={momentum!r}.")
+    if np.any(np.asarray(mu) != 0):
+        links.append(trace(momentum, dampening=dampening, nesterov=nesterov))
+    links.append(scale_by_lr(lr))
+    formula = r"\theta_{t+1} = \theta_t - \eta_t\, g_t"
+    if len(links) > 1:
+        formula = r" \\ ".join(link.formula for link in links[:-1]) + r" \\ " + formula
+    name = "SGD" if len(links) == 1 else ("Nesterov SGD" if nesterov else "SGD with momentum")
+    return chain(
+        *links,
+        name=name,
+        formula=formula,
+        torch="torch.optim.SGD(params, lr, momentum=0, dampening=0, weight_decay=0, "
+              "nesterov=False): same update, same defaults",
+        hyperparams={"lr": lr, "momentum": momentum, "dampening": dampening,
+                     "nesterov": nesterov, "weight_decay": weight_decay},
+    )

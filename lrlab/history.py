@@ -32,7 +32,8 @@ class History:
         Global learning rate used at step ``t`` (the rule state's ``lr``;
         NaN for rules without one).
     update_ratio : ndarray, shape (num_steps, *run_shape)
-        ``||theta_{t+1} - theta_t|| / ||theta_t||``: the update-to-parameter
+        ``||theta_{t+1} - theta_t|| / ||theta_t||`` (norm of the step over the norm of
+        the parameters it is applied to): the update-to-parameter
         ratio that Karpathy's CS231n notes suggest keeping near 1e-3.
     params : ndarray, shape (num_steps + 1, *run_shape, dim), or None
         The iterates, when recorded.

@@ -262,6 +262,9 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
         if needs_loss_fn:
             kwargs["loss_fn"] = _counting_loss_fn(problem, batch, counter)
         step, new_state = rule.update(g, state, theta, t=t, **kwargs)
+        step_norm = np.sqrt(np.einsum("...i,...i->...", step, step))
+        pnorm = np.sqrt(np.einsum("...i,...i->...", theta, theta))
+        ratio_rec[t] = np.where(active, step_norm / np.maximum(pnorm, 1e-12), np.nan)
         if active.all():
             theta = theta + step
             state = new_state
@@ -274,9 +277,6 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
         if lr is not None:
             lr_rec[t] = np.where(active, np.broadcast_to(np.asarray(lr, dtype=float), run_shape),
                                  np.nan)
-        step_norm = np.sqrt(np.einsum("...i,...i->...", step, step))
-        pnorm = np.sqrt(np.einsum("...i,...i->...", theta, theta))
-        ratio_rec[t] = np.where(active, step_norm / np.maximum(pnorm, 1e-12), np.nan)
 
     eval_loss = np.array(eval_rec) if eval_rec else None
     meta = {"rule": repr(rule), "problem": problem.name, "seed": seed,
@@ -297,13 +297,13 @@ def _check_divergence(t, loss, g, threshold, active, diverged_at, reason, factor
     bad = active & ~(finite_loss & finite_grad & ~too_big)
     if not bad.any():
         return
-    for idx in zip(*np.nonzero(bad), strict=True):
-        if not np.isfinite(loss[idx]):
-            reason[idx] = f"loss became {loss[idx]}"
-        elif not finite_grad[idx]:
-            reason[idx] = "gradient became non-finite"
-        else:
-            reason[idx] = f"loss exceeded {factor:.0e} x its start"
+    why = np.where(
+        np.isnan(loss), "loss became nan",
+        np.where(np.isposinf(loss), "loss became inf",
+                 np.where(np.isneginf(loss), "loss became -inf",
+                          np.where(~finite_grad, "gradient became non-finite",
+                                   f"loss exceeded {factor or 0:.0e} x its start"))))
+    reason[bad] = why[bad]
     diverged_at[bad] = t
     active &= ~bad
 
@@ -311,8 +311,8 @@ def _check_divergence(t, loss, g, threshold, active, diverged_at, reason, factor
 def _early_stop(t, monitored, rule, best, waited, active, stopped_at, reason):
     improved = monitored < best * (1 - rule.min_delta) if rule.min_delta else monitored < best
     improved &= np.isfinite(monitored)
-    best[:] = np.where(active & improved, monitored, best)
-    waited[:] = np.where(improved, 0, waited + 1)
+    best[...] = np.where(active & improved, monitored, best)
+    waited[...] = np.where(improved, 0, waited + 1)
     done = active & (waited >= rule.patience)
     stopped_at[done] = t
     reason[done] = f"early stopping: no improvement for {rule.patience} checks"

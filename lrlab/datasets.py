@@ -1,0 +1,461 @@
+r"""Small data sets, generated in code from a seed (plus scikit-learn's 8x8 digits).
+
+Every factory returns a :class:`Dataset`: a named tuple ``(X, y, name)`` with
+``X`` a float64 array of shape ``(n, d)`` and ``y`` of shape ``(n,)``:
+float64 targets for regression, int64 class labels ``0 .. k-1`` for
+classification. The same seed gives the same data, on every machine.
+
+============================  ==============  ===================================
+factory                       task            what it is for
+============================  ==============  ===================================
+:func:`noisy_line`            regression      linear regression, 1/L by hand
+:func:`blobs`                 k classes       an easy classifier, softmax
+:func:`two_moons`             2 classes       a small MLP (not linearly separable)
+:func:`spirals`               k classes       a harder MLP, learning-rate sweeps
+:func:`sparse_features`       2 classes       rare informative features: Adagrad/FTRL
+:func:`digits`                10 classes      a real data set (1797 8x8 images)
+============================  ==============  ===================================
+
+>>> from lrlab.datasets import two_moons
+>>> data = two_moons(200, seed=1)
+>>> data
+Dataset('two moons', n=200, n_features=2, classes=2)
+>>> train, val = data.split(0.25, seed=0)
+>>> train.n, val.n, int(val.y.sum())
+(150, 50, 25)
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ._validation import check_array, check_int, check_real, fail
+
+__all__ = [
+    "DATASETS",
+    "Dataset",
+    "as_dataset",
+    "blobs",
+    "digits",
+    "noisy_line",
+    "sparse_features",
+    "spirals",
+    "two_moons",
+]
+
+
+class Dataset(NamedTuple):
+    """Features ``X`` (float64, shape ``(n, d)``), targets ``y`` (shape ``(n,)``) and a name.
+
+    Classification targets are int64 labels; regression targets are float64.
+    Being a named tuple, a data set unpacks: ``X, y, name = data``.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    name: str = "data"
+
+    @property
+    def n(self) -> int:
+        """Number of samples."""
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        """Number of features ``d``."""
+        return int(self.X.shape[1])
+
+    @property
+    def is_classification(self) -> bool:
+        """True when ``y`` holds integer class labels."""
+        return self.y.dtype.kind in "iu"
+
+    @property
+    def n_classes(self) -> int | None:
+        """``max(y) + 1`` for classification, ``None`` for regression."""
+        return int(self.y.max()) + 1 if self.is_classification and self.n else None
+
+    def subset(self, indices: Any, name: str | None = None) -> Dataset:
+        """The samples at ``indices`` (an index or boolean array), as a new Dataset."""
+        idx = np.asarray(indices)
+        return Dataset(self.X[idx], self.y[idx], self.name if name is None else name)
+
+    def split(self, fraction: float = 0.2, seed: int = 0) -> tuple[Dataset, Dataset]:
+        """Random train/validation split; stratified by class for classification.
+
+        Parameters
+        ----------
+        fraction : float in (0, 1)
+            Share of samples that go to validation: ``round(fraction * n)``
+            of them, at least one and leaving at least one for training.
+            For classification every class contributes its share (largest
+            remainder rounding), so label proportions are preserved.
+        seed : int >= 0
+            Seed of the random assignment.
+
+        Returns
+        -------
+        train, val : Dataset
+            A partition of the samples, each kept in its original order.
+
+        Examples
+        --------
+        >>> train, val = blobs(30, centers=3).split(0.2)
+        >>> np.bincount(val.y)
+        array([2, 2, 2])
+        """
+        owner = "Dataset.split"
+        fraction = check_real(fraction, "fraction", owner, low=0, high=1, low_open=True,
+                              high_open=True)
+        seed = check_int(seed, "seed", owner, low=0)
+        n_val = round(fraction * self.n)
+        if not 1 <= n_val <= self.n - 1:
+            fail(owner, "fraction", f"such that round(fraction * n) is in [1, n - 1] = "
+                 f"[1, {self.n - 1}] (n = {self.n})", fraction)
+        rng = np.random.default_rng(seed)
+        if self.is_classification:
+            labels, counts = np.unique(self.y, return_counts=True)
+            share = fraction * counts
+            quota = np.floor(share).astype(int)
+            extra = n_val - quota.sum()
+            # largest remainder; stable ties go to the smaller label
+            order = np.argsort(-(share - quota), kind="stable")
+            quota[order[:extra]] += 1
+            val = np.concatenate([
+                rng.choice(np.flatnonzero(self.y == c), size=q, replace=False)
+                for c, q in zip(labels, quota, strict=True)
+            ])
+        else:
+            val = rng.choice(self.n, size=n_val, replace=False)
+        mask = np.zeros(self.n, dtype=bool)
+        mask[val] = True
+        return (self.subset(~mask, f"{self.name} (train)"),
+                self.subset(mask, f"{self.name} (validation)"))
+
+    def kfold(self, k: int = 5, seed: int = 0) -> list[tuple[Dataset, Dataset]]:
+        """``k`` train/validation pairs whose validation parts partition the data.
+
+        The samples are shuffled and dealt round-robin into ``k`` folds
+        (after a stable sort by label for classification, so each fold gets
+        every class in proportion); fold sizes differ by at most one.
+
+        Examples
+        --------
+        >>> folds = noisy_line(10).kfold(3)
+        >>> [(train.n, val.n) for train, val in folds]
+        [(6, 4), (7, 3), (7, 3)]
+        """
+        owner = "Dataset.kfold"
+        k = check_int(k, "k", owner, low=2)
+        if k > self.n:
+            fail(owner, "k", f"an int in [2, n] (n = {self.n})", k)
+        seed = check_int(seed, "seed", owner, low=0)
+        order = np.random.default_rng(seed).permutation(self.n)
+        if self.is_classification:
+            order = order[np.argsort(self.y[order], kind="stable")]
+        fold = np.empty(self.n, dtype=int)
+        fold[order] = np.arange(self.n) % k
+        return [(self.subset(fold != j, f"{self.name} (train {j + 1}/{k})"),
+                 self.subset(fold == j, f"{self.name} (validation {j + 1}/{k})"))
+                for j in range(k)]
+
+    def __repr__(self) -> str:
+        extra = f", classes={self.n_classes}" if self.is_classification else ""
+        return f"Dataset({self.name!r}, n={self.n}, n_features={self.X.shape[1]}{extra})"
+
+
+def as_dataset(data: Any, owner: str, *, task: str = "any") -> Dataset:
+    """Check ``data`` (a Dataset or an ``(X, y)`` pair) and return a clean Dataset.
+
+    ``X`` must be a finite 2-D array with at least one row and ``y`` a
+    finite 1-D array of the same length. ``task`` adds label checks:
+    ``'regression'`` (float targets), ``'binary'`` (labels 0/1) or
+    ``'multiclass'`` (integer labels >= 0, at least two distinct); class
+    labels come back as int64.
+
+    >>> as_dataset(([[0.0], [1.0]], [0, 2]), "demo", task="binary")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'y' parameter of demo must be binary labels 0 or 1. Got array([0., 2.]) instead.
+    """
+    if isinstance(data, Dataset):
+        X, y, name = data
+    elif isinstance(data, tuple | list) and len(data) in (2, 3):
+        X, y = data[0], data[1]
+        name = str(data[2]) if len(data) == 3 else "data"
+    else:
+        fail(owner, "data", "a lrlab Dataset or an (X, y) pair", data, TypeError)
+    X = check_array(X, "X", owner, ndim=2)
+    y = check_array(y, "y", owner, ndim=1)
+    if X.shape[0] < 1 or X.shape[1] < 1:
+        fail(owner, "X", "a 2-D array with at least one row and one column", X)
+    if y.shape[0] != X.shape[0]:
+        fail(owner, "y", f"a 1-D array with one entry per row of X ({X.shape[0]})", y)
+    if task in ("binary", "multiclass"):
+        if np.any(y != np.round(y)) or np.any(y < 0):
+            fail(owner, "y", "integer class labels 0, 1, ..., k-1", y)
+        if task == "binary" and not np.all((y == 0) | (y == 1)):
+            fail(owner, "y", "binary labels 0 or 1", y)
+        y = y.astype(np.int64)
+    elif task != "regression" and task != "any":
+        raise ValueError(f"unknown task {task!r}")
+    return Dataset(X, y, name)
+
+
+# ----------------------------------------------------------------- factories
+def _balanced_labels(n: int, k: int) -> np.ndarray:
+    """Labels 0..k-1, ``n // k`` or ``n // k + 1`` of each (the first classes get more)."""
+    return np.repeat(np.arange(k), [n // k + (c < n % k) for c in range(k)])
+
+
+def noisy_line(n: int = 100, slope: float = 2.0, intercept: float = -1.0, noise: float = 0.5,
+               seed: int = 0) -> Dataset:
+    r"""Points on a line with Gaussian noise: the simplest regression problem.
+
+    Notes
+    -----
+    .. math:: x_i \sim \mathcal U[-2, 2],\qquad
+              y_i = a\,x_i + b + \sigma\,\varepsilon_i,\quad \varepsilon_i \sim \mathcal N(0, 1)
+
+    Examples
+    --------
+    >>> X, y, name = noisy_line(50, noise=0.0)
+    >>> X.shape, bool(np.allclose(y, 2 * X[:, 0] - 1))
+    ((50, 1), True)
+    """
+    owner = "noisy_line"
+    n = check_int(n, "n", owner, low=1)
+    slope = check_real(slope, "slope", owner)
+    intercept = check_real(intercept, "intercept", owner)
+    noise = check_real(noise, "noise", owner, low=0)
+    rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
+    x = rng.uniform(-2.0, 2.0, size=n)
+    y = slope * x + intercept + noise * rng.standard_normal(n)
+    return Dataset(x[:, None], y, "noisy line")
+
+
+def blobs(n: int = 300, centers: Any = 3, spread: float = 1.0, seed: int = 0) -> Dataset:
+    r"""Isotropic Gaussian clusters, one per class, with balanced classes.
+
+    Parameters
+    ----------
+    n : int >= 1
+        Number of samples (class sizes differ by at most one).
+    centers : int >= 2 or array of shape (k, d)
+        Number of clusters, placed evenly on a circle of radius 4 in 2-D, or
+        the cluster centres themselves.
+    spread : float >= 0
+        Standard deviation of every cluster.
+    seed : int >= 0
+
+    Notes
+    -----
+    .. math:: x_i = c_{y_i} + s\,\varepsilon_i,\qquad
+              c_j = 4\,(\cos 2\pi j/k,\ \sin 2\pi j/k)
+
+    Examples
+    --------
+    >>> data = blobs(10, centers=2, spread=0.0)
+    >>> data.X[data.y == 1][0]
+    array([-4.,  0.])
+    """
+    owner = "blobs"
+    n = check_int(n, "n", owner, low=1)
+    if isinstance(centers, int | np.integer) and not isinstance(centers, bool):
+        k = check_int(centers, "centers", owner, low=2)
+        angle = 2 * np.pi * np.arange(k) / k
+        c = 4.0 * np.column_stack([np.cos(angle), np.sin(angle)])
+        c[np.abs(c) < 1e-12] = 0.0
+    else:
+        c = check_array(centers, "centers", owner, ndim=2)
+        if c.shape[0] < 2:
+            fail(owner, "centers", "an int >= 2 or an array of at least 2 centres", centers)
+    spread = check_real(spread, "spread", owner, low=0)
+    rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
+    y = rng.permutation(_balanced_labels(n, c.shape[0]))
+    X = c[y] + spread * rng.standard_normal((n, c.shape[1]))
+    return Dataset(X, y, "blobs")
+
+
+def two_moons(n: int = 300, noise: float = 0.1, seed: int = 0) -> Dataset:
+    r"""Two interleaving half circles (as :func:`sklearn.datasets.make_moons`).
+
+    Notes
+    -----
+    With :math:`t` evenly spaced in :math:`[0, \pi]` (``n//2 + n%2`` points
+    on the first moon, as scikit-learn) and Gaussian noise of std ``noise``:
+
+    .. math:: \text{class 0: } (\cos t,\ \sin t),\qquad
+              \text{class 1: } (1 - \cos t,\ \tfrac12 - \sin t)
+
+    Examples
+    --------
+    >>> data = two_moons(7, noise=0.0)
+    >>> np.bincount(data.y), data.X.shape
+    (array([4, 3]), (7, 2))
+    """
+    owner = "two_moons"
+    n = check_int(n, "n", owner, low=1)
+    noise = check_real(noise, "noise", owner, low=0)
+    rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
+    n_out = n - n // 2
+    t_out = np.linspace(0, np.pi, n_out)
+    t_in = np.linspace(0, np.pi, n // 2)
+    X = np.concatenate([np.column_stack([np.cos(t_out), np.sin(t_out)]),
+                        np.column_stack([1 - np.cos(t_in), 0.5 - np.sin(t_in)])])
+    y = np.repeat([0, 1], [n_out, n // 2])
+    order = rng.permutation(n)
+    X = X[order] + noise * rng.standard_normal((n, 2))
+    return Dataset(X, y[order], "two moons")
+
+
+def spirals(n: int = 300, arms: int = 2, noise: float = 0.2, seed: int = 0) -> Dataset:
+    r"""Interleaved spiral arms, one class per arm (the CS231n spiral data).
+
+    Notes
+    -----
+    Arm :math:`j` has radii :math:`r` evenly spaced in :math:`[0, 1]` and
+    angles with Gaussian noise of std ``noise`` (radians):
+
+    .. math:: \phi = \frac{2\pi j}{K} + 4r + \sigma\varepsilon,\qquad
+              x = r\,(\sin\phi,\ \cos\phi)
+
+    Examples
+    --------
+    >>> data = spirals(90, arms=3)
+    >>> np.bincount(data.y), float(np.abs(data.X).max()) <= 1.0
+    (array([30, 30, 30]), True)
+
+    References
+    ----------
+    Karpathy, CS231n "Putting it together: minimal neural network case study".
+    """
+    owner = "spirals"
+    n = check_int(n, "n", owner, low=1)
+    arms = check_int(arms, "arms", owner, low=2)
+    noise = check_real(noise, "noise", owner, low=0)
+    rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
+    y = _balanced_labels(n, arms)
+    r = np.concatenate([np.linspace(0.0, 1.0, int(np.sum(y == j))) for j in range(arms)])
+    phi = 2 * np.pi * y / arms + 4.0 * r + noise * rng.standard_normal(n)
+    X = r[:, None] * np.column_stack([np.sin(phi), np.cos(phi)])
+    order = rng.permutation(n)
+    return Dataset(X[order], y[order], "spirals")
+
+
+def sparse_features(n: int = 1000, dim: int = 100, density: float = 0.05, seed: int = 0,
+                    ) -> Dataset:
+    r"""Binary classification where rare features carry the signal.
+
+    Feature :math:`j` is a 0/1 indicator, present with probability
+    :math:`p_j`; the frequencies fall geometrically from the most common
+    feature to the rarest (ratio 100) and average ``density``. The rarer a
+    feature, the more it tells about the label: its true weight grows like
+    :math:`\log(p_1/p_j)`, so the most common feature carries no signal and
+    the rarest the most. SGD with one learning rate barely moves the rare
+    weights (their gradient is zero on most samples); Adagrad and FTRL give
+    each coordinate its own rate and learn them (Duchi et al. 2011;
+    McMahan et al. 2013).
+
+    Notes
+    -----
+    .. math::
+        p_j \propto 100^{-j/(d-1)},\quad \bar p = \rho,\qquad
+        w_j = \pm\,\bigl(1 + \log(p_1/p_j)\bigr)\,\mathbb 1[j > 0],\qquad
+        P(y_i = 1) = \sigma(x_i^\top w - \operatorname{median}_k x_k^\top w)
+
+    Parameters
+    ----------
+    n : int >= 1
+        Number of samples.
+    dim : int >= 2
+        Number of features.
+    density : float in (0, 1]
+        Mean fraction of features present per sample (``p_j`` is clipped at 1).
+    seed : int >= 0
+
+    Examples
+    --------
+    >>> data = sparse_features(2000, dim=50, density=0.1)
+    >>> data.X.shape, round(float(data.X.mean()), 2), round(float(data.y.mean()), 1)
+    ((2000, 50), 0.1, 0.5)
+
+    References
+    ----------
+    Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online
+    learning and stochastic optimization", JMLR 12.
+    McMahan et al. (2013), "Ad click prediction: a view from the trenches", KDD.
+    """
+    owner = "sparse_features"
+    n = check_int(n, "n", owner, low=1)
+    dim = check_int(dim, "dim", owner, low=2)
+    density = check_real(density, "density", owner, low=0, high=1, low_open=True)
+    rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
+    rel = 100.0 ** (-np.arange(dim) / (dim - 1))
+    p = np.minimum(density * rel / rel.mean(), 1.0)
+    X = (rng.random((n, dim)) < p).astype(float)
+    w = rng.choice([-1.0, 1.0], size=dim) * (1.0 + np.log(p[0] / p))
+    w[0] = 0.0
+    margin = X @ w
+    margin -= np.median(margin)
+    y = (rng.random(n) < 0.5 * (1.0 + np.tanh(0.5 * margin))).astype(np.int64)
+    return Dataset(X, y, "sparse features")
+
+
+def digits(standardize: bool = True) -> Dataset:
+    r"""scikit-learn's 8x8 handwritten digits: 1797 images, 64 pixels, 10 classes.
+
+    The data ship with scikit-learn (no download). scikit-learn is an
+    optional dependency: ``pip install scikit-learn`` (or ``pip install
+    lrlab[data]``).
+
+    Parameters
+    ----------
+    standardize : bool
+        Centre every pixel and divide by its standard deviation (pixels that
+        are constant, such as corners that are always blank, stay 0); raw
+        pixel intensities 0..16 otherwise.
+
+    Notes
+    -----
+    .. math:: x_{ij} \leftarrow (x_{ij} - \bar x_j) / s_j \quad (s_j > 0)
+
+    Examples
+    --------
+    >>> data = digits()
+    >>> data.X.shape, data.n_classes
+    ((1797, 64), 10)
+
+    References
+    ----------
+    Alpaydin & Kaynak (1998), "Optical recognition of handwritten digits",
+    UCI Machine Learning Repository.
+    """
+    if not isinstance(standardize, bool | np.bool_):
+        fail("digits", "standardize", "a bool", standardize, TypeError)
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as err:
+        raise ImportError(
+            "lrlab.datasets.digits needs scikit-learn, which ships the 8x8 digits data: "
+            "pip install scikit-learn  (or: pip install lrlab[data])"
+        ) from err
+    raw = load_digits()
+    X = np.asarray(raw.data, dtype=float)
+    if standardize:
+        std = X.std(axis=0)
+        X = (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    return Dataset(X, np.asarray(raw.target, dtype=np.int64), "digits")
+
+
+#: Factories by name (for dropdowns): name -> callable returning a Dataset.
+DATASETS = {
+    "noisy line": noisy_line,
+    "blobs": blobs,
+    "two moons": two_moons,
+    "spirals": spirals,
+    "sparse features": sparse_features,
+    "digits": digits,
+}

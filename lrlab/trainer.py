@@ -182,141 +182,161 @@ def train(
 
 def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergence_factor,
           tol, early_stopping, eval_every, eval_problem, record_params, record_state):
+    """The hot loop. Records raw values every step; a run that ends (diverges or stops)
+    keeps computing harmlessly inside ``errstate``, and everything recorded after its
+    last step is blanked to NaN at the end. This keeps the per-step cost to a few
+    vectorised operations, so a batched run costs about what a bare numpy loop does."""
     rng = np.random.default_rng(seed)
     T = num_steps
-    loss_rec = np.full((T + 1, *run_shape), np.nan)
-    gnorm_rec = np.full((T + 1, *run_shape), np.nan)
+    loss_rec = np.empty((T + 1, *run_shape))
+    gnorm_rec = np.empty((T + 1, *run_shape))
     lr_rec = np.full((T, *run_shape), np.nan)
-    ratio_rec = np.full((T, *run_shape), np.nan)
-    params_rec = np.full((T + 1, *theta.shape), np.nan) if record_params else None
+    ratio_rec = np.empty((T, *run_shape))
+    params_rec = np.empty((T + 1, *theta.shape)) if record_params else None
     loss_evals = np.zeros(T + 1, dtype=int)
-    grad_evals = np.zeros(T + 1, dtype=int)
+    grad_evals = np.arange(1, T + 2)
+    last = np.full(run_shape, T)            # last recorded step of each run
     diverged_at = np.full(run_shape, -1)
     stopped_at = np.full(run_shape, -1)
     reason = np.full(run_shape, "", dtype=object)
     active = np.ones(run_shape, dtype=bool)
     eval_steps, eval_rec = [], []
     states = [] if record_state else None
-
+    needs_loss = "loss" in rule.needs
     needs_loss_fn = "loss_fn" in rule.needs
     counter = [0]
     state = rule.init(theta)
     if states is not None:
         states.append(state)
-    loss0 = None
     threshold = None
     best = np.full(run_shape, np.inf)
     waited = np.zeros(run_shape, dtype=int)
+    evals = 0
 
     for t in range(T + 1):
         batch = problem.sample_batch(rng, batch_size)
         loss, g = problem._loss_and_grad(theta, batch)
-        g = problem._add_noise(g, batch)
-        loss = np.asarray(loss, dtype=float)
+        if batch is not None:
+            g = problem._add_noise(g, batch)
         gnorm = np.sqrt(np.einsum("...i,...i->...", g, g))
-        loss_rec[t] = np.where(active, loss, np.nan)
-        gnorm_rec[t] = np.where(active, gnorm, np.nan)
+        loss_rec[t] = loss
+        gnorm_rec[t] = gnorm
         if params_rec is not None:
-            params_rec[t] = np.where(active[..., None], theta, np.nan)
-        loss_evals[t] = (loss_evals[t - 1] if t else 0) + 1 + counter[0]
-        grad_evals[t] = (grad_evals[t - 1] if t else 0) + 1
+            params_rec[t] = theta
+        evals += 1 + counter[0]
         counter[0] = 0
+        loss_evals[t] = evals
         if t == 0:
-            loss0 = loss.copy()
+            loss0 = np.asarray(loss, dtype=float)
             if divergence_factor is not None:
                 threshold = loss0 + divergence_factor * np.maximum(np.abs(loss0), 1e-8)
             bad = ~np.isfinite(loss0)
-            if np.any(bad):
-                reason[bad] = "loss was not finite at the start"
-                diverged_at[bad] = 0
+            if bad.any():
+                _end(bad, 0, last, diverged_at, reason, "loss was not finite at the start")
                 active &= ~bad
 
-        # ---- divergence and stopping tests on the runs still active
-        if active.any():
-            _check_divergence(t, loss, g, threshold, active, diverged_at, reason,
-                              divergence_factor)
+        # ---- divergence: one comparison catches NaN, inf and "far above the start"
+        ok = (loss <= threshold) if threshold is not None else np.isfinite(loss)
+        ok &= gnorm < np.inf
+        if not ok.all():
+            bad = active & ~ok
+            if bad.any():
+                _diverge(t, bad, loss, gnorm, last, diverged_at, reason, divergence_factor)
+                active &= ~bad
         if eval_every is not None and (t % eval_every == 0 or t == T):
             target = eval_problem if eval_problem is not None else problem
-            value = np.asarray(target._loss(theta, None), dtype=float)
             eval_steps.append(t)
-            eval_rec.append(np.where(active | (diverged_at == t) | (stopped_at == t),
-                                     value, np.nan))
-        if tol is not None and active.any():
+            eval_rec.append(np.asarray(target._loss(theta, None), dtype=float))
+        if tol is not None:
             done = active & (gnorm <= tol)
-            stopped_at[done] = t
-            reason[done] = f"converged: gradient norm below {tol:g}"
-            active &= ~done
-        if early_stopping is not None and active.any():
+            if done.any():
+                _end(done, t, last, stopped_at, reason, f"converged: gradient norm below {tol:g}")
+                active &= ~done
+        if early_stopping is not None:
             if early_stopping.monitor == "loss":
-                _early_stop(t, loss, early_stopping, best, waited, active, stopped_at, reason)
-            elif eval_steps and eval_steps[-1] == t:
-                _early_stop(t, eval_rec[-1], early_stopping, best, waited, active, stopped_at,
+                _early_stop(t, loss, early_stopping, best, waited, active, last, stopped_at,
                             reason)
+            elif eval_steps and eval_steps[-1] == t:
+                _early_stop(t, eval_rec[-1], early_stopping, best, waited, active, last,
+                            stopped_at, reason)
         if t == T or not active.any():
             break
 
         # ---- one step of the rule
         kwargs = {}
-        if "loss" in rule.needs:
+        if needs_loss:
             kwargs["loss"] = loss
         if needs_loss_fn:
             kwargs["loss_fn"] = _counting_loss_fn(problem, batch, counter)
-        step, new_state = rule.update(g, state, theta, t=t, **kwargs)
-        step_norm = np.sqrt(np.einsum("...i,...i->...", step, step))
-        pnorm = np.sqrt(np.einsum("...i,...i->...", theta, theta))
-        ratio_rec[t] = np.where(active, step_norm / np.maximum(pnorm, 1e-12), np.nan)
-        if active.all():
-            theta = theta + step
-            state = new_state
-        else:
-            theta = np.where(active[..., None], theta + step, theta)
-            state = _freeze(new_state, state, active)
+        step, state = rule.update(g, state, theta, t=t, **kwargs)
+        ratio_rec[t] = np.sqrt(np.einsum("...i,...i->...", step, step) /
+                               np.maximum(np.einsum("...i,...i->...", theta, theta), 1e-24))
+        theta = theta + step
         if states is not None:
             states.append(state)
         lr = getattr(state, "lr", None)
         if lr is not None:
-            lr_rec[t] = np.where(active, np.broadcast_to(np.asarray(lr, dtype=float), run_shape),
-                                 np.nan)
+            lr_rec[t] = lr
 
-    eval_loss = np.array(eval_rec) if eval_rec else None
+    # ---- blank everything recorded after each run's last step
+    steps = np.arange(T + 1).reshape((T + 1,) + (1,) * len(run_shape))
+    after = steps > last
+    loss_rec[after] = np.nan
+    gnorm_rec[after] = np.nan
+    if params_rec is not None:
+        params_rec[after] = np.nan
+    if T:
+        ratio_rec[t:] = np.nan        # steps never taken (the loop broke at step t)
+        lr_rec[t:] = np.nan
+        taken = steps[:-1] >= last
+        ratio_rec[taken] = np.nan
+        lr_rec[taken] = np.nan
+    loss_evals[t + 1:] = loss_evals[t]
+    grad_evals[t + 1:] = grad_evals[t]
+    eval_steps = np.array(eval_steps, dtype=int)
+    eval_loss = None
+    if eval_rec:
+        eval_loss = np.array(eval_rec)
+        eval_loss[eval_steps.reshape((-1,) + (1,) * len(run_shape)) > last] = np.nan
     meta = {"rule": repr(rule), "problem": problem.name, "seed": seed,
             "batch_size": batch_size, "rule_obj": rule}
     return History(
         loss=loss_rec, grad_norm=gnorm_rec, lr=lr_rec, update_ratio=ratio_rec,
         params=params_rec, diverged_at=diverged_at, stopped_at=stopped_at,
         reason=reason.astype(str), loss_evals=loss_evals, grad_evals=grad_evals,
-        eval_steps=np.array(eval_steps, dtype=int), eval_loss=eval_loss,
-        states=states, meta=meta,
+        eval_steps=eval_steps, eval_loss=eval_loss, states=states, meta=meta,
     )
 
 
-def _check_divergence(t, loss, g, threshold, active, diverged_at, reason, factor):
-    finite_loss = np.isfinite(loss)
-    finite_grad = np.isfinite(g).all(axis=-1)
-    too_big = (loss > threshold) if threshold is not None else np.zeros_like(active)
-    bad = active & ~(finite_loss & finite_grad & ~too_big)
-    if not bad.any():
-        return
+def _end(mask, t, last, at, reason, why):
+    last[mask] = t
+    at[mask] = t
+    reason[mask] = why
+
+
+def _diverge(t, bad, loss, gnorm, last, diverged_at, reason, factor):
+    loss = np.broadcast_to(loss, bad.shape)
     why = np.where(
         np.isnan(loss), "loss became nan",
         np.where(np.isposinf(loss), "loss became inf",
                  np.where(np.isneginf(loss), "loss became -inf",
-                          np.where(~finite_grad, "gradient became non-finite",
+                          np.where(~(gnorm < np.inf), "gradient became non-finite",
                                    f"loss exceeded {factor or 0:.0e} x its start"))))
-    reason[bad] = why[bad]
+    last[bad] = t
     diverged_at[bad] = t
-    active &= ~bad
+    reason[bad] = why[bad]
 
 
-def _early_stop(t, monitored, rule, best, waited, active, stopped_at, reason):
+def _early_stop(t, monitored, rule, best, waited, active, last, stopped_at, reason):
     improved = monitored < best * (1 - rule.min_delta) if rule.min_delta else monitored < best
     improved &= np.isfinite(monitored)
     best[...] = np.where(active & improved, monitored, best)
     waited[...] = np.where(improved, 0, waited + 1)
     done = active & (waited >= rule.patience)
-    stopped_at[done] = t
-    reason[done] = f"early stopping: no improvement for {rule.patience} checks"
-    active &= ~done
+    if done.any():
+        _end(done, t, last, stopped_at, reason,
+             f"early stopping: no improvement for {rule.patience} checks")
+        active &= ~done
 
 
 def _counting_loss_fn(problem, batch, counter):
@@ -324,16 +344,3 @@ def _counting_loss_fn(problem, batch, counter):
         counter[0] += 1
         return np.asarray(problem._loss(np.asarray(theta, dtype=float), batch), dtype=float)
     return loss_fn
-
-
-def _freeze(new, old, active):
-    """Keep the old state of frozen runs (recursively through named tuples)."""
-    if isinstance(new, tuple) and hasattr(new, "_fields"):
-        return type(new)(*(_freeze(n, o, active) for n, o in zip(new, old, strict=True)))
-    if isinstance(new, tuple):
-        return tuple(_freeze(n, o, active) for n, o in zip(new, old, strict=True))
-    if isinstance(new, np.ndarray) and isinstance(old, np.ndarray) and new.shape == old.shape:
-        if new.shape[: active.ndim] == active.shape and active.ndim:
-            mask = active.reshape(active.shape + (1,) * (new.ndim - active.ndim))
-            return np.where(mask, new, old)
-    return new

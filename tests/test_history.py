@@ -1,0 +1,56 @@
+"""History: per-run indexing, summaries, and the values the properties promise."""
+
+import numpy as np
+import pytest
+
+from lrlab import train
+from lrlab.rules import sgd
+from lrlab.surfaces import quadratic
+
+
+@pytest.fixture(scope="module")
+def runs():
+    # L = 10: lr 0.05 converges monotonically, 0.15 oscillates, 0.3 diverges
+    return train(quadratic([1.0, 10.0]), sgd(np.array([0.05, 0.15, 0.3])), 80, tol=1e-9)
+
+
+def test_indexing_gives_single_runs_with_consistent_shapes(runs):
+    assert runs.run_shape == (3,) and len(runs) == 3
+    one = runs[1]
+    assert one.run_shape == () and one.loss.shape == (81,) and one.params.shape == (81, 2)
+    np.testing.assert_array_equal(one.loss, runs.loss[:, 1])
+    assert [h.status() for h in runs] == list(runs.status())
+    with pytest.raises(IndexError, match="single run"):
+        one[0]
+    with pytest.raises(TypeError, match="single run has no len"):
+        len(one)
+
+
+def test_summary_properties(runs):
+    div = runs[2]
+    assert div.diverged and div.status() == "diverged"
+    assert div.final_loss == div.loss[div.diverged_at]
+    assert np.all(np.isnan(div.loss[div.diverged_at + 1:]))
+    good = runs[0]
+    assert good.best_step == good.last_step
+    assert good.best_loss == pytest.approx(good.final_loss)
+    np.testing.assert_allclose(good.final_params, good.params[good.last_step])
+    assert "diverged after" in div.summary() and "loss exceeded" in div.summary()
+    assert runs.summary().count("\n") == 2
+    assert "3 runs" in repr(runs) and "1 diverged" in repr(runs)
+
+
+def test_final_params_requires_recorded_params():
+    h = train(quadratic([1.0]), sgd(0.1), 5, record_params=False)
+    assert h.params is None
+    with pytest.raises(ValueError, match="record_params=True"):
+        h.final_params  # noqa: B018
+
+
+def test_states_are_indexed_per_run():
+    h = train(quadratic([1.0, 2.0]), sgd(np.array([0.1, 0.2]), momentum=0.9), 3,
+              record_state=True)
+    single = h[1]
+    buf = single.states[-1].inner[0].buffer
+    assert buf.shape == (2,)
+    np.testing.assert_array_equal(buf, h.states[-1].inner[0].buffer[1])

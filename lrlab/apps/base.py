@@ -1,0 +1,190 @@
+"""What every lrlab app shares: controls, a guarded update, a status line, a display.
+
+An :class:`App` wires ipywidgets controls to one :class:`~lrlab._render.Canvas`.
+Its controls and views are plain attributes, so a test (or a notebook cell)
+can write ``app.lr.value = 0.3`` and then read ``app.status.value`` or the
+artists' data: traitlets callbacks run synchronously, no browser needed.
+
+An exception inside an update is caught and shown *in the app* (a red box
+with the message), not lost in the browser's console; the last one is kept
+in :attr:`App.last_error`.
+
+Displayed in a notebook, an app sends the live widget *and* a PNG of its
+current state: a live front end shows the widget, a static renderer (GitHub,
+nbviewer without a kernel) shows the picture.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import traceback
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+
+from .._render import Canvas
+
+__all__ = ["App", "describe_run", "lr_slider"]
+
+
+def lr_slider(value: float = 0.1, *, low: float = 1e-5, high: float = 10.0,
+              description: str = "lr", continuous_update: bool = True) -> W.FloatLogSlider:
+    """A learning-rate slider: log scale from ``low`` to ``high``, editable readout.
+
+    >>> s = lr_slider(0.1)
+    >>> (s.min, s.max, s.base)
+    (-5.0, 1.0, 10.0)
+    """
+    lo, hi = float(np.log10(low)), float(np.log10(high))
+    value = float(np.clip(value, low, high))
+    return W.FloatLogSlider(value=value, base=10.0, min=lo, max=hi, step=(hi - lo) / 400,
+                            description=description, readout=True, readout_format=".3g",
+                            continuous_update=continuous_update,
+                            style={"description_width": "initial"},
+                            layout=W.Layout(width="340px"))
+
+
+def describe_run(history: Any, *, f_star: float | None = None, rtol: float = 1e-6,
+                 steps: np.ndarray | None = None) -> str:
+    """One line saying what a single run did.
+
+    "diverged at step 12: loss became inf", "converged in 84 steps",
+    "converged in 30 steps (oscillating)", "oscillating", "still descending",
+    "stuck: loss not decreasing".
+
+    A run *converged* at the first step where its suboptimality fell below
+    ``rtol`` times its start (with ``f_star`` known) or its gradient norm
+    below ``rtol`` times its start (otherwise). It *oscillates* when most of
+    its last steps reverse the direction of the previous one (``steps``: the
+    parameter increments, shape ``(T, dim)``, from ``np.diff(params)``).
+    """
+    if bool(history.diverged):
+        return f"diverged at step {int(history.diverged_at)}: {history.reason}"
+    loss = np.asarray(history.loss, dtype=float)
+    loss = loss[np.isfinite(loss)]
+    osc = _oscillating(steps)
+    if f_star is not None:
+        gap = loss - f_star
+        hit = np.nonzero(gap <= rtol * max(gap[0], 1e-300))[0]
+    else:
+        g = np.asarray(history.grad_norm, dtype=float)
+        g = g[np.isfinite(g)]
+        hit = np.nonzero(g <= rtol * max(g[0], 1e-300))[0]
+    if hit.size:
+        text = f"converged in {int(hit[0])} steps"
+        return text + " (oscillating)" if _oscillating(steps, upto=int(hit[0])) else text
+    if len(loss) > 2 and loss[-1] > loss[0]:
+        return "diverging: loss is growing"
+    if osc:
+        return "oscillating"
+    if len(loss) > 10 and loss[-1] >= loss[len(loss) // 2] * (1 - 1e-9):
+        return "stuck: loss not decreasing"
+    return f"still descending after {len(loss) - 1} steps"
+
+
+def _oscillating(steps: np.ndarray | None, upto: int | None = None) -> bool:
+    if steps is None:
+        return False
+    s = np.asarray(steps, dtype=float)[:upto]
+    s = s[np.all(np.isfinite(s), axis=-1)]
+    if len(s) < 3:
+        return False
+    dots = np.einsum("ti,ti->t", s[1:], s[:-1])
+    tail = dots[-min(len(dots), 10):]
+    return bool(np.mean(tail < 0) > 0.5)
+
+
+class App:
+    """Base of lrlab's apps: a canvas, controls, a status line and an error box.
+
+    Subclasses build their figure in ``__init__`` (after ``super().__init__``),
+    call :meth:`_wire` with their controls and implement :meth:`_update`.
+
+    Attributes
+    ----------
+    canvas : Canvas
+        The one figure and its widget.
+    status : ipywidgets.HTML
+        What the last update found ("converged in 84 steps", ...).
+    error : ipywidgets.HTML
+        Empty, or the message of the exception the last update raised.
+    last_error : BaseException or None
+        That exception (for tests).
+    widget : ipywidgets.Box
+        The whole app (what a notebook displays).
+    updates : int
+        Number of completed updates.
+    """
+
+    def __init__(self, figsize: tuple[float, float], *, backend: str = "auto", dpi: float = 90):
+        self.canvas = Canvas(figsize, backend=backend, dpi=dpi)
+        self.figure = self.canvas.figure
+        self.status = W.HTML(value="", layout=W.Layout(min_height="1.6em"))
+        self.error = W.HTML(value="")
+        self.last_error: BaseException | None = None
+        self.updates = 0
+        self.widget: W.Box = W.VBox([])
+        self._controls: list[W.Widget] = []
+
+    # ----------------------------------------------------------- wiring
+    def _wire(self, controls: list[W.Widget], layout: W.Widget) -> None:
+        self._controls = list(controls)
+        for c in self._controls:
+            c.observe(self._on_change, names="value")
+        self.widget = W.VBox([layout, self.status, self.error, self.canvas.widget])
+
+    def _on_change(self, change: Any = None) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Recompute and redraw from the current control values (errors shown in the app)."""
+        try:
+            self._update()
+        except Exception as exc:  # shown to the learner, kept for tests
+            self.last_error = exc
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            self.error.value = (
+                '<div style="color:#a00;border:1px solid #a00;padding:4px;border-radius:3px">'
+                f"<b>{type(exc).__name__}</b>: {html.escape(str(exc))}"
+                f"<br><small>in {html.escape(frame.name)}, line {frame.lineno}</small></div>")
+        else:
+            self.last_error = None
+            self.error.value = ""
+            self.updates += 1
+
+    def _update(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _set_status(self, text: str, kind: str = "info") -> None:
+        color = {"ok": "#1a7f37", "warn": "#9a6700", "bad": "#cf222e"}.get(kind, "#333")
+        style = f"color:{color};font-weight:600"
+        self.status.value = f'<span style="{style}">{html.escape(text)}</span>'
+
+    @property
+    def status_text(self) -> str:
+        """The status line without its HTML."""
+        import re
+
+        return html.unescape(re.sub(r"<[^>]+>", "", self.status.value))
+
+    # ----------------------------------------------------------- display
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        data = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        data["image/png"] = base64.b64encode(self.canvas.to_png()).decode("ascii")
+        data["text/plain"] = f"{type(self).__name__}: {self.status_text}"
+        return data
+
+    def png(self) -> bytes:
+        """PNG of the current figure."""
+        return self.canvas.to_png()
+
+    def close(self) -> None:
+        """Unhook the controls, close the widgets and release the figure."""
+        for c in self._controls:
+            c.unobserve(self._on_change, names="value")
+            c.close()
+        for w in (self.status, self.error, self.widget):
+            w.close()
+        self.canvas.close()

@@ -1,0 +1,32 @@
+"""Interactive apps for the course: controls wired to views, for any notebook.
+
+Each app is an object whose controls and views are attributes. Leave it last
+in a cell to display it; set a control in code to drive it::
+
+    app = lrlab.widgets.explorer_1d()
+    app                      # shows sliders, a status line and the figure
+    app.lr.value = 2.1       # the figure and status follow ("diverged at step ...")
+
+Every app draws on one figure built once (see :mod:`lrlab._render`): as PNG
+images in an ``ipywidgets.Image`` by default (JupyterLab, Notebook 7, VS
+Code, Voilà, nbval; no extension needed) or on ipympl's canvas after
+``%matplotlib widget``. Pass ``backend='png'`` or ``'ipympl'`` to choose.
+
+Apps
+----
+explorer_1d
+    Gradient descent on a parabola or a curve: steps, cobweb, the three regimes.
+explorer_2d
+    Contours of any 2-D surface with the paths of one or several rules.
+schedule_race
+    Learning-rate schedules side by side on a stochastic problem.
+noise_explorer
+    Batch size and learning rate on a regression: the noise floor and its cure.
+"""
+
+from __future__ import annotations
+
+from .apps.base import App, describe_run, lr_slider
+from .apps.explorer1d import Explorer1D, explorer_1d
+
+__all__ = ["App", "Explorer1D", "describe_run", "explorer_1d", "lr_slider"]

@@ -28,5 +28,7 @@ from __future__ import annotations
 
 from .apps.base import App, describe_run, lr_slider
 from .apps.explorer1d import Explorer1D, explorer_1d
+from .apps.explorer2d import RULES, Explorer2D, explorer_2d, surface_names
 
-__all__ = ["App", "Explorer1D", "describe_run", "explorer_1d", "lr_slider"]
+__all__ = ["RULES", "App", "Explorer1D", "Explorer2D", "describe_run", "explorer_1d",
+           "explorer_2d", "lr_slider", "surface_names"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import html
 import traceback
+from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as W
@@ -127,6 +128,7 @@ class App:
         self.updates = 0
         self.widget: W.Box = W.VBox([])
         self._controls: list[W.Widget] = []
+        self._silent = False
 
     # ----------------------------------------------------------- wiring
     def _wire(self, controls: list[W.Widget], layout: W.Widget) -> None:
@@ -136,7 +138,17 @@ class App:
         self.widget = W.VBox([layout, self.status, self.error, self.canvas.widget])
 
     def _on_change(self, change: Any = None) -> None:
-        self.update()
+        if not self._silent:
+            self.update()
+
+    @contextmanager
+    def _silence(self):
+        """Change controls without triggering updates (e.g. resetting ranges)."""
+        old, self._silent = self._silent, True
+        try:
+            yield
+        finally:
+            self._silent = old
 
     def update(self) -> None:
         """Recompute and redraw from the current control values (errors shown in the app)."""

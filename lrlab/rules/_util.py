@@ -1,0 +1,56 @@
+"""Small private helpers shared by the adaptive rules.
+
+They exist so that every rule validates its hyperparameters the same way and
+reproduces PyTorch's floating-point arithmetic operation by operation (so
+that trajectories agree with ``torch.optim`` to the last few bits).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_real
+from .base import per_coord
+
+__all__ = ["hyper", "lerp", "nan_like"]
+
+
+def hyper(value: Any, name: str, owner: str, **interval: Any) -> Any:
+    """Validate a real hyperparameter (float or run-shaped array) and lift it per coordinate.
+
+    Returns ``(raw, lifted)``: the checked value (float or array, for
+    :func:`~lrlab.rules.run_shape` and the rule's ``hyperparams``) and the
+    same value shaped to broadcast against ``theta`` of shape ``(..., dim)``.
+    """
+    checked = check_real(value, name, owner, allow_array=True, **interval)
+    return checked, per_coord(checked)
+
+
+def lerp(start: Any, end: Any, weight: Any) -> Any:
+    """``torch.lerp`` on the CPU, operation by operation.
+
+    PyTorch computes ``start + w * (end - start)`` when ``|w| < 0.5`` and
+    ``end - (end - start) * (1 - w)`` otherwise; Adam's first moment and
+    centred RMSprop's mean gradient are updated with it.
+
+    >>> float(lerp(1.0, 3.0, 0.25)), float(lerp(1.0, 3.0, 0.75))
+    (1.5, 2.5)
+    """
+    if isinstance(weight, np.ndarray):
+        low = np.abs(weight) < 0.5
+        return np.where(low, start + weight * (end - start), end - (end - start) * (1 - weight))
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1 - weight)
+
+
+def nan_like(theta: Any, *values: Any) -> np.ndarray:
+    """An all-NaN array shaped like ``theta`` broadcast with run-shaped ``values``.
+
+    The ``rate`` field of a state before its first step: the per-coordinate
+    rate is only defined once a gradient has been seen.
+    """
+    shape = np.broadcast_shapes(np.shape(theta), *(np.shape(v) for v in values))
+    return np.full(shape, np.nan)

@@ -50,8 +50,9 @@ class Schedule:
         raise NotImplementedError
 
     def _eval(self, t: Any) -> Any:  # pragma: no cover - every subclass overrides it
-        """The closed form on a validated ``t``: an ``int``, or an int64 array
-        of shape ``S + (1,) * len(run_shape)`` that broadcasts against the rates."""
+        """The closed form on validated steps: an int64 array of shape
+        ``(N,) + (1,) * len(run_shape)``, which broadcasts against the rates
+        to ``(N,) + run_shape``."""
         raise NotImplementedError
 
     def _rates(self) -> tuple:
@@ -77,12 +78,15 @@ class Schedule:
 
     def __call__(self, t: Any) -> float | np.ndarray:
         """The learning rate at step ``t`` (an int >= 0, or an integer array of steps)."""
-        steps = check_steps(t, f"{self.name} schedule")
-        if isinstance(steps, np.ndarray):
-            steps = steps.reshape(steps.shape + (1,) * len(self._shape))
+        steps = np.asarray(check_steps(t, f"{self.name} schedule"), dtype=np.int64)
+        # One code path for one step and for many: numpy rounds some 0-d
+        # operations differently (x ** 2 is x * x), so steps are always a 1-D
+        # array here, reshaped to S + run_shape at the end.
+        flat = steps.reshape((-1,) + (1,) * len(self._shape))
         with np.errstate(over="ignore", under="ignore"):
-            value = self._eval(steps)
-        return as_output(value)
+            value = np.asarray(self._eval(flat), dtype=float)
+        value = np.broadcast_to(value, (flat.shape[0], *self._shape))
+        return as_output(value.reshape(steps.shape + self._shape))
 
     def __repr__(self) -> str:
         args = ", ".join(
@@ -133,8 +137,8 @@ def latex_value(value: Any) -> str:
 
 
 def as_output(value: Any) -> float | np.ndarray:
-    """A Python float for a 0-d result, else a float64 array."""
-    arr = np.asarray(value, dtype=float)
+    """A Python float for a 0-d result, else a float64 array (a fresh, writable one)."""
+    arr = np.array(value, dtype=float)
     return float(arr) if arr.ndim == 0 else arr
 
 
@@ -176,12 +180,6 @@ def check_rate(value: Any, name: str, owner: str, *, positive: bool = True) -> A
     return out
 
 
-def check_positive_real(value: Any, name: str, owner: str, *, high: float | None = None,
-                        low_open: bool = True) -> float:
-    """A finite float in ``(0, high]`` (or ``[0, high]`` with ``low_open=False``)."""
-    return check_real(value, name, owner, low=0, low_open=low_open, high=high)
-
-
 def run_shape_of(*values: Any) -> tuple:
     """Broadcast shape of array rates, with a clear error when they disagree."""
     shapes = [np.shape(v) for v in values]
@@ -191,10 +189,3 @@ def run_shape_of(*values: Any) -> tuple:
         raise ValueError(
             f"The rates of this schedule must broadcast to one run shape; got shapes {shapes}."
         ) from None
-
-
-def expand(mask: Any, ndim: int) -> Any:
-    """Add ``ndim`` trailing axes to an array of steps (or a mask over steps)."""
-    if isinstance(mask, np.ndarray):
-        return mask.reshape(mask.shape + (1,) * ndim)
-    return mask

@@ -6,7 +6,6 @@ rates, vectorised steps).
 
 from __future__ import annotations
 
-import bisect
 import numbers
 from dataclasses import dataclass
 from typing import Any
@@ -61,7 +60,7 @@ class Warmup(Schedule):
 
     def _eval(self, t):
         W, a = self.steps, self.factor0
-        peak = self.schedule._eval(0)
+        peak = self.schedule._eval(np.zeros_like(t))
         ramp = peak * (a + (1.0 - a) * np.minimum(t, W) / W)
         after = self.schedule._eval(np.maximum(t - W, 0))
         return np.where(t < W, ramp, after)
@@ -165,9 +164,6 @@ class Join(Schedule):
 
     def _eval(self, t):
         starts = (0, *self.boundaries)
-        if isinstance(t, int):
-            i = bisect.bisect_right(self.boundaries, t)
-            return self.schedules[i]._eval(t - starts[i])
         piece = np.searchsorted(np.asarray(self.boundaries, dtype=np.int64), t, side="right")
         shape = np.broadcast_shapes(t.shape, self.run_shape)
         conditions = [np.broadcast_to(piece == i, shape) for i in range(len(self.schedules))]

@@ -52,7 +52,8 @@ class Surface(Problem):
         formula: str = "",
     ) -> None:
         if not isinstance(name, str) or not name:
-            fail(owner, "name", "a non-empty str", name, TypeError)
+            fail(owner, "name", "a non-empty str", name,
+                 ValueError if isinstance(name, str) else TypeError)
         self.name = name
         self.dim = int(dim)
         self.noise = check_noise(noise, owner)

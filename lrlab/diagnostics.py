@@ -1,0 +1,354 @@
+r"""Reading a training run: is the learning rate too high, too low, or right?
+
+Two tools read a :class:`~lrlab.History` after the fact:
+
+* :func:`update_ratio` -- the size of each update relative to the size of
+  the parameters, overall and per layer, against the rule of thumb of
+  Karpathy's CS231n notes: about :math:`10^{-3}`.
+* :func:`diagnose` -- a label ('diverged', 'too high', 'too low', 'plateau'
+  or 'good') with the evidence behind it and advice in plain words.
+
+Curvature tools (:func:`sharpness`, :func:`track_sharpness`,
+:func:`edge_of_stability`) live in :mod:`lrlab.sharpness` and are
+re-exported here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_real, fail
+from .history import History
+from .sharpness import SharpnessTrace, sharpness, track_sharpness
+from .sharpness import edge_of_stability as edge_of_stability
+
+__all__ = [
+    "LABELS",
+    "Diagnosis",
+    "SharpnessTrace",
+    "UpdateRatio",
+    "diagnose",
+    "edge_of_stability",
+    "sharpness",
+    "track_sharpness",
+    "update_ratio",
+]
+
+#: The labels :func:`diagnose` can give.
+LABELS = ("diverged", "too high", "too low", "plateau", "good")
+
+#: Karpathy's rule of thumb for ``||update|| / ||theta||`` per step.
+TARGET_RATIO = 1e-3
+
+
+# --------------------------------------------------------------- update ratio
+@dataclass(frozen=True, eq=False)
+class UpdateRatio:
+    """Update-to-parameter ratios of a run.
+
+    Attributes
+    ----------
+    ratio : ndarray, shape (num_steps,)
+        ``||theta_{t+1} - theta_t|| / ||theta_t||`` (NaN after the run ended).
+    layers : dict
+        Layer name -> the same ratio for that layer's parameters (needs a
+        problem with ``layer_slices`` and recorded params).
+    median : float
+        Median over the finite steps.
+    verdict : str
+        'too high', 'ok' or 'too low' (more than a decade from 1e-3).
+    message : str
+        What the numbers mean and what to do.
+    """
+
+    ratio: np.ndarray
+    layers: dict
+    median: float
+    verdict: str
+    message: str
+
+    def __repr__(self) -> str:
+        return f"<UpdateRatio median {self.median:.2g} ({self.verdict})>"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _median(x: np.ndarray) -> float:
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else math.nan
+
+
+def update_ratio(history: History, problem: Any = None) -> UpdateRatio:
+    r"""Update-to-parameter ratio per step (and per layer), against the ~1e-3 rule of thumb.
+
+    .. math:: r_t = \frac{\lVert\theta_{t+1}-\theta_t\rVert}{\lVert\theta_t\rVert}
+
+    Karpathy (CS231n, "Neural networks part 3") suggests tracking
+    :math:`r_t` per layer: around :math:`10^{-3}` is healthy; much larger
+    (:math:`\gtrsim 10^{-2}`) means the rate is probably too high, much
+    smaller (:math:`\lesssim 10^{-4}`) too low. It is a rule of thumb for
+    neural networks at a typical initialisation; it means little for
+    parameters that start at or converge to zero (biases at zero, a bowl
+    centred at the origin: the ratio grows as :math:`\theta \to 0`).
+
+    Parameters
+    ----------
+    history : History
+        A single run (index a batched history first: ``history[i]``).
+    problem : Problem, optional
+        With ``layer_slices`` (e.g. :class:`~lrlab.models.MLP`) and recorded
+        params, the ratio is also reported per layer.
+
+    Returns
+    -------
+    UpdateRatio
+
+    Examples
+    --------
+    >>> from lrlab import train, sgd
+    >>> from lrlab.surfaces import quadratic
+    >>> h = train(quadratic([1.0, 10.0], x0=[10.0, 10.0]), sgd(1e-5), 20)
+    >>> update_ratio(h).verdict
+    'too low'
+    """
+    hist = _single(history, "update_ratio")
+    ratio = np.asarray(hist.update_ratio, dtype=float)
+    layers = {}
+    slices = getattr(problem, "layer_slices", None) if problem is not None else None
+    if slices and hist.params is not None:
+        p = hist.params
+        with np.errstate(all="ignore"):
+            for name, sl in slices.items():
+                step = np.linalg.norm(p[1:, sl] - p[:-1, sl], axis=-1)
+                size = np.linalg.norm(p[:-1, sl], axis=-1)
+                layers[name] = step / np.maximum(size, 1e-12)
+    med = _median(ratio)
+    if not math.isfinite(med):
+        verdict, text = "unknown", "No finite update ratio was recorded (did the run take a step?)."
+    elif med > 10 * TARGET_RATIO:
+        verdict = "too high"
+        text = (f"The median update is {med:.2g} of the parameters' size per step, more than "
+                f"a decade above the ~1e-3 rule of thumb: the learning rate is probably too "
+                f"high. Try dividing it by about {med / TARGET_RATIO:.0f}.")
+    elif med < TARGET_RATIO / 10:
+        verdict = "too low"
+        text = (f"The median update is {med:.2g} of the parameters' size per step, more than "
+                f"a decade below the ~1e-3 rule of thumb: the learning rate is probably too "
+                f"low. Try multiplying it by about {TARGET_RATIO / med:.0f}.")
+    else:
+        verdict = "ok"
+        text = (f"The median update is {med:.2g} of the parameters' size per step, within a "
+                "decade of the ~1e-3 rule of thumb.")
+    for name, r in layers.items():
+        m = _median(r)
+        flag = "" if not math.isfinite(m) or TARGET_RATIO / 10 <= m <= 10 * TARGET_RATIO else \
+            "  <- more than a decade from 1e-3"
+        text += f"\n  {name}: median {m:.2g}{flag}"
+    return UpdateRatio(ratio, layers, med, verdict, text)
+
+
+# ------------------------------------------------------------------ diagnose
+@dataclass(frozen=True, eq=False)
+class Diagnosis:
+    """A label for a run, the numbers that led to it, and advice.
+
+    Attributes
+    ----------
+    label : str
+        One of :data:`LABELS`.
+    evidence : dict
+        The measurements (see :func:`diagnose`).
+    message : str
+        Plain-language explanation and what to try next.
+    """
+
+    label: str
+    evidence: dict = field(default_factory=dict)
+    message: str = ""
+
+    def __repr__(self) -> str:
+        return f"<Diagnosis {self.label!r}: {self.message.splitlines()[0]}>"
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.message}"
+
+
+def diagnose(history: History, *, f_star: float | None = None) -> Diagnosis | list[Diagnosis]:
+    r"""Label a run as diverged, too high, too low, plateau or good, with the evidence.
+
+    The rules, checked in this order (thresholds in brackets):
+
+    1. **diverged** -- the trainer froze the run (non-finite or exploding
+       loss), or the loss ended far above its start (> 10x its start).
+    2. **too high** -- the run zig-zags: successive updates point in
+       opposite directions (median cosine < -0.5, from recorded params), or,
+       for exact losses, the loss goes up and down (> 30 % of steps go up)
+       or ends above its start.
+    3. **good** -- it converged: the gradient norm fell by 1e3, or the gap
+       to ``f_star`` by 1e6.
+    4. **too low** -- it is still descending along the same direction step
+       after step (median cosine > 0.99, or no params and > 5 % drop in the
+       last quarter) and has not converged: a larger step would go further
+       (the idea of Kesten's 1958 rule: steps that keep agreeing can grow).
+    5. **plateau** -- the loss has flattened (< 1 % of the total drop in
+       the last half) while still far above its floor (< 90 % of the
+       initial loss removed, or gap to ``f_star`` above 10 %).
+    6. **good** -- otherwise: substantial progress and a flat end (the
+       noise floor of a constant rate for minibatch runs).
+
+    Parameters
+    ----------
+    history : History
+        The run. A batched History gives a list, one Diagnosis per run.
+    f_star : float, optional
+        The minimum value of the loss, when known (``problem.f_star``); it
+        sharpens the 'good' and 'plateau' tests.
+
+    Returns
+    -------
+    Diagnosis or list of Diagnosis
+
+    Examples
+    --------
+    >>> from lrlab import train, sgd
+    >>> from lrlab.surfaces import quadratic
+    >>> bowl = quadratic([1.0, 10.0])           # L = 10
+    >>> [diagnose(train(bowl, sgd(lr), 200)).label for lr in (0.001, 0.1, 0.19, 0.25)]
+    ['too low', 'good', 'too high', 'diverged']
+    """
+    if not isinstance(history, History):
+        fail("diagnose", "history", "an lrlab History", history, TypeError)
+    if f_star is not None:
+        f_star = check_real(f_star, "f_star", "diagnose")
+    if history.run_shape:
+        return [diagnose(h, f_star=f_star) for h in history]
+    return _diagnose_one(history, f_star)
+
+
+def _single(history: History, owner: str) -> History:
+    if not isinstance(history, History):
+        fail(owner, "history", "an lrlab History", history, TypeError)
+    if history.run_shape:
+        raise ValueError(f"{owner} reads one run; index the batched History first "
+                         f"(history[i]); it holds {history.run_shape} runs.")
+    return history
+
+
+def _diagnose_one(h: History, f_star: float | None) -> Diagnosis:
+    last = int(h.last_step)
+    loss = np.asarray(h.loss[: last + 1], dtype=float)
+    ev: dict[str, Any] = {"steps": last, "initial_loss": float(loss[0])}
+    lr = h.lr[:last][np.isfinite(h.lr[:last])] if last else np.zeros(0)
+    lr_text = f" (lr {lr[-1]:.3g})" if lr.size else ""
+
+    # 1. diverged ---------------------------------------------------------
+    if h.diverged_at >= 0:
+        ev.update(diverged_at=int(h.diverged_at), reason=str(h.reason))
+        return Diagnosis("diverged", ev, (
+            f"The run diverged at step {int(h.diverged_at)}{lr_text}: {h.reason}. The learning "
+            "rate is above the stability limit (about 2 / sharpness for gradient descent). "
+            "Divide it by 3 to 10; if it diverged only late, keep it but add decay or warm-up, "
+            "or clip the gradient."))
+    if last < 4:
+        ev["reason"] = "too few steps"
+        return Diagnosis("good" if last == 0 else _quick(loss), ev,
+                         "Too few steps to judge; run at least a few dozen.")
+    l0 = loss[0]
+    tail = max(1, (last + 1) // 10)
+    l_end = float(np.median(loss[-tail:]))
+    ev["final_loss"] = l_end
+    scale = max(abs(l0), 1e-12)
+    if l_end > l0 + 9 * scale:
+        ev["growth"] = (l_end - l0) / scale
+        return Diagnosis("diverged", ev, (
+            f"The loss grew from {l0:.3g} to {l_end:.3g}{lr_text}: the run is blowing up, only "
+            "slower than the trainer's divergence test. Divide the learning rate by 3 to 10."))
+
+    # 2. oscillation ------------------------------------------------------
+    d = np.diff(loss)
+    moving = np.abs(d) > 1e-12 * scale
+    up = float(np.mean(d[moving] > 0)) if moving.any() else 0.0
+    ev["fraction_up"] = up
+    exact = h.meta.get("batch_size", None) is None
+    cos = _update_cosines(h, last)
+    if cos is not None:
+        ev["update_cosine"] = float(np.median(cos))
+    if cos is not None and ev["update_cosine"] < -0.5:
+        return Diagnosis("too high", ev, (
+            f"Successive updates point in opposite directions (median cosine "
+            f"{ev['update_cosine']:.2f}){lr_text}: the run zig-zags across a valley, a sign of a "
+            "learning rate near its stability limit. It may still converge, but slowly; "
+            "halving the learning rate usually gives faster, smoother progress."))
+    if exact and (up > 0.3 or l_end > l0):
+        return Diagnosis("too high", ev, (
+            f"The (exact) loss went up on {100 * up:.0f} % of the steps{lr_text}: the run "
+            "overshoots. Lower the learning rate by 2 to 3x."))
+
+    # 3. converged --------------------------------------------------------
+    g = np.asarray(h.grad_norm[: last + 1], dtype=float)
+    g_ratio = float(np.median(g[-tail:]) / max(g[0], 1e-300))
+    ev["grad_norm_ratio"] = g_ratio
+    gap = None
+    if f_star is not None:
+        gap = (l_end - f_star) / max(l0 - f_star, 1e-300)
+        ev["gap_ratio"] = gap
+    if g_ratio < 1e-3 or (gap is not None and gap < 1e-6):
+        return Diagnosis("good", ev, (
+            f"The run converged{lr_text}: the gradient norm fell by a factor "
+            f"{1 / max(g_ratio, 1e-300):.2g}. If it converged in the first few steps, a "
+            "smaller rate would waste nothing; if it needed all of them, this rate is fine."))
+
+    # 4. too low: still walking the same way ------------------------------
+    q = max(1, (last + 1) // 4)
+    late_drop = (loss[-q - 1] - loss[-1]) / scale
+    ev["late_drop"] = float(late_drop)
+    total = l0 - l_end
+    half = loss[last // 2:]
+    flat = total > 0 and (np.max(half) - np.min(half)) < 0.01 * total + 1e-12 * scale
+    steady = (cos is not None and ev["update_cosine"] > 0.99) or (cos is None and late_drop > 0.05)
+    if steady and not flat:
+        return Diagnosis("too low", ev, (
+            f"The loss is still falling steadily at the end{lr_text} and successive steps "
+            "keep going the same way: the learning rate is smaller than it needs to be. Try "
+            "3 to 10x larger (or a range test to find the limit)."))
+
+    # 5. plateau ----------------------------------------------------------
+    progress = total / scale if f_star is None else 1 - (gap if gap is not None else 1)
+    ev["progress"] = float(progress)
+    stuck = (progress < 0.9) if f_star is None else (gap is not None and gap > 0.1)
+    if stuck and (flat or late_drop < 0.01):
+        return Diagnosis("plateau", ev, (
+            f"The loss has stopped improving at {l_end:.3g} (from {l0:.3g}){lr_text}, well above "
+            "its floor. With minibatches this is the noise floor of a constant rate: decay the "
+            "rate or grow the batch. With exact gradients the run sits on a flat region "
+            "(saddle, saturated units): try a larger rate, momentum or another start."))
+
+    # 6. good -------------------------------------------------------------
+    return Diagnosis("good", ev, (
+        f"The loss fell from {l0:.3g} to {l_end:.3g}{lr_text} without oscillating"
+        + (" and has levelled off (for minibatch runs, at the noise floor of a constant "
+           "rate: a decaying schedule would go lower)." if flat else ".")))
+
+
+def _quick(loss: np.ndarray) -> str:
+    return "good" if loss[-1] <= loss[0] else "too high"
+
+
+def _update_cosines(h: History, last: int) -> np.ndarray | None:
+    """Cosine between successive updates (needs recorded params), or None."""
+    if h.params is None or last < 3:
+        return None
+    steps = np.diff(h.params[: last + 1], axis=0)
+    a, b = steps[:-1], steps[1:]
+    na = np.linalg.norm(a, axis=-1)
+    nb = np.linalg.norm(b, axis=-1)
+    ok = (na > 0) & (nb > 0)
+    if ok.sum() < 2:
+        return None
+    return np.einsum("ij,ij->i", a[ok], b[ok]) / (na[ok] * nb[ok])

@@ -1,7 +1,7 @@
 """Classic 2-D (and n-D) test functions of optimisation (package-private).
 
-Rosenbrock's valley, Beale's plateau, Himmelblau's four minima, Rastrigin's
-egg box and a saddle, each with its exact gradient and Hessian. Import them
+Rosenbrock's valley, Beale's plateau, Himmelblau's four minima and
+Rastrigin's egg box, each with its exact gradient and Hessian. Import them
 from :mod:`lrlab.surfaces`.
 """
 
@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 
 from ._surface_base import Surface, matrix_2x2, stack_last
-from ._validation import check_int, check_real, fail
+from ._validation import check_int, check_real
 
-__all__ = ["Beale", "Himmelblau", "Rastrigin", "Rosenbrock", "Saddle", "beale", "himmelblau",
-           "rastrigin", "rosenbrock", "saddle"]
+__all__ = ["Beale", "Himmelblau", "Rastrigin", "Rosenbrock", "beale", "himmelblau", "rastrigin",
+           "rosenbrock"]
 
 
 # ------------------------------------------------------------------ Rosenbrock
@@ -332,105 +332,3 @@ def rastrigin(dim: int = 2, A: float = 10.0, *, x0: Any = None,
     (0.0, 396.78)
     """
     return Rastrigin(dim, A, x0=x0, noise=noise)
-
-
-# ----------------------------------------------------------------------- saddle
-class Saddle(Surface):
-    """A saddle point at the origin; build it with :func:`saddle`."""
-
-    def __init__(self, curvature: float = 1.0, negative_curvature: float = 1.0, *,
-                 bounded: bool = True, x0: Any = None, noise: float = 0.0):
-        owner = "saddle"
-        self.a = check_real(curvature, "curvature", owner, low=0, low_open=True)
-        self.b = check_real(negative_curvature, "negative_curvature", owner, low=0,
-                            low_open=True)
-        if not isinstance(bounded, bool | np.bool_):
-            fail(owner, "bounded", "a bool", bounded, TypeError)
-        self.bounded = bool(bounded)
-        a, b = self.a, self.b
-        if self.bounded:
-            extra = dict(minima=[[0.0, -1.0], [0.0, 1.0]], f_star=-b / 4.0,
-                         formula=rf"\tfrac{{{a:g}}}{{2}} x^2 + {b:g}\,"
-                                 r"\bigl(\tfrac{1}{4} y^4 - \tfrac{1}{2} y^2\bigr)")
-        else:
-            extra = dict(minima=np.zeros((0, 2)), f_star=None, smoothness=max(a, b),
-                         formula=rf"\tfrac{{{a:g}}}{{2}} x^2 - \tfrac{{{b:g}}}{{2}} y^2")
-        self._setup(owner=owner, name="saddle" if self.bounded else "saddle (unbounded)", dim=2,
-                    x0=x0, default_x0=(1.5, 1e-3), noise=noise,
-                    bounds=((-2.0, 2.0), (-2.0, 2.0)), **extra)
-
-    def _loss(self, theta, batch):
-        x, y = theta[..., 0], theta[..., 1]
-        if self.bounded:
-            return 0.5 * self.a * x**2 + self.b * (0.25 * y**4 - 0.5 * y**2)
-        return 0.5 * self.a * x**2 - 0.5 * self.b * y**2
-
-    def _grad(self, theta, batch):
-        x, y = theta[..., 0], theta[..., 1]
-        gy = self.b * (y**3 - y) if self.bounded else -self.b * y
-        return stack_last(self.a * x, gy)
-
-    def _hessian(self, theta):
-        x, y = theta[..., 0], theta[..., 1]
-        hyy = self.b * (3.0 * y**2 - 1.0) if self.bounded else np.full_like(y, -self.b)
-        return matrix_2x2(np.full_like(x, self.a), np.zeros_like(x), hyy)
-
-
-def saddle(curvature: float = 1.0, negative_curvature: float = 1.0, *, bounded: bool = True,
-           x0: Any = None, noise: float = 0.0) -> Saddle:
-    r"""A saddle point at the origin, with (by default) two minima to escape to.
-
-    Gradient descent started near the stable direction (``y = 0``) first
-    slides to the saddle, lingers there, then escapes along ``y`` at a speed
-    set by the negative curvature and the learning rate.
-
-    Parameters
-    ----------
-    curvature : float > 0
-        Curvature ``a`` along ``x`` (the stable direction).
-    negative_curvature : float > 0
-        Magnitude ``b`` of the negative curvature along ``y`` at the saddle.
-    bounded : bool
-        ``True`` (default): add ``b y^4 / 4`` so that ``f`` is bounded below
-        with minima at ``(0, +-1)`` (Hessian ``diag(a, 2b)``, value ``-b/4``).
-        ``False``: the pure quadratic saddle ``a x^2/2 - b y^2/2``, unbounded
-        below, no minima, global ``L = max(a, b)``.
-    x0 : array of shape (2,), optional
-        Start point; ``(1.5, 0.001)`` by default (almost on the stable axis).
-    noise : float >= 0
-        Standard deviation of the gradient noise at batch size 1 (noise
-        pushes the iterate off the stable axis: SGD escapes saddles faster).
-
-    Returns
-    -------
-    Saddle
-
-    Notes
-    -----
-    .. math:: f(x, y) = \tfrac{a}{2} x^2 + b\,\bigl(\tfrac14 y^4 - \tfrac12 y^2\bigr)
-              \qquad\text{or}\qquad \tfrac{a}{2} x^2 - \tfrac{b}{2} y^2
-
-    .. math:: \nabla f = \bigl(a x,\; b(y^3 - y)\bigr), \qquad
-              \nabla^2 f = \operatorname{diag}\bigl(a,\; b(3y^2 - 1)\bigr)
-
-    At the saddle the Hessian is ``diag(a, -b)``; gradient descent multiplies
-    the ``y`` offset by ``1 + lr b`` per step there.
-
-    References
-    ----------
-    Y. Dauphin et al., "Identifying and attacking the saddle point problem in
-    high-dimensional non-convex optimization", NeurIPS 2014.
-    J. D. Lee, M. Simchowitz, M. I. Jordan and B. Recht, "Gradient descent
-    only converges to minimizers", COLT 2016.
-
-    Examples
-    --------
-    >>> f = saddle()
-    >>> f.hessian([0.0, 0.0])
-    array([[ 1.,  0.],
-           [ 0., -1.]])
-    >>> f.minima, f.f_star
-    (array([[ 0., -1.],
-           [ 0.,  1.]]), -0.25)
-    """
-    return Saddle(curvature, negative_curvature, bounded=bounded, x0=x0, noise=noise)

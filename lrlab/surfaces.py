@@ -45,16 +45,14 @@ from ._classic_surfaces import (
     Himmelblau,
     Rastrigin,
     Rosenbrock,
-    Saddle,
     beale,
     himmelblau,
     rastrigin,
     rosenbrock,
-    saddle,
 )
 from ._surface_base import Surface, check_vector
 from ._validation import check_array, check_choice, check_int, check_real, fail
-from ._wells import Curve1D, DoubleWell, curve_1d, double_well
+from ._wells import Curve1D, DoubleWell, Saddle, curve_1d, double_well, saddle
 
 __all__ = [
     "SURFACES", "Beale", "Curve1D", "DoubleWell", "Himmelblau", "Quadratic", "Rastrigin",
@@ -322,7 +320,7 @@ def ill_conditioned(kappa: float = 10.0, dim: int = 2, angle: float = np.pi / 6,
                        noise)
 
 
-def parabola(curvature: float = 1.0, x0: Any = 1.0, *, center: float = 0.0,
+def parabola(curvature: float = 1.0, x0: Any = None, *, center: float = 0.0,
              noise: float = 0.0) -> Quadratic:
     r"""The 1-D parabola ``f(x) = k (x - c)^2 / 2``: the simplest place to see ``lr < 2 / k``.
 
@@ -330,8 +328,8 @@ def parabola(curvature: float = 1.0, x0: Any = 1.0, *, center: float = 0.0,
     ----------
     curvature : float > 0
         ``k = f''``; ``L = mu = k``.
-    x0 : float or array of shape (1,)
-        Start point.
+    x0 : float or array of shape (1,), optional
+        Start point; ``c + 1`` by default.
     center : float
         The minimiser ``c``.
     noise : float >= 0

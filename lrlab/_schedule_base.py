@@ -17,6 +17,7 @@ The step ``t`` is an ``int`` or an integer array of shape ``S``. Then
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from dataclasses import dataclass, fields
 from typing import Any
@@ -25,7 +26,9 @@ import numpy as np
 
 from ._validation import check_real, fail
 
-__all__ = ["Schedule", "check_rate", "check_steps", "run_shape_of"]
+__all__ = [
+    "Schedule", "check_increasing", "check_rate", "check_steps", "run_shape_of", "set_field",
+]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -54,6 +57,11 @@ class Schedule:
         ``(N,) + (1,) * len(run_shape)``, which broadcasts against the rates
         to ``(N,) + run_shape``."""
         raise NotImplementedError
+
+    def _check(self, field: str, check: Any, **kwargs: Any) -> None:
+        """Validate a field with ``check(value, field, self.name, **kwargs)`` and store
+        the normalised value (the dataclass is frozen, so this is the one way in)."""
+        object.__setattr__(self, field, check(getattr(self, field), field, self.name, **kwargs))
 
     def _rates(self) -> tuple:
         """The base-rate fields (floats or arrays) that set the run shape."""
@@ -104,7 +112,7 @@ class Schedule:
     def _repr_latex_(self) -> str:
         legend = self._legend()
         legend = rf"\qquad {legend}" if legend else ""
-        return f"$\\textbf{{{self.name}}}\\quad {self.formula}{legend}$"
+        return rf"$\mathbf{{{latex_name(self.name)}}}\quad {self.formula}{legend}$"
 
     def _repr_markdown_(self) -> str:
         return f"**{self.name}** `{self!r}`\n\n$${self.formula}$$"
@@ -119,6 +127,11 @@ def fmt(value: Any) -> str:
     if isinstance(value, tuple) and value and all(isinstance(v, Schedule) for v in value):
         return "(" + ", ".join(repr(v) for v in value) + ")"
     return repr(value)
+
+
+def latex_name(name: str) -> str:
+    """A schedule's name for LaTeX math (``one_cycle`` -> ``one\\_cycle``)."""
+    return name.replace("_", r"\_")
 
 
 def latex_value(value: Any) -> str:
@@ -189,3 +202,23 @@ def run_shape_of(*values: Any) -> tuple:
         raise ValueError(
             f"The rates of this schedule must broadcast to one run shape; got shapes {shapes}."
         ) from None
+
+
+def check_increasing(values: Any, name: str, owner: str, *, low: int) -> tuple:
+    """A strictly increasing sequence of ints >= ``low`` (milestones, boundaries), as a tuple."""
+    allowed = f"a strictly increasing sequence of ints >= {low}"
+    if isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
+        fail(owner, name, allowed, values, TypeError)
+    items = list(values.tolist() if isinstance(values, np.ndarray) else values)
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
+               for v in items):
+        fail(owner, name, allowed, values, TypeError)
+    items = [int(v) for v in items]
+    if any(v < low for v in items) or any(b <= a for a, b in itertools.pairwise(items)):
+        fail(owner, name, allowed, values)
+    return tuple(items)
+
+
+def set_field(obj: Schedule, name: str, value: Any) -> None:
+    """Store a validated value on a frozen schedule (from ``_validate`` only)."""
+    object.__setattr__(obj, name, value)

@@ -12,15 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ._schedule_base import Schedule, run_shape_of
-from ._schedule_decay import Constant, _check_increasing
+from ._schedule_base import Schedule, check_increasing, latex_name, run_shape_of, set_field
+from ._schedule_decay import Constant
 from ._validation import check_int, check_real, fail
 
 __all__ = ["Join", "Warmup", "join", "warmup"]
 
-
-def _set(obj: Schedule, name: str, value: Any) -> None:
-    object.__setattr__(obj, name, value)
 
 
 def _as_piece(value: Any, name: str, owner: str) -> Schedule:
@@ -44,11 +41,10 @@ class Warmup(Schedule):
     name = "warmup"
 
     def _validate(self):
-        _set(self, "schedule", _as_piece(self.schedule, "schedule", self.name))
-        _set(self, "steps", check_int(self.steps, "steps", self.name, low=1))
+        self._check("schedule", _as_piece)
+        self._check("steps", check_int, low=1)
         if self.start_factor is not None:
-            _set(self, "start_factor", check_real(self.start_factor, "start_factor", self.name,
-                                                  low=0, high=1))
+            self._check("start_factor", check_real, low=0, high=1)
 
     def _run_shape(self):
         return self.schedule.run_shape
@@ -67,7 +63,7 @@ class Warmup(Schedule):
 
     @property
     def formula(self):
-        inner = rf"\mathrm{{{self.schedule.name}}}"
+        inner = rf"\mathrm{{{latex_name(self.schedule.name)}}}"
         return (r"\eta_t = \begin{cases} " + inner + r"(0)\left(a + (1 - a)\,\frac{t}{W}\right)"
                 r" & t < W \\ " + inner + r"(t - W) & t \ge W \end{cases}")
 
@@ -153,8 +149,8 @@ class Join(Schedule):
         if not self.schedules:
             fail(o, "schedules", "a non-empty list of schedules", self.schedules)
         pieces = tuple(_as_piece(s, f"schedules[{i}]", o) for i, s in enumerate(self.schedules))
-        _set(self, "schedules", pieces)
-        _set(self, "boundaries", _check_increasing(self.boundaries, "boundaries", o, low=1))
+        set_field(self, "schedules", pieces)
+        self._check("boundaries", check_increasing, low=1)
         if len(self.boundaries) != len(pieces) - 1:
             fail(o, "boundaries", f"a sequence of len(schedules) - 1 = {len(pieces) - 1} "
                  "steps", self.boundaries)
@@ -183,9 +179,9 @@ class Join(Schedule):
                 cond = f"t < {self.boundaries[0]}"
             else:
                 cond = rf"{start} \le t < {self.boundaries[i]}"
-            rows.append(rf"\mathrm{{{s.name}}}_{{{i}}}({arg}) & {cond}")
+            rows.append(rf"\mathrm{{{latex_name(s.name)}}}_{{{i}}}({arg}) & {cond}")
         if len(rows) == 1:
-            return rf"\eta_t = \mathrm{{{self.schedules[0].name}}}_{{0}}(t)"
+            return rf"\eta_t = \mathrm{{{latex_name(self.schedules[0].name)}}}_{{0}}(t)"
         return r"\eta_t = \begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
 
     torch = ("SequentialLR(opt, schedulers, milestones=boundaries): same values (each "

@@ -18,9 +18,6 @@ from ._validation import check_choice, check_int, check_real, fail
 __all__ = ["CosineRestarts", "Cyclic", "OneCycle", "cosine_restarts", "cyclic", "one_cycle"]
 
 
-def _set(obj: Schedule, name: str, value: Any) -> None:
-    object.__setattr__(obj, name, value)
-
 
 @dataclass(frozen=True, eq=False, repr=False)
 class CosineRestarts(Schedule):
@@ -33,10 +30,10 @@ class CosineRestarts(Schedule):
     name = "cosine_restarts"
 
     def _validate(self):
-        _set(self, "lr", check_rate(self.lr, "lr", self.name))
-        _set(self, "period", check_int(self.period, "period", self.name, low=1))
-        _set(self, "mult", check_int(self.mult, "mult", self.name, low=1))
-        _set(self, "final_lr", check_rate(self.final_lr, "final_lr", self.name, positive=False))
+        self._check("lr", check_rate)
+        self._check("period", check_int, low=1)
+        self._check("mult", check_int, low=1)
+        self._check("final_lr", check_rate, positive=False)
 
     def _rates(self):
         return (self.lr, self.final_lr)
@@ -139,18 +136,15 @@ class Cyclic(Schedule):
     name = "cyclic"
 
     def _validate(self):
-        _set(self, "base_lr", check_rate(self.base_lr, "base_lr", self.name, positive=False))
-        _set(self, "max_lr", check_rate(self.max_lr, "max_lr", self.name))
+        self._check("base_lr", check_rate, positive=False)
+        self._check("max_lr", check_rate)
         run_shape_of(self.base_lr, self.max_lr)
         if np.any(np.asarray(self.max_lr) < np.asarray(self.base_lr)):
             fail(self.name, "max_lr", "a rate >= base_lr (elementwise)", self.max_lr)
-        _set(self, "step_size_up", check_int(self.step_size_up, "step_size_up", self.name,
-                                             low=1))
-        _set(self, "step_size_down", check_int(self.step_size_down, "step_size_down", self.name,
-                                               low=1, allow_none=True))
+        self._check("step_size_up", check_int, low=1)
+        self._check("step_size_down", check_int, low=1, allow_none=True)
         check_choice(self.mode, "mode", self.name, ("triangular", "triangular2", "exp_range"))
-        _set(self, "gamma", check_real(self.gamma, "gamma", self.name, low=0, low_open=True,
-                                       high=1))
+        self._check("gamma", check_real, low=0, low_open=True, high=1)
         if self.mode != "exp_range" and self.gamma != 1.0:
             fail(self.name, "gamma", "1.0 unless mode='exp_range' (it is used by no other "
                  "mode)", self.gamma)
@@ -265,21 +259,19 @@ class OneCycle(Schedule):
 
     def _validate(self):
         o = self.name
-        _set(self, "max_lr", check_rate(self.max_lr, "max_lr", o))
-        _set(self, "total_steps", check_int(self.total_steps, "total_steps", o, low=2))
-        _set(self, "pct_start", check_real(self.pct_start, "pct_start", o, low=0, high=1))
+        self._check("max_lr", check_rate)
+        self._check("total_steps", check_int, low=2)
+        self._check("pct_start", check_real, low=0, high=1)
         check_choice(self.anneal_strategy, "anneal_strategy", o, ("cos", "linear"))
-        _set(self, "div_factor", check_real(self.div_factor, "div_factor", o, low=0,
-                                            low_open=True))
-        _set(self, "final_div_factor", check_real(self.final_div_factor, "final_div_factor", o,
-                                                  low=0, low_open=True))
+        self._check("div_factor", check_real, low=0, low_open=True)
+        self._check("final_div_factor", check_real, low=0, low_open=True)
         if not isinstance(self.three_phase, bool | np.bool_):
             fail(o, "three_phase", "a bool", self.three_phase, TypeError)
         ends = [e for e, _, _ in self.phases()]
         if not (ends[0] > 0 and all(b > a for a, b in itertools.pairwise(ends))):
             limit = ("(total_steps + 1) / (2 * total_steps)" if self.three_phase else "1")
             fail(o, "pct_start", f"such that pct_start * total_steps > 1 and pct_start < "
-                 f"{limit} (every phase at least one step long; torch divides by zero or "
+                 f"{limit} (every phase of positive length; torch divides by zero or "
                  f"skips its warm-up otherwise); total_steps={self.total_steps}",
                  self.pct_start)
 

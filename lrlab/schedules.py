@@ -76,27 +76,22 @@ from __future__ import annotations
 
 import numpy as np  # noqa: F401  (used by the doctests above)
 
+from ._schedule_anneal import Cosine, Linear, Polynomial, cosine, linear, polynomial
 from ._schedule_base import Schedule
 from ._schedule_compose import Join, Warmup, join, warmup
 from ._schedule_cycles import CosineRestarts, Cyclic, OneCycle, cosine_restarts, cyclic, one_cycle
 from ._schedule_decay import (
     Constant,
-    Cosine,
     Exponential,
     InverseSqrt,
     InverseTime,
-    Linear,
     MultiStep,
-    Polynomial,
     Step,
     constant,
-    cosine,
     exponential,
     inverse_sqrt,
     inverse_time,
-    linear,
     multistep,
-    polynomial,
     step,
 )
 

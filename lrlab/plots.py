@@ -154,7 +154,8 @@ def trajectory(params: Any, ax: Axes | None = None, *, color: str | None = None,
     """
     standalone = ax is None
     ax = _axes(ax)
-    (line,) = ax.plot([], [], marker=marker, markersize=markersize, linewidth=1.4,
+    kwargs.setdefault("linewidth", 1.4)
+    (line,) = ax.plot([], [], marker=marker, markersize=markersize,
                       color=color or COLORS[0], label=label, **kwargs)
     set_trajectory(line, params)
     if standalone:
@@ -177,7 +178,8 @@ def loss_curve(loss: Any, ax: Axes | None = None, *, f_star: float | None = None
     ``loss`` is an array of shape ``(T + 1,)`` or a single-run History.
     """
     ax = _axes(ax)
-    (line,) = ax.plot([], [], color=color or COLORS[0], label=label, linewidth=1.5, **kwargs)
+    kwargs.setdefault("linewidth", 1.5)
+    (line,) = ax.plot([], [], color=color or COLORS[0], label=label, **kwargs)
     set_loss_curve(line, loss, f_star=f_star)
     ax.set_yscale("log")
     ax.relim()

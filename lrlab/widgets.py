@@ -29,6 +29,25 @@ from __future__ import annotations
 from .apps.base import App, describe_run, lr_slider
 from .apps.explorer1d import Explorer1D, explorer_1d
 from .apps.explorer2d import RULES, Explorer2D, explorer_2d, surface_names
+from .apps.noise import NoiseExplorer, gradient_noise_covariance, noise_explorer, noise_floor
+from .apps.race import CONTESTANTS, ScheduleRace, default_data_problem, schedule_race
 
-__all__ = ["RULES", "App", "Explorer1D", "Explorer2D", "describe_run", "explorer_1d",
-           "explorer_2d", "lr_slider", "surface_names"]
+__all__ = [
+    "CONTESTANTS",
+    "RULES",
+    "App",
+    "Explorer1D",
+    "Explorer2D",
+    "NoiseExplorer",
+    "ScheduleRace",
+    "default_data_problem",
+    "describe_run",
+    "explorer_1d",
+    "explorer_2d",
+    "gradient_noise_covariance",
+    "lr_slider",
+    "noise_explorer",
+    "noise_floor",
+    "schedule_race",
+    "surface_names",
+]

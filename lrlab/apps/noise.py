@@ -1,0 +1,237 @@
+"""The noise explorer: batch size, learning rate and the noise floor of SGD.
+
+With a constant learning rate, minibatch SGD does not converge: near the
+minimum the gradient noise keeps kicking the iterate, and the loss settles
+on a *floor* that grows with the learning rate and shrinks with the batch
+size. On a quadratic ``f = 1/2 (theta - theta*)^T H (theta - theta*)`` with
+gradient noise of covariance ``Sigma_B`` the iterates' stationary covariance
+``P`` solves the discrete Lyapunov equation
+
+.. math:: P = (I - \\eta H)\\, P\\, (I - \\eta H)^\\top + \\eta^2 \\Sigma_B,
+
+and the floor is ``E f - f* = 1/2 tr(H P)``, about ``eta tr(Sigma_B) / 4``
+for small ``eta`` (Bottou, Curtis & Nocedal 2018, Sec. 4; Mandt, Hoffman &
+Blei 2017). A decaying learning rate drives the floor to zero.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.gridspec import GridSpec
+
+from .. import plots
+from ..problem import Problem
+from ..rules import sgd
+from ..trainer import train
+from .base import App, lr_slider
+from .race import default_data_problem, moving_average
+
+__all__ = ["DECAYS", "NoiseExplorer", "gradient_noise_covariance", "noise_explorer",
+           "noise_floor"]
+
+#: Decay options of the explorer.
+DECAYS = ("constant", "step ÷10", "1/t")
+
+
+def gradient_noise_covariance(problem: Problem, theta: Any = None,
+                              batch_size: int = 1) -> np.ndarray:
+    """Covariance of the minibatch gradient of a data problem at ``theta``.
+
+    Per-sample gradients ``g_i`` at ``theta`` (default: the minimiser
+    ``problem.minima[0]``) give ``Sigma_1 = mean (g_i - g)(g_i - g)^T``; a
+    batch of ``B`` drawn without replacement from ``n`` has covariance
+    ``Sigma_1 / B * (n - B) / (n - 1)``.
+    """
+    n = problem.n_samples
+    if n is None:
+        raise ValueError(f"gradient_noise_covariance needs a data problem; {problem.name!r} "
+                         "has n_samples=None.")
+    theta = np.asarray(problem.minima[0] if theta is None else theta, dtype=float)
+    g = np.stack([problem.grad(theta, np.array([i])) for i in range(n)])
+    d = g - g.mean(axis=0)
+    sigma1 = d.T @ d / n
+    return sigma1 / batch_size * (n - batch_size) / max(n - 1, 1)
+
+
+def noise_floor(problem: Problem, lr: float, batch_size: int) -> float:
+    """Predicted stationary ``E f(theta) - f*`` of constant-``lr`` SGD (see module notes).
+
+    Exact for a quadratic with constant gradient noise; for least squares the
+    noise grows away from the minimum, so it is a good approximation when the
+    floor is small. Returns ``inf`` when ``lr >= 2/L`` (no stationary state).
+
+    Examples
+    --------
+    >>> p = default_data_problem()
+    >>> round(noise_floor(p, 0.1, 4) / noise_floor(p, 0.1, 16), 1)  # 4x batch: ~4x lower
+    4.0
+    """
+    from scipy.linalg import solve_discrete_lyapunov
+
+    H = np.asarray(problem.hessian(problem.minima[0]), dtype=float)
+    if lr * float(np.linalg.eigvalsh(H)[-1]) >= 2:
+        return float("inf")
+    sigma = gradient_noise_covariance(problem, batch_size=batch_size)
+    A = np.eye(len(H)) - lr * H
+    P = solve_discrete_lyapunov(A, lr**2 * sigma)
+    return float(0.5 * np.trace(H @ P))
+
+
+class NoiseExplorer(App):
+    """Batch size and learning rate on a data problem: the noise floor and its cure.
+
+    Left: the SGD iterates on the loss contours (the constant-lr run in grey
+    when a decay is selected); right: the full-data loss gap with the
+    predicted floor of the constant rate (dashed).
+
+    Parameters
+    ----------
+    problem : Problem, optional
+        A 2-parameter data problem (default: least squares on a noisy line).
+    lr : float
+        Learning rate (the starting rate of a decay).
+    batch_size : int
+    decay : {'constant', 'step ÷10', '1/t'}
+        'step ÷10' divides the rate by 10 at 1/2 and 3/4 of the run; '1/t'
+        is ``lr / (1 + t / (T/20))``.
+    num_steps, seed : int
+    backend : {'auto', 'png', 'ipympl'}
+
+    Attributes
+    ----------
+    lr, batch_size, decay, num_steps : controls
+    history, constant_history : History
+        The selected run and the constant-rate run (the same when decay is 'constant').
+    floor : float
+        Predicted noise floor of the constant rate.
+    measured_floor : float
+        Mean full-data gap of the constant-rate run over its last half.
+    final_gap : float
+        Mean gap of the selected run over its last 10%.
+
+    Examples
+    --------
+    >>> app = NoiseExplorer(lr=0.2, batch_size=4, backend="png")
+    >>> 0.5 < app.measured_floor / app.floor < 2
+    True
+    >>> app.decay.value = "step ÷10"
+    >>> app.final_gap < app.measured_floor / 3
+    True
+    """
+
+    def __init__(self, problem: Problem | None = None, *, lr: float = 0.2,
+                 batch_size: int = 4, decay: str = "constant", num_steps: int = 800,
+                 seed: int = 0, backend: str = "auto"):
+        super().__init__((10.0, 4.2), backend=backend)
+        self.problem = default_data_problem() if problem is None else problem
+        if self.problem.dim != 2 or self.problem.n_samples is None:
+            raise ValueError("The 'problem' parameter of NoiseExplorer must be a data problem "
+                             f"with 2 parameters. Got {self.problem!r} instead.")
+        L = float(self.problem.smoothness)
+        self.seed = seed
+        self.lr = lr_slider(lr, low=1e-3 / L, high=1.9 / L, continuous_update=False)
+        n = self.problem.n_samples
+        sizes = [b for b in (1, 2, 4, 8, 16, 32, 64, 128, 256) if b <= n]
+        self.batch_size = W.SelectionSlider(options=sizes, value=batch_size,
+                                            description="batch size", continuous_update=False)
+        self.decay = W.ToggleButtons(options=DECAYS, value=decay, description="lr")
+        self.num_steps = W.IntSlider(value=num_steps, min=100, max=3000, step=100,
+                                     description="steps", continuous_update=False)
+        self._cov1 = gradient_noise_covariance(self.problem, batch_size=1)
+        gs = GridSpec(1, 2, figure=self.figure, width_ratios=[1, 1.15], wspace=0.25,
+                      left=0.07, right=0.98, top=0.9, bottom=0.14)
+        self.ax_path = self.figure.add_subplot(gs[0, 0])
+        self.ax_loss = self.figure.add_subplot(gs[0, 1])
+        self._draw_background()
+        grey, color = "#999999", plots.COLORS[1]
+        self.path_constant = plots.trajectory(np.zeros((0, 2)), self.ax_path, color=grey,
+                                              markersize=1.5, linewidth=0.6, alpha=0.7)
+        self.path = plots.trajectory(np.zeros((0, 2)), self.ax_path, color=color,
+                                     markersize=1.5, linewidth=0.8)
+        (self.loss_constant,) = self.ax_loss.plot([], [], color=grey, linewidth=1.2,
+                                                  label="constant lr")
+        (self.loss_line,) = self.ax_loss.plot([], [], color=color, linewidth=1.5, label="")
+        self.floor_line = self.ax_loss.axhline(1.0, color="k", linestyle="--", linewidth=1.2)
+        self.floor_text = self.ax_loss.text(0.99, 1.0, "", ha="right", va="bottom", fontsize=9,
+                                            transform=self.ax_loss.get_yaxis_transform())
+        self.canvas.animate(self.path_constant, self.path, self.loss_constant, self.loss_line,
+                            self.floor_line, self.floor_text)
+        self._key = None
+        layout = W.VBox([W.HBox([self.lr, self.batch_size, self.num_steps]), self.decay])
+        self._wire([self.lr, self.batch_size, self.decay, self.num_steps], layout)
+        self.update()
+
+    def _draw_background(self) -> None:
+        p = self.problem
+        center = np.asarray(p.minima[0], dtype=float)
+        r = 1.25 * float(np.max(np.abs(np.asarray(p.x0) - center)))
+        bounds = ((center[0] - r, center[0] + r), (center[1] - r, center[1] + r))
+        plots.contours(p, self.ax_path, bounds=bounds)
+        self.ax_path.set_xlabel("slope $w$" if "line" in p.name else r"$\theta_1$")
+        self.ax_path.set_ylabel("intercept $b$" if "line" in p.name else r"$\theta_2$")
+        self.ax_path.set_title(p.name, fontsize=10)
+
+    def _schedule(self, lr: float, T: int):
+        from .. import schedules
+
+        if self.decay.value == "step ÷10":
+            return schedules.multistep(lr, milestones=[T // 2, 3 * T // 4], gamma=0.1)
+        if self.decay.value == "1/t":
+            return schedules.inverse_time(lr, decay_rate=1.0, decay_steps=max(T / 20, 1))
+        return lr
+
+    def _update(self) -> None:
+        p = self.problem
+        lr, B, T = float(self.lr.value), int(self.batch_size.value), int(self.num_steps.value)
+        f_star = float(p.f_star)
+        run = dict(batch_size=B, seed=self.seed, eval_every=1, record_params=True)
+        self.constant_history = train(p, sgd(lr), T, **run)
+        decayed = self.decay.value != "constant"
+        self.history = train(p, sgd(self._schedule(lr, T)), T, **run) if decayed else \
+            self.constant_history
+        self.floor = noise_floor(p, lr, B)
+        gap_c = np.asarray(self.constant_history.eval_loss, dtype=float) - f_star
+        gap = np.asarray(self.history.eval_loss, dtype=float) - f_star
+        self.measured_floor = float(np.mean(gap_c[T // 2:]))
+        self.final_gap = float(np.mean(gap[-max(T // 10, 1):]))
+        w = max(T // 50, 1)
+        plots.set_loss_curve(self.loss_constant, moving_average(gap_c, w))
+        plots.set_loss_curve(self.loss_line, moving_average(gap, w))
+        plots.set_trajectory(self.path_constant, self.constant_history.params)
+        plots.set_trajectory(self.path, self.history.params)
+        for artist in (self.path_constant, self.loss_constant):
+            artist.set_visible(decayed)
+        self.floor_line.set_ydata([self.floor, self.floor])
+        self.floor_text.set_position((0.99, self.floor))
+        self.floor_text.set_text(f"predicted floor {self.floor:.2g}")
+        top = float(gap_c[0]) * 3
+        key = (T, self.decay.value, top)
+        if key != self._key:
+            self._key = key
+            ax = self.ax_loss
+            ax.set_yscale("log")
+            ax.set_xlim(0, T)
+            ax.set_ylim(top * 1e-6, top)
+            ax.set_xlabel("step $t$")
+            ax.set_ylabel(r"full-data $f(\theta_t) - f^\star$")
+            ax.set_title(f"loss gap (moving average of {w} steps)", fontsize=10)
+            self.loss_line.set_label(f"{self.decay.value} lr" if decayed else "constant lr")
+            if ax.get_legend() is not None:
+                ax.get_legend().remove()
+            handles = [self.loss_line] + ([self.loss_constant] if decayed else [])
+            ax.legend(handles=handles, loc="lower left", fontsize=8)
+            self.canvas.invalidate()
+        text = (f"constant lr {lr:.3g}, batch {B}: floor measured {self.measured_floor:.2g}, "
+                f"predicted {self.floor:.2g}")
+        if decayed:
+            text += f" · {self.decay.value}: {self.final_gap:.2g} at the end"
+        self._set_status(text, "ok")
+        self.canvas.render()
+
+
+def noise_explorer(problem: Problem | None = None, **kwargs: Any) -> NoiseExplorer:
+    """Build a :class:`NoiseExplorer` (display it by leaving it last in a cell)."""
+    return NoiseExplorer(problem, **kwargs)

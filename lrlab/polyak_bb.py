@@ -60,8 +60,8 @@ def polyak(f_star: Any, *, gamma: Any = 1.0, max_lr: float | None = None) -> Rul
         entry, to see what a wrong :math:`f^\star` does.
     gamma : float or array in (0, 2]
         Relaxation factor (``1/c`` in the SPS paper); Polyak's analysis
-        allows :math:`0 < \gamma < 2`, and ``gamma = 2`` with the exact
-        :math:`f^\star` reflects a 1-D quadratic to its mirror point.
+        allows :math:`0 < \gamma < 2`. On a 1-D quadratic ``gamma = 1`` goes
+        half way to the minimum and ``gamma = 2`` lands on it.
     max_lr : float > 0, optional
         Cap on the step (SPS\ :sub:`max`); ``None`` means no cap.
 
@@ -184,6 +184,9 @@ def barzilai_borwein(variant: str = "long", lr0: Any = 1e-3, *, lr_min: float = 
     monotone**: a long step tuned to a flat direction overshoots a steep one,
     and the next step corrects it. Yet on strictly convex quadratics the
     method converges (Raydan 1993), often much faster than any constant step.
+    Elsewhere nothing forces the loss down: from Rosenbrock's standard start
+    BB1 diverges with the default ``lr_max``, while ``lr_max=0.1`` or the short
+    variant converge; Raydan (1997) adds a non-monotone line search for this.
     The gradients come from consecutive minibatches when ``batch_size`` is
     set, which makes :math:`y` noisy; BB is a deterministic method.
 
@@ -201,6 +204,8 @@ def barzilai_borwein(variant: str = "long", lr0: Any = 1e-3, *, lr_min: float = 
     Anal. 8(1), 141–148.
     Raydan (1993), "On the Barzilai and Borwein choice of steplength for the gradient
     method", IMA J. Numer. Anal. 13(3), 321–326.
+    Raydan (1997), "The Barzilai and Borwein gradient method for the large scale
+    unconstrained minimization problem", SIAM J. Optim. 7(1), 26–33.
     """
     owner = "barzilai_borwein"
     check_choice(variant, "variant", owner, ("long", "short"))

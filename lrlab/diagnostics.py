@@ -279,6 +279,16 @@ def _diagnose_one(h: History, f_star: float | None) -> Diagnosis:
     cos = _update_cosines(h, last)
     if cos is not None:
         ev["update_cosine"] = float(np.median(cos))
+    g = np.asarray(h.grad_norm[: last + 1], dtype=float)
+    g_ratio = float(np.median(g[-tail:]) / max(g[0], 1e-300))
+    ev["grad_norm_ratio"] = g_ratio
+    if cos is not None and ev["update_cosine"] < -0.5 and g_ratio < 1e-3:
+        return Diagnosis("too high", ev, (
+            f"The run converged (gradient norm down by {1 / max(g_ratio, 1e-300):.2g}), but "
+            f"successive updates point in opposite directions (median cosine "
+            f"{ev['update_cosine']:.2f}){lr_text}: it zig-zags across a valley, at the edge "
+            "of stability. It works here; a rate about 2x smaller is safer if the curvature "
+            "grows or the gradients get noisy."))
     if cos is not None and ev["update_cosine"] < -0.5:
         return Diagnosis("too high", ev, (
             f"Successive updates point in opposite directions (median cosine "
@@ -291,9 +301,6 @@ def _diagnose_one(h: History, f_star: float | None) -> Diagnosis:
             "overshoots. Lower the learning rate by 2 to 3x."))
 
     # 3. converged --------------------------------------------------------
-    g = np.asarray(h.grad_norm[: last + 1], dtype=float)
-    g_ratio = float(np.median(g[-tail:]) / max(g[0], 1e-300))
-    ev["grad_norm_ratio"] = g_ratio
     gap = None
     if f_star is not None:
         gap = (l_end - f_star) / max(l0 - f_star, 1e-300)

@@ -89,8 +89,9 @@ class Sweep:
         if self.mode == "exp":
             self.values = np.geomspace(self.start_lr, self.end_lr, self.num_steps)
             self.formula = r"\eta_t = \eta_0\,(\eta_1/\eta_0)^{t/(n-1)}"
-            self.torch = (f"torch.optim.lr_scheduler.ExponentialLR(opt, gamma="
-                          f"{(self.end_lr / self.start_lr) ** (1 / n):.6g}) from lr={self.start_lr:g}")
+            gamma = (self.end_lr / self.start_lr) ** (1 / n)
+            self.torch = (f"torch.optim.lr_scheduler.ExponentialLR(opt, gamma={gamma:.6g}) "
+                          f"from lr={self.start_lr:g}")
         else:
             self.values = np.linspace(self.start_lr, self.end_lr, self.num_steps)
             self.formula = r"\eta_t = \eta_0 + (\eta_1-\eta_0)\,t/(n-1)"
@@ -399,9 +400,10 @@ def valley_index(losses: Sequence[float], min_drop: float = 0.0) -> int:
 
     ``lds[i]`` is the length of the longest strictly decreasing subsequence
     ending at ``i`` (an O(n^2) dynamic programme). The best end ``max_end`` and
-    ``max_start = max_end - lds[max_end]`` are updated *inside* the inner loop,
-    exactly as in fastai, so ``max_start`` keeps the length at the moment
-    ``max_end`` first moved (a quirk kept for fidelity). Then::
+    ``max_start = max_end - lds[max_end]`` are updated inside the inner loop,
+    as in fastai (equivalent to updating after it). Note that ``max_start``
+    is one index *before* the valley's first point (it is ``-1`` when the
+    curve falls from its very first point). Then::
 
         sections = (max_end - max_start) / 3
         idx = max_start + int(sections) + int(sections / 2)

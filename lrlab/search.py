@@ -1,0 +1,421 @@
+r"""Choosing the learning rate by search: grid or log-uniform random, scored on held-out data.
+
+The textbook answer to "how do I choose the learning rate?" (Bengio 2012;
+Bergstra & Bengio 2012): try several, train each for a while, and keep the
+one with the lowest *validation* loss. This module does exactly that::
+
+    candidates  = grid (lrs x values)  or  random (log-uniform lr, + one more hyperparameter)
+    for each fold (one split, or k folds):
+        train all candidates together      # one batched lrlab.train call when the rule allows
+        score = validation loss at the end # inf for a run that diverged
+    best = argmin of the mean score
+
+Candidates share one :func:`lrlab.train` call whenever ``make_rule`` accepts
+arrays (``sgd``, the adaptive rules, ...): 20 learning rates cost about as
+much as one. For a rule that does not, they run one by one.
+
+References
+----------
+Bergstra & Bengio (2012), "Random search for hyper-parameter optimization", JMLR 13.
+Bengio (2012), "Practical recommendations for gradient-based training of deep
+architectures", in Neural Networks: Tricks of the Trade.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._progress import progress_bar
+from ._validation import check_choice, check_int, check_real, fail
+from .problem import Problem
+from .rules.base import Rule
+from .trainer import train
+
+__all__ = ["SearchResult", "grid_search", "random_search"]
+
+
+@dataclass(frozen=True, eq=False)
+class SearchResult:
+    """The table of a search and its best candidate.
+
+    Attributes
+    ----------
+    table : list of dict
+        One row per candidate, in the order tried: ``lr``, the extra
+        hyperparameter (if any), ``score`` (mean validation loss; inf if a
+        run diverged), ``std`` (over folds), ``diverged`` (number of folds
+        where it diverged), ``train_loss`` (mean final training loss) and
+        ``rank`` (1 = best).
+    best : dict
+        The best row.
+    param : str or None
+        Name of the extra hyperparameter.
+    validation : str
+        How candidates were scored ('split', 'kfold', 'problem' or 'none').
+    histories : list of History
+        The training records, one per fold (batched) or per fold and candidate.
+    """
+
+    table: list
+    best: dict
+    param: str | None
+    validation: str
+    histories: list
+
+    @property
+    def best_lr(self) -> float:
+        """Learning rate of the best candidate."""
+        return float(self.best["lr"])
+
+    @property
+    def lrs(self) -> np.ndarray:
+        """Learning rates of the candidates, in table order."""
+        return np.array([row["lr"] for row in self.table])
+
+    @property
+    def scores(self) -> np.ndarray:
+        """Scores of the candidates, in table order."""
+        return np.array([row["score"] for row in self.table])
+
+    def to_text(self, max_rows: int = 30) -> str:
+        """The table sorted by score, as fixed-width text."""
+        cols = ["rank", "lr"] + ([self.param] if self.param else []) + \
+            ["score", "std", "train_loss", "diverged"]
+        rows = sorted(self.table, key=lambda r: r["rank"])[:max_rows]
+        lines = ["  ".join(f"{c:>11}" for c in cols)]
+        for r in rows:
+            lines.append("  ".join(f"{r[c]:>11.4g}" if isinstance(r[c], float) else
+                                   f"{r[c]:>11}" for c in cols))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        extra = f", {self.param}={self.best[self.param]:.3g}" if self.param else ""
+        return (f"<SearchResult {len(self.table)} candidates ({self.validation}): best lr "
+                f"{self.best_lr:.3g}{extra}, score {self.best['score']:.4g}>\n" + self.to_text())
+
+    def plot(self, ax: Any = None) -> Any:
+        """Validation score against learning rate (log x); returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4))
+        lrs, scores = self.lrs, self.scores
+        ok = np.isfinite(scores)
+        if self.param:
+            vals = np.array([r[self.param] for r in self.table])
+            for v in np.unique(vals):
+                sel = ok & (vals == v)
+                order = np.argsort(lrs[sel])
+                ax.plot(lrs[sel][order], scores[sel][order], "o-", ms=4,
+                        label=f"{self.param}={v:.3g}")
+        else:
+            order = np.argsort(lrs[ok])
+            ax.plot(lrs[ok][order], scores[ok][order], "o-", ms=4, label="validation loss")
+        if (~ok).any():
+            ax.plot(lrs[~ok], np.full((~ok).sum(), np.nanmax(scores[ok]) if ok.any() else 1.0),
+                    "x", color="C3", label="diverged")
+        ax.axvline(self.best_lr, color="k", ls=":", label=f"best {self.best_lr:.3g}")
+        ax.set_xscale("log")
+        ax.set_xlabel("learning rate")
+        ax.set_ylabel("validation loss" if self.validation != "none" else "loss")
+        ax.legend(loc="best", fontsize="small")
+        return ax
+
+
+def grid_search(
+    problem: Problem,
+    make_rule: Callable[..., Rule],
+    lrs: Sequence[float],
+    *,
+    param: tuple[str, Sequence[float]] | None = None,
+    num_steps: int = 200,
+    batch_size: int | None = None,
+    seed: int = 0,
+    validation: Any = "auto",
+    fraction: float = 0.2,
+    k: int = 5,
+    score: str = "final",
+    progress: bool | str = "auto",
+) -> SearchResult:
+    """Try every learning rate in ``lrs`` (x every value of ``param``) and keep the best.
+
+    Parameters
+    ----------
+    problem : Problem
+        What to train.
+    make_rule : callable
+        ``make_rule(lr)`` or, with ``param=(name, values)``,
+        ``make_rule(lr, name=value)`` -> Rule (e.g. ``lrlab.sgd`` with
+        ``param=("momentum", [0, 0.9])``).
+    lrs : sequence of float > 0
+        The learning rates (e.g. ``np.geomspace(1e-4, 1, 9)``).
+    param : (str, sequence), optional
+        One more hyperparameter and its values; the grid is the product.
+    num_steps : int
+        Training steps per candidate.
+    batch_size : int, optional
+        Minibatch size (``None``: full batch).
+    seed : int
+        Seed of the minibatches and of the split/folds.
+    validation : {'auto', 'split', 'kfold', 'none'} or Problem
+        'split': hold out ``fraction`` of a data problem's samples; 'kfold':
+        ``k``-fold cross-validation (mean over folds); a Problem: score on it;
+        'none': score on the training objective's exact loss. 'auto' is
+        'split' for data problems and 'none' otherwise.
+    fraction : float in (0, 1)
+        Held-out fraction for 'split'.
+    k : int >= 2
+        Number of folds for 'kfold'.
+    score : {'final', 'best'}
+        Validation loss at the last step, or its minimum over training
+        (measured every ``num_steps // 20`` steps: early stopping's view).
+    progress : bool or 'auto'
+        Progress bar when the search takes longer than a second.
+
+    Returns
+    -------
+    SearchResult
+
+    Examples
+    --------
+    >>> from lrlab import sgd
+    >>> from lrlab.surfaces import quadratic
+    >>> result = grid_search(quadratic([1.0, 10.0]), sgd, [0.01, 0.03, 0.1, 0.3], num_steps=50)
+    >>> result.best_lr, result.table[3]["diverged"]
+    (0.1, 1)
+    """
+    owner = "grid_search"
+    lrs = _check_lrs(lrs, owner)
+    name, values = _check_param(param, owner)
+    if name is None:
+        cand_lr, cand_val = lrs, None
+    else:
+        cand_lr = np.repeat(lrs, len(values))
+        cand_val = np.tile(values, len(lrs))
+    return _search(problem, make_rule, cand_lr, name, cand_val, num_steps, batch_size, seed,
+                   validation, fraction, k, score, progress, owner)
+
+
+def random_search(
+    problem: Problem,
+    make_rule: Callable[..., Rule],
+    lr_range: tuple[float, float] = (1e-4, 1.0),
+    num_candidates: int = 20,
+    *,
+    param: tuple | None = None,
+    num_steps: int = 200,
+    batch_size: int | None = None,
+    seed: int = 0,
+    validation: Any = "auto",
+    fraction: float = 0.2,
+    k: int = 5,
+    score: str = "final",
+    progress: bool | str = "auto",
+) -> SearchResult:
+    r"""Try ``num_candidates`` learning rates drawn log-uniformly from ``lr_range``.
+
+    .. math:: \log\eta \sim \mathcal U(\log\eta_{lo}, \log\eta_{hi})
+
+    Bergstra & Bengio (2012): with several hyperparameters, random points
+    cover each one's axis better than a grid of the same size.
+
+    Parameters
+    ----------
+    lr_range : (low, high)
+        Bounds of the learning rate, ``0 < low < high``.
+    num_candidates : int >= 1
+        Number of random candidates.
+    param : (name, (low, high)) or (name, (low, high), 'log'), optional
+        One more hyperparameter, drawn uniformly (or log-uniformly).
+    seed : int
+        Seed of the draws, the minibatches and the split.
+    **others
+        As for :func:`grid_search`.
+
+    Returns
+    -------
+    SearchResult
+
+    Examples
+    --------
+    >>> from lrlab import sgd
+    >>> from lrlab.surfaces import quadratic
+    >>> result = random_search(quadratic([1.0, 10.0]), sgd, (1e-3, 1.0), 12, num_steps=50)
+    >>> 0.05 < result.best_lr < 0.19   # 2/(mu+L) = 0.18 is the best constant rate
+    True
+    """
+    owner = "random_search"
+    if not isinstance(lr_range, Sequence) or len(lr_range) != 2:
+        fail(owner, "lr_range", "a pair (low, high)", lr_range, TypeError)
+    lo = check_real(lr_range[0], "lr_range", owner, low=0, low_open=True)
+    hi = check_real(lr_range[1], "lr_range", owner, low=0, low_open=True)
+    if hi <= lo:
+        fail(owner, "lr_range", "a pair (low, high) with low < high", lr_range)
+    n = check_int(num_candidates, "num_candidates", owner, low=1)
+    seed = check_int(seed, "seed", owner, low=0)
+    rng = np.random.default_rng(seed)
+    lrs = np.exp(rng.uniform(math.log(lo), math.log(hi), n))
+    name, vals = None, None
+    if param is not None:
+        if not isinstance(param, tuple | list) or len(param) not in (2, 3) or \
+                not isinstance(param[0], str) or len(param[1]) != 2:
+            fail(owner, "param", "(name, (low, high)) or (name, (low, high), 'log')", param,
+                 TypeError)
+        name = param[0]
+        plo = check_real(param[1][0], "param", owner)
+        phi = check_real(param[1][1], "param", owner)
+        if phi <= plo:
+            fail(owner, "param", "a range (low, high) with low < high", param)
+        scale = check_choice(param[2] if len(param) == 3 else "linear", "param scale", owner,
+                             ("linear", "log"))
+        if scale == "log":
+            if plo <= 0:
+                fail(owner, "param", "a positive range for a log scale", param)
+            vals = np.exp(rng.uniform(math.log(plo), math.log(phi), n))
+        else:
+            vals = rng.uniform(plo, phi, n)
+    return _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, validation,
+                   fraction, k, score, progress, owner)
+
+
+# ------------------------------------------------------------------ internals
+def _check_lrs(lrs: Any, owner: str) -> np.ndarray:
+    try:
+        arr = np.asarray(lrs, dtype=float).ravel()
+    except (TypeError, ValueError):
+        fail(owner, "lrs", "a sequence of positive floats", lrs, TypeError)
+    if arr.size == 0:
+        fail(owner, "lrs", "a non-empty sequence of positive floats", lrs)
+    if not np.all(np.isfinite(arr) & (arr > 0)):
+        fail(owner, "lrs", "a sequence of positive finite floats", lrs)
+    return arr
+
+
+def _check_param(param: Any, owner: str):
+    if param is None:
+        return None, None
+    if not isinstance(param, tuple | list) or len(param) != 2 or not isinstance(param[0], str):
+        fail(owner, "param", "a pair (name, values)", param, TypeError)
+    try:
+        values = np.asarray(param[1], dtype=float).ravel()
+    except (TypeError, ValueError):
+        fail(owner, "param", "a pair (name, values) with numeric values", param, TypeError)
+    if values.size == 0 or not np.all(np.isfinite(values)):
+        fail(owner, "param", "a pair (name, values) with a non-empty list of finite values",
+             param)
+    return param[0], values
+
+
+def _folds(problem, validation, fraction, k, seed, owner):
+    """List of (train_problem, eval_problem or None) and the validation name."""
+    is_data = getattr(problem, "n_samples", None) is not None and hasattr(problem, "with_data")
+    if isinstance(validation, Problem):
+        if validation.dim != problem.dim:
+            fail(owner, "validation", f"a Problem with dim={problem.dim}", validation)
+        return [(problem, validation)], "problem"
+    validation = check_choice(validation, "validation", owner, ("auto", "split", "kfold", "none"))
+    if validation == "auto":
+        validation = "split" if is_data else "none"
+    if validation == "none":
+        return [(problem, None)], "none"
+    if not is_data:
+        raise ValueError(f"validation={validation!r} needs a data problem (with samples and "
+                         f"with_data); {problem.name} has none. Use validation='none'.")
+    if validation == "split":
+        fraction = check_real(fraction, "fraction", owner, low=0, high=1, low_open=True,
+                              high_open=True)
+        tr, va = problem.data.split(fraction, seed=seed)
+        return [(problem.with_data(tr), problem.with_data(va))], "split"
+    k = check_int(k, "k", owner, low=2)
+    return [(problem.with_data(tr), problem.with_data(va))
+            for tr, va in problem.data.kfold(k, seed=seed)], "kfold"
+
+
+def _batched_rule(make_rule, lrs, name, vals):
+    """The candidates as one rule with array hyperparameters, or None if the rule refuses."""
+    try:
+        rule = make_rule(lrs) if name is None else make_rule(lrs, **{name: vals})
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(rule, Rule) or rule.batch_shape != (len(lrs),):
+        return None
+    return rule
+
+
+def _scores(history, score):
+    """Per-run score from the evaluation record: inf for diverged runs."""
+    ev = history.eval_loss
+    diverged = np.atleast_1d(history.diverged_at >= 0)
+    ev = ev.reshape(ev.shape[0], -1)
+    finite = np.isfinite(ev)
+    if score == "best":
+        vals = np.where(finite, ev, np.inf).min(axis=0)
+    else:
+        last = np.where(finite.any(axis=0), ev.shape[0] - 1 - np.argmax(finite[::-1], axis=0), 0)
+        vals = ev[last, np.arange(ev.shape[1])]
+        vals = np.where(np.isfinite(vals), vals, np.inf)
+    return np.where(diverged, np.inf, vals), diverged
+
+
+def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, validation,
+            fraction, k, score, progress, owner):
+    if not isinstance(problem, Problem):
+        fail(owner, "problem", "an lrlab Problem", problem, TypeError)
+    if not callable(make_rule):
+        fail(owner, "make_rule", "a callable lr -> Rule", make_rule, TypeError)
+    num_steps = check_int(num_steps, "num_steps", owner, low=1)
+    seed = check_int(seed, "seed", owner, low=0)
+    score = check_choice(score, "score", owner, ("final", "best"))
+    folds, vname = _folds(problem, validation, fraction, k, seed, owner)
+    eval_every = num_steps if score == "final" else max(1, num_steps // 20)
+    n = len(lrs)
+    batched = _batched_rule(make_rule, lrs, name, vals)
+    if batched is None:  # check the scalar rule once, with a clear message
+        first = make_rule(float(lrs[0])) if name is None else \
+            make_rule(float(lrs[0]), **{name: float(vals[0])})
+        if not isinstance(first, Rule):
+            fail(owner, "make_rule", "a callable returning an lrlab Rule", first, TypeError)
+    units = [(f, None) for f in range(len(folds))] if batched is not None else \
+        [(f, i) for f in range(len(folds)) for i in range(n)]
+    all_scores = np.full((len(folds), n), np.inf)
+    all_div = np.zeros((len(folds), n), dtype=bool)
+    train_loss = np.full((len(folds), n), np.nan)
+    histories = []
+    for f, i in progress_bar(units, desc=owner, enabled=progress):
+        tr, va = folds[f]
+        if i is None:
+            rule = batched
+        else:
+            rule = make_rule(float(lrs[i])) if name is None else \
+                make_rule(float(lrs[i]), **{name: float(vals[i])})
+        h = train(tr, rule, num_steps, batch_size=batch_size, seed=seed, eval_every=eval_every,
+                  eval_problem=va, record_params=False)
+        histories.append(h)
+        s, d = _scores(h, score)
+        sel = slice(None) if i is None else slice(i, i + 1)
+        all_scores[f, sel] = s
+        all_div[f, sel] = d
+        train_loss[f, sel] = np.atleast_1d(h.final_loss)
+    mean = all_scores.mean(axis=0)
+    with np.errstate(invalid="ignore"):
+        std = np.where(np.isfinite(mean), all_scores.std(axis=0), np.inf) if len(folds) > 1 \
+            else np.zeros(n)
+    order = np.argsort(mean, kind="stable")
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(1, n + 1)
+    table = []
+    for j in range(n):
+        row = {"lr": float(lrs[j])}
+        if name is not None:
+            row[name] = float(vals[j])
+        tl = train_loss[:, j]
+        row.update(score=float(mean[j]), std=float(std[j]), diverged=int(all_div[:, j].sum()),
+                   train_loss=float(tl.mean()) if np.all(np.isfinite(tl)) else math.inf,
+                   rank=int(rank[j]))
+        table.append(row)
+    return SearchResult(table, table[int(order[0])], name, vname, histories)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import lrlab
 from lrlab.rules import sgd
 
-NUM_LRS, NUM_STEPS, REPEATS = 256, 1000, 7
+NUM_LRS, NUM_STEPS, REPEATS = 256, 1000, 15
 A, B = 1.0, 100.0
 LRS = np.logspace(-6, -2.5, NUM_LRS)
 X0 = np.array([-1.5, 2.0])
@@ -75,38 +75,48 @@ def with_torch():
     return losses.numpy(), theta.detach().numpy()
 
 
-def timeit(fn, *args) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        out = fn(*args)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
+def interleaved(fns: dict, repeats: int = REPEATS) -> tuple[dict, dict]:
+    """Median wall time of each function, timed in alternation so that load on a
+    shared machine hits all of them alike. Returns (medians, last outputs)."""
+    times = {name: [] for name in fns}
+    outputs = {}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            outputs[name] = fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}, outputs
 
 
 def main() -> None:
     problem = lrlab.surfaces.rosenbrock(a=A, b=B)
-    t_bare, (bare_losses, bare_theta) = timeit(bare_numpy)
-    t_lrlab, hist = timeit(with_lrlab, problem)
+    fns = {"bare": bare_numpy, "lrlab": lambda: with_lrlab(problem)}
+    try:
+        import torch  # noqa: F401
+
+        fns["torch"] = with_torch
+    except ImportError:
+        pass
+    med, out = interleaved(fns)
+    bare_losses, bare_theta = out["bare"]
+    hist = out["lrlab"]
 
     ok = ~hist.diverged
     assert ok.sum() > NUM_LRS // 2, "most runs should stay stable"
     np.testing.assert_allclose(hist.loss[:, ok], bare_losses[:, ok], rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(hist.final_params[ok], bare_theta[ok], rtol=1e-12)
     print(f"{NUM_LRS} learning rates x {NUM_STEPS} steps of GD on Rosenbrock "
-          f"({int((~ok).sum())} runs diverge); medians of {REPEATS} runs")
-    print(f"  bare numpy loop : {t_bare * 1e3:8.1f} ms")
-    print(f"  lrlab.train     : {t_lrlab * 1e3:8.1f} ms   ratio lrlab / bare  = "
-          f"{t_lrlab / t_bare:.2f}  (target <= 2)")
-    try:
-        import torch  # noqa: F401
-    except ImportError:
+          f"({int((~ok).sum())} runs diverge); medians of {REPEATS} interleaved runs")
+    print(f"  bare numpy loop : {med['bare'] * 1e3:8.1f} ms")
+    print(f"  lrlab.train     : {med['lrlab'] * 1e3:8.1f} ms   ratio lrlab / bare  = "
+          f"{med['lrlab'] / med['bare']:.2f}  (target <= 2)")
+    if "torch" not in med:
         print("  torch           : not installed (skipped)")
         return
-    t_torch, (torch_losses, _torch_theta) = timeit(with_torch)
+    torch_losses, _ = out["torch"]
     np.testing.assert_allclose(torch_losses[:, ok], bare_losses[:, ok], rtol=1e-10)
-    print(f"  torch autograd  : {t_torch * 1e3:8.1f} ms   ratio torch / lrlab = "
-          f"{t_torch / t_lrlab:.2f}")
+    print(f"  torch autograd  : {med['torch'] * 1e3:8.1f} ms   ratio torch / lrlab = "
+          f"{med['torch'] / med['lrlab']:.2f}")
 
 
 if __name__ == "__main__":

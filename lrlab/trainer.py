@@ -238,7 +238,8 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
         # ---- divergence: one comparison catches NaN, inf and "far above the start"
         ok = (loss <= threshold) if threshold is not None else np.isfinite(loss)
         ok &= gnorm < np.inf
-        if not ok.all():
+        ok_all = bool(ok.all()) and tol is None and early_stopping is None
+        if not ok_all:
             bad = active & ~ok
             if bad.any():
                 _diverge(t, bad, loss, gnorm, last, diverged_at, reason, divergence_factor)
@@ -259,7 +260,7 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
             elif eval_steps and eval_steps[-1] == t:
                 _early_stop(t, eval_rec[-1], early_stopping, best, waited, active, last,
                             stopped_at, reason)
-        if t == T or not active.any():
+        if t == T or (not ok_all and not active.any()):
             break
 
         # ---- one step of the rule
@@ -269,14 +270,21 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
         if needs_loss_fn:
             kwargs["loss_fn"] = _counting_loss_fn(problem, batch, counter)
         step, state = rule.update(g, state, theta, t=t, **kwargs)
-        ratio_rec[t] = np.sqrt(np.einsum("...i,...i->...", step, step) /
-                               np.maximum(np.einsum("...i,...i->...", theta, theta), 1e-24))
+        if params_rec is None:  # else computed in bulk from the recorded iterates
+            ratio_rec[t] = np.sqrt(np.einsum("...i,...i->...", step, step) /
+                                   np.maximum(np.einsum("...i,...i->...", theta, theta), 1e-24))
         theta = theta + step
         if states is not None:
             states.append(state)
         lr = getattr(state, "lr", None)
         if lr is not None:
             lr_rec[t] = lr
+
+    if params_rec is not None and t:
+        taken = params_rec[: t + 1]
+        diff = taken[1:] - taken[:-1]
+        ratio_rec[:t] = np.sqrt(np.einsum("...i,...i->...", diff, diff) / np.maximum(
+            np.einsum("...i,...i->...", taken[:-1], taken[:-1]), 1e-24))
 
     # ---- blank everything recorded after each run's last step
     steps = np.arange(T + 1).reshape((T + 1,) + (1,) * len(run_shape))

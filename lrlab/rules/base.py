@@ -166,7 +166,8 @@ def chain(*rules: Rule, name: str | None = None, formula: str | None = None,
 
     The first link sees the gradient; the output of the last link is the
     step added to ``theta``. The chain needs what any link needs, and its
-    state's ``lr`` is the last link's ``lr`` (the global learning rate).
+    state's ``lr`` is the last link's ``lr`` (the global learning rate). A
+    chain of one link is that link, renamed (its state is the link's state).
 
     >>> from lrlab.rules import scale_by_lr, add_decayed_weights
     >>> rule = chain(add_decayed_weights(0.5), scale_by_lr(0.1))
@@ -180,6 +181,12 @@ def chain(*rules: Rule, name: str | None = None, formula: str | None = None,
     for i, r in enumerate(rules):
         if not isinstance(r, Rule):
             raise TypeError(f"Every argument of chain must be a Rule. Argument {i} is {r!r}.")
+    if len(rules) == 1:  # nothing to compose: keep the link's own (cheaper) state
+        (r,) = rules
+        return Rule(r.init, r.update, name or r.name,
+                    formula if formula is not None else r.formula,
+                    hyperparams if hyperparams is not None else dict(r.hyperparams),
+                    torch if torch is not None else r.torch, r.needs, r.batch_shape)
     needs = frozenset().union(*(r.needs for r in rules))
     shape = run_shape(*[np.zeros(r.batch_shape) for r in rules])
 

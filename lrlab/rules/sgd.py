@@ -17,7 +17,16 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import check_real
-from .base import EmptyState, Rule, as_schedule, chain, lr_value, per_coord, run_shape
+from .base import (
+    EmptyState,
+    Rule,
+    _Constant,
+    as_schedule,
+    chain,
+    lr_value,
+    per_coord,
+    run_shape,
+)
 
 __all__ = ["add_decayed_weights", "scale_by_lr", "sgd", "trace"]
 
@@ -49,9 +58,16 @@ def scale_by_lr(lr: Any) -> Rule:
     def init(theta):
         return ScaleState(lr_value(schedule, 0))
 
-    def update(grad, state, theta, *, t, loss=None, loss_fn=None):
-        eta = lr_value(schedule, t)
-        return -per_coord(eta) * grad, ScaleState(eta)
+    if isinstance(schedule, _Constant):  # the common case: hoist the constant factor
+        eta0 = lr_value(schedule, 0)
+        scale, const_state = -per_coord(eta0), ScaleState(eta0)
+
+        def update(grad, state, theta, *, t, loss=None, loss_fn=None):
+            return scale * grad, const_state
+    else:
+        def update(grad, state, theta, *, t, loss=None, loss_fn=None):
+            eta = lr_value(schedule, t)
+            return -per_coord(eta) * grad, ScaleState(eta)
 
     return Rule(init, update, "scale_by_lr", r"\Delta\theta_t = -\eta_t\, g_t",
                 {"lr": lr}, None, frozenset(), run_shape(schedule))

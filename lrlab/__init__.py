@@ -23,16 +23,22 @@ from .trainer import EarlyStopping, train
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "surfaces", "models", "datasets", "schedules", "rules", "linesearch", "trainer",
-    "history", "problem", "finder", "search", "diagnostics", "advisor", "plots", "widgets",
-    "checks", "check_install",
+    "surfaces", "models", "mlp", "datasets", "schedules", "rules", "linesearch", "curvature",
+    "polyak_bb", "plateau", "baselines", "trainer", "history", "problem", "finder", "search",
+    "diagnostics", "sharpness", "advisor", "plots", "widgets", "apps", "checks",
+    "check_install",
 }
+#: Functions re-exported lazily at the top level: name -> module.
+_FUNCTIONS = {"advise": "advisor", "lr_range_test": "finder", "diagnose": "diagnostics"}
 
-__all__ = ["EarlyStopping", "History", "Problem", "Rule", "__version__", "chain", "sgd",
-           "train", *sorted(_SUBMODULES)]
+__all__ = ["EarlyStopping", "History", "Problem", "Rule", "__version__", "advise", "chain",
+           "diagnose", "lr_range_test", "sgd", "train", *sorted(_SUBMODULES)]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _FUNCTIONS:
+        module = importlib.import_module(f".{_FUNCTIONS[name]}", __name__)
+        return getattr(module, name)
     if name in _SUBMODULES:
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
@@ -41,4 +47,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _SUBMODULES)
+    return sorted(set(globals()) | _SUBMODULES | set(_FUNCTIONS))

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._util import hyper, lerp, nan_like
+from ._util import fpow, hyper, lerp, nan_like
 from .base import Rule, as_schedule, lr_value, per_coord, run_shape
 
 __all__ = ["AdamState", "adam", "adamw", "amsgrad"]
@@ -89,8 +89,8 @@ def _adam(owner, name, lr, betas, eps, weight_decay, amsgrad, decoupled, torch_t
             grad = grad + wd_c * theta
         m = lerp(state.exp_avg, grad, 1 - b1_c)
         v = state.exp_avg_sq * b2_c + ((1 - b2_c) * grad) * grad
-        bias1 = 1 - b1_c**k
-        bias2_sqrt = (1 - b2_c**k) ** 0.5
+        bias1 = 1 - fpow(b1_c, k)
+        bias2_sqrt = fpow(1 - fpow(b2_c, k), 0.5)
         step_size = per_coord(eta) / bias1
         vmax = None
         if amsgrad:

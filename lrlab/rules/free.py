@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import check_real
-from ._util import hyper
+from ._util import fpow, hyper
 from .base import Rule, as_schedule, lr_value, per_coord, run_shape
 
 __all__ = ["DoGState", "ScheduleFreeState", "dog", "schedule_free_sgd"]
@@ -243,7 +243,7 @@ def schedule_free_sgd(lr: Any = 1.0, momentum: Any = 0.9, weight_decay: Any = 0.
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):
         eta = lr_value(schedule, t)
         lr_max = np.maximum(state.lr_max, eta)
-        weight = (t + 1.0) ** r_ * lr_max**p_
+        weight = fpow(t + 1.0, r_) * fpow(lr_max, p_)
         weight_sum = state.weight_sum + weight
         ckp1 = weight / np.where(weight_sum > 0, weight_sum, 1.0)
         if use_wd:

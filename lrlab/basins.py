@@ -1,0 +1,216 @@
+r"""Basin maps: which minimum does gradient descent end in, for every start and rate at once?
+
+On a landscape with several minima, the learning rate decides not only
+*how fast* gradient descent converges but *where*: a minimum of curvature
+:math:`\lambda` is linearly unstable for :math:`\eta > 2/\lambda`, so a large
+rate cannot settle in a sharp minimum and is thrown out of it. A basin map
+runs plain gradient descent (optionally with independent Gaussian gradient
+noise per run, a stand-in for minibatch noise) from a grid of start points
+for a grid of learning rates -- all runs in one array -- and labels each
+run by its fate:
+
+====  ==================================================================
+ k    ended within ``tol`` of ``problem.minima[k]``
+-1    did not settle (still bouncing, e.g. a 2-cycle between two walls)
+-2    diverged (left the ``escape`` radius or became non-finite)
+====  ==================================================================
+
+The update is exactly that of ``lrlab.train(problem, sgd(lr), num_steps)``;
+the loop here skips the trainer's per-step records (losses, norms, ratios),
+which is what makes :math:`10^4` runs of a few hundred steps take a fraction
+of a second. With ``noise > 0`` every run draws its own noise (the trainer's
+noisy surfaces share one draw across the runs of a batch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_int, check_real, fail
+from .problem import Problem
+
+__all__ = ["DIVERGED", "UNSETTLED", "BasinMap", "basin_map", "final_points"]
+
+#: Label of a run that did not settle near any minimum.
+UNSETTLED = -1
+#: Label of a run that diverged.
+DIVERGED = -2
+
+
+@dataclass(frozen=True, eq=False)
+class BasinMap:
+    """Fate of gradient descent for every (learning rate, start point) pair.
+
+    Attributes
+    ----------
+    lrs : ndarray, shape (R,)
+        Learning rates (rows).
+    starts : ndarray, shape (S,)
+        Start points along the first coordinate (columns).
+    labels : ndarray of int, shape (R, S)
+        Index of the minimum each run ended in, :data:`UNSETTLED` or :data:`DIVERGED`.
+    final : ndarray, shape (R, S, dim)
+        Last iterate of each run (NaN when diverged).
+    minima : ndarray, shape (k, dim)
+        The problem's minima (label ``k`` refers to ``minima[k]``).
+    num_steps : int
+    noise : float
+    """
+
+    lrs: np.ndarray
+    starts: np.ndarray
+    labels: np.ndarray
+    final: np.ndarray
+    minima: np.ndarray
+    num_steps: int
+    noise: float
+
+    def fraction(self, label: int) -> np.ndarray:
+        """Fraction of the start points with ``label``, per learning rate (shape ``(R,)``)."""
+        return np.mean(self.labels == label, axis=1)
+
+    def __repr__(self) -> str:
+        names = {UNSETTLED: "unsettled", DIVERGED: "diverged"}
+        counts = ", ".join(f"{names.get(k, f'minimum {k}')}: {int(np.sum(self.labels == k))}"
+                           for k in [*range(len(self.minima)), UNSETTLED, DIVERGED])
+        return (f"<BasinMap {len(self.lrs)} lrs x {len(self.starts)} starts, "
+                f"{self.num_steps} steps; {counts}>")
+
+
+def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: float = 0.0,
+                 seed: int = 0, escape: float = 1e6) -> np.ndarray:
+    r"""Run :math:`\theta_{t+1} = \theta_t - \eta\,(\nabla f(\theta_t) + \sigma z_t)` for every run.
+
+    Parameters
+    ----------
+    problem : Problem
+        Any problem (its exact gradient ``_grad`` is used; its own ``noise`` is ignored).
+    lrs : array
+        Learning rates, broadcast against ``x0[..., 0]``.
+    x0 : array of shape (..., dim)
+        Start points.
+    num_steps : int >= 0
+    noise : float >= 0
+        :math:`\sigma`: standard deviation of independent Gaussian noise added
+        to every run's gradient at every step.
+    seed : int
+        Seed of the noise.
+    escape : float > 0
+        A run whose iterate leaves the ball of this radius is frozen at NaN.
+
+    Returns
+    -------
+    ndarray, shape broadcast(lrs, x0[..., 0]) + (dim,)
+        The last iterates (NaN for diverged runs).
+
+    Examples
+    --------
+    >>> from lrlab import surfaces, train, sgd
+    >>> f = surfaces.quadratic([1.0, 4.0], x0=[1.0, 1.0])
+    >>> end = final_points(f, [0.1, 0.3], f.x0, 20)
+    >>> h = train(f, sgd([0.1, 0.3]), 20)
+    >>> bool(np.allclose(end, h.params[-1]))
+    True
+    """
+    owner = "final_points"
+    if not isinstance(problem, Problem):
+        fail(owner, "problem", "an lrlab Problem", problem, TypeError)
+    num_steps = check_int(num_steps, "num_steps", owner, low=0)
+    noise = check_real(noise, "noise", owner, low=0)
+    escape = check_real(escape, "escape", owner, low=0, low_open=True)
+    lrs = np.asarray(lrs, dtype=float)
+    if np.any(~np.isfinite(lrs)) or np.any(lrs <= 0):
+        fail(owner, "lrs", "finite learning rates > 0", lrs)
+    x = np.asarray(x0, dtype=float)
+    if x.shape[-1:] != (problem.dim,):
+        fail(owner, "x0", f"an array of shape (..., {problem.dim})", x.shape)
+    shape = np.broadcast_shapes(lrs.shape, x.shape[:-1])
+    x = np.broadcast_to(x, (*shape, problem.dim)).copy()
+    lr = np.broadcast_to(lrs, shape)[..., None]
+    rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
+    with np.errstate(all="ignore"):
+        for _ in range(num_steps):
+            g = problem._grad(x, None)
+            if noise > 0:
+                g = g + noise * rng.standard_normal(x.shape)
+            x = x - lr * g
+            bad = ~np.all(np.abs(x) < escape, axis=-1, keepdims=True)  # also catches NaN
+            if bad.any():
+                x = np.where(bad, np.nan, x)
+    return x
+
+
+def basin_map(problem: Problem, lrs: Any, starts: Any, num_steps: int = 300, *,
+              noise: float = 0.0, seed: int = 0, tol: float = 0.05,
+              escape: float = 1e6) -> BasinMap:
+    r"""Label every (learning rate, start) pair by the minimum gradient descent ends in.
+
+    Parameters
+    ----------
+    problem : Problem
+        A problem with ``minima`` (e.g. :func:`lrlab.surfaces.double_well`).
+    lrs : array of shape (R,)
+        Learning rates (> 0).
+    starts : array of shape (S,) or (S, dim)
+        Start points; plain numbers set the first coordinate and the other
+        coordinates come from ``problem.x0``.
+    num_steps : int
+        Steps per run.
+    noise : float >= 0
+        Independent gradient noise per run and step (see :func:`final_points`).
+    seed : int
+        Seed of the noise.
+    tol : float > 0
+        A run *ended in* minimum ``k`` when its last iterate is within ``tol``
+        (Euclidean) of ``minima[k]``; with noise, use a tolerance larger than
+        the noise's spread, or read the labels as "which side".
+    escape : float
+        Radius beyond which a run counts as diverged.
+
+    Returns
+    -------
+    BasinMap
+
+    Examples
+    --------
+    The double well's sharp minimum (curvature 20) is unstable above
+    ``2/20 = 0.1``; the flat one (curvature 1) below 2:
+
+    >>> from lrlab.surfaces import double_well
+    >>> bm = basin_map(double_well(), [0.05, 0.5], [-1.2, 1.2], 400)
+    >>> bm.labels.tolist()          # rows: lr; columns: start; 0 = sharp, 1 = flat
+    [[0, 1], [1, 1]]
+    """
+    owner = "basin_map"
+    if not isinstance(problem, Problem):
+        fail(owner, "problem", "an lrlab Problem", problem, TypeError)
+    minima = getattr(problem, "minima", None)
+    if minima is None or len(minima) == 0:
+        fail(owner, "problem", "a problem with known minima", problem.name)
+    minima = np.asarray(minima, dtype=float)
+    tol = check_real(tol, "tol", owner, low=0, low_open=True)
+    lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
+    if lrs.ndim != 1:
+        fail(owner, "lrs", "a 1-D array of learning rates", lrs.shape)
+    s = np.asarray(starts, dtype=float)
+    if s.ndim == 1:
+        pts = np.tile(problem.x0, (len(s), 1))
+        pts[:, 0] = s
+    elif s.ndim == 2 and s.shape[1] == problem.dim:
+        pts = s
+    else:
+        fail(owner, "starts", f"an array of shape (S,) or (S, {problem.dim})", s.shape)
+    end = final_points(problem, lrs[:, None], pts[None, :, :], num_steps, noise=noise,
+                       seed=seed, escape=escape)
+    with np.errstate(invalid="ignore"):
+        dist = np.linalg.norm(end[..., None, :] - minima, axis=-1)  # (R, S, k)
+    diverged = ~np.all(np.isfinite(end), axis=-1)
+    safe = np.where(np.isfinite(dist), dist, np.inf)
+    nearest = np.argmin(safe, axis=-1)
+    close = np.take_along_axis(safe, nearest[..., None], axis=-1)[..., 0] <= tol
+    labels = np.where(diverged, DIVERGED, np.where(close, nearest, UNSETTLED))
+    return BasinMap(lrs, pts[:, 0].copy(), labels.astype(int), end, minima, num_steps,
+                    float(noise))

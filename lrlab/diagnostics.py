@@ -60,7 +60,8 @@ class UpdateRatio:
     median : float
         Median over the finite steps.
     verdict : str
-        'too high', 'ok' or 'too low' (more than a decade from 1e-3).
+        'too high', 'ok' or 'too low': the median more than a decade from
+        1e-3, or one of the first 10 steps more than two decades above it.
     message : str
         What the numbers mean and what to do.
     """
@@ -129,7 +130,16 @@ def update_ratio(history: History, problem: Any = None) -> UpdateRatio:
                 size = np.linalg.norm(p[:-1, sl], axis=-1)
                 layers[name] = step / np.maximum(size, 1e-12)
     med = _median(ratio)
-    if not math.isfinite(med):
+    first = ratio[:10][np.isfinite(ratio[:10])]
+    early = float(first.max()) if first.size else math.nan
+    if math.isfinite(early) and early > 100 * TARGET_RATIO:
+        verdict = "too high"
+        text = (f"An early step moved the parameters by {early:.2g} of their size (largest "
+                f"of the first 10), over a hundred times the ~1e-3 rule of thumb: the "
+                f"learning rate is too high even if later steps look small (units may have "
+                f"saturated: median over the run {med:.2g}). Divide it by about "
+                f"{early / TARGET_RATIO:.0f}.")
+    elif not math.isfinite(med):
         verdict, text = "unknown", "No finite update ratio was recorded (did the run take a step?)."
     elif med > 10 * TARGET_RATIO:
         verdict = "too high"

@@ -11,4 +11,5 @@ collect_ignore_glob = [
     "coursework/*",
     "benchmarks/*",
     "build/*",
+    "tests/fixtures/*",  # scripts that regenerate reference data with torch (not a test dep)
 ]

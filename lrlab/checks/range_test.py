@@ -13,8 +13,9 @@ The learner writes:
   record the loss at the current parameters, then step with ``lrs[i]``; stop right
   after recording a loss whose smoothed value is not finite or exceeds
   ``stop_factor`` times the best smoothed value so far. Returns the raw losses;
-* ``suggest_lr(lrs, smoothed)``: the rate where the smoothed loss falls fastest
-  against ``log(lr)`` (the minimum of ``np.gradient(smoothed, np.log(lrs))``).
+* ``suggest_lr(lrs, smoothed)``: fastai's "steep" rule: the slope of interval ``i``
+  is ``(smoothed[i+1] - smoothed[i]) / (log lrs[i+1] - log lrs[i])``; return the left
+  end ``lrs[i]`` of the steepest (most negative) interval.
 
 :func:`lrlab.finder.lr_range_test` is the library's version of the same test.
 
@@ -232,26 +233,36 @@ def check_range_test(range_test: Callable) -> CheckResult:
 
 
 # -------------------------------------------------------------------- suggest_lr
+def _slopes(lrs, smoothed):
+    return np.diff(smoothed) / np.diff(np.log(lrs))
+
+
 def _suggest_ref(lrs, smoothed):
-    return float(lrs[np.argmin(np.gradient(smoothed, np.log(lrs)))])
+    return float(lrs[np.argmin(_slopes(lrs, smoothed))])
 
 
 _SUGGEST_MISTAKES = [
     Mistake("steepest_ascent", "you picked where the loss *rises* fastest: the suggestion is "
             "where it falls fastest (the most negative slope).",
-            lambda lrs, smoothed: float(lrs[np.argmax(np.gradient(smoothed, np.log(lrs)))])),
+            lambda lrs, smoothed: float(lrs[np.argmax(_slopes(lrs, smoothed))])),
     Mistake("slope_vs_lr", "you measured the slope against lr, not log(lr): on a geometric "
             "grid that favours the smallest rates. The range-test plot has a log x-axis.",
-            lambda lrs, smoothed: float(lrs[np.argmin(np.gradient(smoothed, lrs))])),
+            lambda lrs, smoothed: float(lrs[np.argmin(np.diff(smoothed) / np.diff(lrs))])),
     Mistake("min_loss", "you returned the rate at the minimum of the loss: there the loss "
             "is about to blow up. The steepest-descent rule picks a smaller rate.",
             lambda lrs, smoothed: float(lrs[np.argmin(smoothed)])),
     Mistake("min_over_10", "you used the 'minimum / 10' rule (fastai's other suggestion); "
             "this exercise asks for the steepest descent.",
             lambda lrs, smoothed: float(lrs[np.argmin(smoothed)] / 10)),
-    Mistake("diff_offset", "your index is off by one: entry i of np.diff is the slope between "
-            "points i and i + 1. np.gradient gives the slope *at* each point.",
-            lambda lrs, smoothed: float(lrs[np.argmin(np.diff(smoothed))])),
+    Mistake("right_end", "you returned the right end of the steepest interval; the rule "
+            "(fastai's, and lrlab.finder.suggest_steep) returns its left end, the smaller "
+            "rate: interval i runs from lrs[i] to lrs[i + 1].",
+            lambda lrs, smoothed: float(lrs[np.argmin(_slopes(lrs, smoothed)) + 1])),
+    Mistake("central_differences", "you used central differences (np.gradient); this rule "
+            "takes the slope of each interval between neighbouring rates (np.diff) and "
+            "returns the left end of the steepest interval.",
+            lambda lrs, smoothed:
+            float(lrs[np.argmin(np.gradient(smoothed, np.log(lrs)))])),
 ]
 
 
@@ -273,6 +284,6 @@ def _suggest_behaviour(fn, probe):
 
 
 def check_suggest_lr(suggest_lr: Callable) -> CheckResult:
-    """Check ``suggest_lr(lrs, smoothed)``: the steepest descent against log(lr)."""
+    """Check ``suggest_lr(lrs, smoothed)``: left end of the steepest interval against log(lr)."""
     return run_check("suggest_lr", suggest_lr, _suggest_behaviour, _SUGGEST_PROBES,
                      _suggest_ref, _SUGGEST_MISTAKES)

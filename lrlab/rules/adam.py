@@ -162,7 +162,7 @@ def adam(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
     This is :math:`\eta\,\hat m/(\sqrt{\hat v}+\epsilon)` with
     :math:`\hat m = m/(1-\beta_1^k)`, :math:`\hat v = v/(1-\beta_2^k)`,
     computed in PyTorch's order. Since :math:`|\hat m|/\sqrt{\hat v} \lesssim 1`,
-    each coordinate moves by at most about :math:`\eta` per step: the
+    each coordinate typically moves by about :math:`\eta` at most per step: the
     learning rate of Adam is a *distance*, which is why 1e-3 works across
     so many problems, and why Adam's first step is :math:`-\eta\,\mathrm{sign}(g_0)`.
 

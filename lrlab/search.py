@@ -400,7 +400,7 @@ def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, va
         sel = slice(None) if i is None else slice(i, i + 1)
         all_scores[f, sel] = s
         all_div[f, sel] = d
-        train_loss[f, sel] = np.atleast_1d(h.final_loss)
+        train_loss[f, sel] = np.where(d, np.inf, np.atleast_1d(h.final_loss))
     mean = all_scores.mean(axis=0)
     with np.errstate(invalid="ignore"):
         std = np.where(np.isfinite(mean), all_scores.std(axis=0), np.inf) if len(folds) > 1 \

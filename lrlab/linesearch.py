@@ -44,9 +44,17 @@ __all__ = [
 #: Largest trial step a warm-started search may try (guards against overflow).
 _BIG = 1e100
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0  # 0.618...
+_EPS = np.finfo(float).eps
 
 
 # ------------------------------------------------------------------ exact line search
+class SearchState(NamedTuple):
+    """Step used at the last step (0: no decrease found) and the last nonzero step."""
+
+    lr: Any
+    accepted: Any
+
+
 def exact_line_search(problem: Problem, *, method: str = "auto", xtol: float = 1e-6,
                       max_iter: int = 100) -> Rule:
     r"""Steepest descent with the step that minimises the loss along :math:`-g_t`.
@@ -65,7 +73,9 @@ def exact_line_search(problem: Problem, *, method: str = "auto", xtol: float = 1
         ``'search'`` stops when the bracket is narrower than ``xtol`` times the step.
     max_iter : int >= 1
         ``'search'``: at most this many loss evaluations per step (bracketing
-        included). A run that finds no decrease takes no step (``lr = 0``).
+        included). A run that finds no decrease (at a minimum, up to rounding,
+        where halving the step stops once it no longer moves ``theta``) takes
+        no step (``lr = 0``).
 
     Returns
     -------
@@ -85,7 +95,7 @@ def exact_line_search(problem: Problem, *, method: str = "auto", xtol: float = 1
 
     ``'search'``: :math:`\eta_t = \arg\min_{0 \le \eta} f_B(\theta_t - \eta g_t)`
     on the current minibatch :math:`B`, through ``loss_fn`` (counted in
-    ``History.loss_evals``): from the previous step, double until the loss
+    ``History.loss_evals``): from the last nonzero step, double until the loss
     rises (or halve until it falls below :math:`f_B(\theta_t)`), then
     golden-section search in the bracket; the best point seen is taken, so
     the loss never increases.
@@ -124,10 +134,10 @@ def exact_line_search(problem: Problem, *, method: str = "auto", xtol: float = 1
 
         method = "quadratic" if isinstance(problem, Quadratic) and not problem.noise else "search"
 
-    def init(theta):
-        return StepSizeState(np.full(theta.shape[:-1], np.nan))
-
     if method == "quadratic":
+        def init(theta):
+            return StepSizeState(np.full(theta.shape[:-1], np.nan))
+
         def update(grad, state, theta, *, t, loss=None, loss_fn=None):
             with np.errstate(all="ignore"):
                 gg = _dot(grad, grad)
@@ -145,15 +155,31 @@ def exact_line_search(problem: Problem, *, method: str = "auto", xtol: float = 1
             _require(loss_fn, "loss_fn", owner)
             with np.errstate(all="ignore"):
                 eta = _minimise_along(grad, theta, np.asarray(loss, dtype=float), loss_fn,
-                                      state.lr, xtol, max_iter)
-            return -eta[..., None] * grad, StepSizeState(eta)
+                                      state.accepted, xtol, max_iter)
+                accepted = np.where(eta > 0, eta, state.accepted)
+            return -eta[..., None] * grad, SearchState(eta, accepted)
 
         formula = (r"\eta_t = \arg\min_{\eta \ge 0} f(\theta_t - \eta\, g_t),\quad "
                    r"\theta_{t+1} = \theta_t - \eta_t\, g_t")
         needs = frozenset({"loss", "loss_fn"})
+
+        def init(theta):
+            return SearchState(np.full(theta.shape[:-1], np.nan),
+                               np.full(theta.shape[:-1], np.nan))
     return Rule(init, update, "exact_line_search", formula,
                 {"problem": problem.name, "method": method, "xtol": xtol,
                  "max_iter": max_iter}, None, needs, ())
+
+
+def _worth_trying(trial, grad, gg, theta, f0) -> np.ndarray:
+    """False where a trial step cannot give a measurable decrease.
+
+    Either the step is lost in rounding (``theta - trial * grad == theta``) or
+    the decrease it predicts, ``trial * ||g||^2``, is below the resolution
+    ``eps * |f(theta)|`` of the loss: then every trial fails on rounding alone.
+    """
+    moves = np.any(theta - trial[..., None] * grad != theta, axis=-1)
+    return moves & ~(trial * gg <= _EPS * np.abs(f0))
 
 
 def _minimise_along(grad, theta, f0, loss_fn, prev, xtol, max_iter):
@@ -186,11 +212,11 @@ def _minimise_along(grad, theta, f0, loss_fn, prev, xtol, max_iter):
     grow = live & (f_mid < f0)          # double until the loss rises again
     shrink = live & ~grow               # halve until the loss falls below f0
     while True:
+        trial = np.where(grow, np.minimum(2 * mid, _BIG), 0.5 * mid)
         grow &= used < max_iter
-        shrink &= used < max_iter
+        shrink &= (used < max_iter) & _worth_trying(trial, grad, gg, theta, f0)
         if not (grow.any() or shrink.any()):
             break
-        trial = np.where(grow, np.minimum(2 * mid, _BIG), 0.5 * mid)
         f = phi(trial, grow | shrink)
         up_done = grow & ((f >= f_mid) | (trial >= _BIG))
         up_more = grow & ~up_done
@@ -246,8 +272,9 @@ def armijo(lr0: Any = 1.0, c: float = 1e-4, shrink: float = 0.5, max_backtracks:
         Backtracking factor ``beta``.
     max_backtracks : int >= 0
         At most this many shrinks, so at most ``max_backtracks + 1`` loss
-        evaluations per step. A run that never satisfies the condition takes
-        no step (``lr = 0``) and keeps its loss.
+        evaluations per step (fewer when a trial step becomes too small to
+        move ``theta`` in floating point). A run that never satisfies the
+        condition takes no step (``lr = 0``) and keeps its loss.
     grow : float >= 1, optional
         Warm start (Vaswani et al. 2019): the first trial is
         ``min(grow * previous accepted step, lr_max)`` instead of ``lr0``,
@@ -325,6 +352,7 @@ def armijo(lr0: Any = 1.0, c: float = 1e-4, shrink: float = 0.5, max_backtracks:
             searching = np.isfinite(f0) & np.isfinite(gg) & (gg > 0)
             eta = np.zeros(shape)
             for _ in range(max_backtracks + 1):
+                searching &= _worth_trying(trial, grad, gg, theta, f0)
                 if not searching.any():
                     break
                 f = np.asarray(loss_fn(theta - trial[..., None] * grad), dtype=float)

@@ -426,3 +426,41 @@ def test_rules_document_themselves():
         assert rule.formula and r"\theta_{t+1} = \theta_t - \eta" in rule.formula
         assert rule.torch is None                   # torch.optim has none of these
         assert repr(rule).startswith(rule.name + "(")
+
+
+# ------------------------------------------------------- on lrlab's own problems
+def test_on_lrlab_rosenbrock_and_logistic_regression():
+    from lrlab.baselines import lbfgs
+
+    data = lrlab.datasets.two_moons(200, seed=0)
+    logreg = lrlab.models.LogisticRegression(data, l2=1e-3)
+    f_star = lbfgs(logreg, 500, tol=1e-15).final_loss
+    rules = [inverse_smoothness(logreg), optimal_constant(logreg), exact_line_search(logreg),
+             armijo(lr0=100.0), polyak(f_star), barzilai_borwein("long", lr0=1.0)]
+    for rule in rules:
+        h = lrlab.train(logreg, rule, 300)
+        assert h.status() == "finished" and h.final_loss - f_star < 1e-8, rule
+    rosen = lrlab.surfaces.rosenbrock()
+    for rule in [armijo(c=0.1), polyak(0.0), barzilai_borwein("short")]:
+        h = lrlab.train(rosen, rule, 1000)
+        assert h.final_loss < 1e-4 * h.loss[0], rule
+
+
+def test_exact_search_is_exact_on_rosenbrock_and_zig_zags_too():
+    rosen = lrlab.surfaces.rosenbrock()
+    h = lrlab.train(rosen, exact_line_search(rosen, xtol=1e-9), 200)
+    g = rosen.grad(h.params)
+    cos = np.einsum("ti,ti->t", g[1:], g[:-1]) / (
+        np.linalg.norm(g[1:], axis=-1) * np.linalg.norm(g[:-1], axis=-1))
+    assert np.all(np.abs(cos) < 1e-5)           # each step minimises along the ray
+    assert np.all(np.diff(h.loss) < 0) and h.final_loss < 0.2  # ...and crawls (loss0 24.2)
+
+
+@pytest.mark.parametrize("batch_size", [None, 1])
+def test_noisy_gradients_do_not_hang_or_warn(batch_size):
+    noisy = lrlab.surfaces.quadratic([1.0, 10.0], noise=3.0)
+    for rule in [exact_line_search(noisy), armijo(), armijo(grow=2.0), polyak(0.0),
+                 barzilai_borwein("short")]:
+        h = lrlab.train(noisy, rule, 100, batch_size=batch_size, seed=3)
+        assert h.loss_evals[-1] <= 101 * 101
+        assert np.all(np.isfinite(h.lr[~np.isnan(h.loss[1:])]))

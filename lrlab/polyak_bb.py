@@ -113,6 +113,12 @@ def polyak(f_star: Any, *, gamma: Any = 1.0, max_lr: float | None = None) -> Rul
     for SGD: an adaptive learning rate for fast convergence", AISTATS.
     """
     owner = "polyak"
+    if f_star is None:
+        raise TypeError(
+            "polyak needs f_star, the optimal loss value; a rule does not see the problem, "
+            "so pass it: polyak(problem.f_star), or polyak(0.0) for a non-negative loss "
+            "that can reach zero."
+        )
     f_star = check_real(f_star, "f_star", owner, allow_array=True)
     gamma = check_real(gamma, "gamma", owner, low=0, high=2, low_open=True, allow_array=True)
     if max_lr is not None:

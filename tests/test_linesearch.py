@@ -344,8 +344,10 @@ def test_polyak_cap_and_gamma():
         polyak(0.0).update(np.ones(1), polyak(0.0).init(np.ones(1)), np.ones(1), t=0)
     with pytest.raises(ValueError, match="'gamma' parameter"):
         polyak(0.0, gamma=2.5)
-    with pytest.raises(TypeError, match="'f_star' parameter"):
+    with pytest.raises(TypeError, match=r"polyak needs f_star.*polyak\(problem.f_star\)"):
         polyak(None)
+    with pytest.raises(ValueError, match="'f_star' parameter"):
+        polyak(np.inf)
 
 
 # ------------------------------------------------------------------ Barzilai-Borwein

@@ -182,8 +182,8 @@ def decision_image(problem: Any, theta: Any, ax: Axes | None = None, *, bounds: 
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     img._lrlab_grid = np.column_stack([gx.ravel(), gy.ravel()])
     if points:
-        ax.scatter(X[:, 0], X[:, 1], c=np.where(y == 1, "#b2182b", "#2166ac"), s=7,
-                   edgecolors="white", linewidths=0.3, zorder=3)
+        ax.scatter(X[:, 0], X[:, 1], c=np.where(y == 1, "#b2182b", "#2166ac"), s=9,
+                   edgecolors="k", linewidths=0.35, zorder=3)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xticks([])

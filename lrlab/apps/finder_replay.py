@@ -1,0 +1,175 @@
+"""Replay a learning-rate range test: the model's state at every rate of the sweep.
+
+The range test (:func:`lrlab.finder.lr_range_test`) is *one* training run
+whose learning rate grows every step. This app reruns it with the iterates
+recorded and lets a learning-rate slider walk along the sweep: the left
+panel marks where on the loss-versus-rate curve the run is, the right
+panel shows the classifier the run has at that moment (an MLP on two
+moons). Suggestions (minimum/10, steepest, valley, midpoint) are drawn on
+the curve; changing the batch size or the seed redraws it, so the learner
+sees how much a single test moves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.gridspec import GridSpec
+
+from .. import plots_more
+from ..finder import Sweep, lr_range_test, plot_range_test
+from ..rules import adam, sgd
+from ..trainer import train
+from .base import App, lr_slider
+
+__all__ = ["FINDER_RULES", "FinderReplay", "default_mlp", "finder_replay"]
+
+#: Rule name -> ``make(lr) -> Rule`` for the range test.
+FINDER_RULES = {
+    "SGD": sgd,
+    "SGD + momentum 0.9": lambda lr: sgd(lr, momentum=0.9),
+    "Adam": adam,
+}
+
+
+def default_mlp(seed: int = 0):
+    """The replay's model: a 2-16-2 tanh MLP on 300 two-moons points (noise 0.15)."""
+    from ..datasets import two_moons
+    from ..mlp import MLP
+
+    return MLP(two_moons(300, noise=0.15, seed=0), hidden=(16,), seed=seed)
+
+
+class FinderReplay(App):
+    """A range test whose sweep can be walked with a learning-rate slider.
+
+    Parameters
+    ----------
+    problem : Problem, optional
+        A classifier on 2 features with ``predict_proba`` (default :func:`default_mlp`).
+    rule : str
+        A name in :data:`FINDER_RULES`.
+    start_lr, end_lr : float
+        The sweep's range.
+    num_steps : int
+        Length of the sweep.
+    batch_size : int or None
+        Minibatch size (``None``: full batch).
+    seed : int
+        Seed of the minibatches.
+    backend : {'auto', 'png', 'ipympl'}
+
+    Attributes
+    ----------
+    lr : FloatLogSlider
+        Where along the sweep to look (snaps to the nearest swept rate).
+    rule, batch_size, seed : controls
+    result : RangeTestResult
+        The test, as :func:`~lrlab.finder.lr_range_test` returns it.
+    history : History
+        The same run with its iterates (``history.params[i + 1]`` is the model
+        after the step at ``result.lrs[i]``).
+    index : int
+        The sweep position shown.
+    marker, cursor, image, title : artists
+
+    Examples
+    --------
+    >>> app = FinderReplay(backend="png")
+    >>> app.lr.value = 0.1
+    >>> abs(np.log10(app.result.lrs[app.index] / 0.1)) < 0.05
+    True
+    >>> bool(np.allclose(app.history.loss[1:app.result.stop + 1],
+    ...                  app.result.losses[:app.result.stop]))
+    True
+    """
+
+    def __init__(self, problem: Any = None, *, rule: str = "SGD", start_lr: float = 1e-3,
+                 end_lr: float = 100.0, num_steps: int = 150, batch_size: int | None = None,
+                 seed: int = 0, lr: float = 0.1, backend: str = "auto", figsize=(10.5, 4.0)):
+        super().__init__(figsize, backend=backend)
+        if rule not in FINDER_RULES:
+            raise ValueError(f"The 'rule' parameter of FinderReplay must be one of "
+                             f"{list(FINDER_RULES)}. Got {rule!r} instead.")
+        self.problem = default_mlp() if problem is None else problem
+        self.sweep = Sweep(start_lr, end_lr, num_steps)
+        self.rule = W.Dropdown(options=list(FINDER_RULES), value=rule, description="rule")
+        self.lr = lr_slider(lr, low=start_lr, high=end_lr, description="replay at lr")
+        sizes = [("full batch", None)] + [(str(b), b) for b in (64, 16, 4)
+                                          if b < self.problem.n_samples]
+        self.batch_size = W.Dropdown(options=sizes, value=batch_size, description="batch")
+        self.seed = W.IntSlider(value=seed, min=0, max=9, description="seed")
+        self._build_figure()
+        controls = [self.rule, self.lr, self.batch_size, self.seed]
+        layout = W.HBox([W.VBox([self.lr, self.rule]), W.VBox([self.batch_size, self.seed])])
+        self._wire(controls, layout)
+        self._key = None
+        self.update()
+
+    def _build_figure(self) -> None:
+        gs = GridSpec(1, 2, figure=self.figure, width_ratios=[1.35, 1], wspace=0.15,
+                      left=0.07, right=0.98, top=0.9, bottom=0.13)
+        self.ax_curve = self.figure.add_subplot(gs[0, 0])
+        self.ax_model = self.figure.add_subplot(gs[0, 1])
+        (self.marker,) = self.ax_curve.plot([], [], "o", color="k", markersize=8, zorder=6)
+        self.cursor = self.ax_curve.axvline(1.0, color="k", lw=1.0, zorder=5)
+        self.image = plots_more.decision_image(self.problem, self.problem.x0, self.ax_model)
+        self.title = self.ax_model.text(0.5, 1.02, "", transform=self.ax_model.transAxes,
+                                        ha="center", va="bottom", fontsize=10)
+        self.canvas.animate(self.marker, self.cursor, self.image, self.title)
+
+    def _run(self) -> None:
+        make = FINDER_RULES[self.rule.value]
+        bs, seed = self.batch_size.value, int(self.seed.value)
+        s = self.sweep
+        self.result = lr_range_test(self.problem, make, s.start_lr, s.end_lr, s.num_steps,
+                                    batch_size=bs, seed=seed)
+        self.history = train(self.problem, make(s), s.num_steps, batch_size=bs, seed=seed,
+                             record_params=True)
+        ax = self.ax_curve
+        keep = {self.marker, self.cursor}
+        for artist in list(ax.lines) + list(ax.collections) + list(ax.patches):
+            if artist not in keep:
+                artist.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        plot_range_test(self.result, ax)
+        ax.set_xlim(s.start_lr, s.end_lr)
+        ax.set_title(f"range test: {self.rule.value}, "
+                     f"{'full batch' if bs is None else f'batch {bs}'}, seed {seed}",
+                     fontsize=10)
+        self.canvas.invalidate()
+
+    def _update(self) -> None:
+        key = (self.rule.value, self.batch_size.value, int(self.seed.value))
+        if key != self._key:
+            self._key = key
+            self._run()
+        r = self.result
+        i = int(np.argmin(np.abs(np.log(r.lrs) - np.log(float(self.lr.value)))))
+        self.index = i
+        lr = float(r.lrs[i])
+        theta = self.history.params[i + 1]
+        self.cursor.set_xdata([lr, lr])
+        kept = i < r.stop
+        y = r.smoothed[i] if kept else np.nan
+        self.marker.set_data([lr], [y])
+        plots_more.set_decision_image(self.image, self.problem, theta)
+        full = float(self.problem.loss(theta)) if np.all(np.isfinite(theta)) else np.nan
+        acc = float(self.problem.accuracy(theta)) if np.isfinite(full) else np.nan
+        self.title.set_text(f"model after step {i} (lr {lr:.3g}): accuracy {acc:.0%}"
+                            if np.isfinite(acc) else f"step {i}: the run has diverged")
+        sug = r.suggestions()
+        text = ", ".join(f"{k} {v:.2g}" for k, v in sug.items() if np.isfinite(v))
+        where = "" if kept else " (past the test's stop)"
+        self._set_status(f"step {i}/{r.num_steps}: lr {lr:.3g}, full loss {full:.3g}{where}"
+                         f" · suggestions: {text}", "ok" if kept else "warn")
+        self.canvas.render()
+
+
+def finder_replay(problem: Any = None, **kwargs: Any) -> FinderReplay:
+    """Build a :class:`FinderReplay` app (display it by leaving it last in a cell)."""
+    return FinderReplay(problem, **kwargs)
+

@@ -273,8 +273,10 @@ def _curve(lrs, *, drop, rise, dip=0.0):
 
 
 _LRS = _grid_ref(1e-5, 1.0, 41)
+_SHORT = _grid_ref(1e-4, 1.0, 8)
 _SUGGEST_PROBES = [(_LRS, _curve(_LRS, drop=3.0, rise=4.0)),
-                   (_LRS, _curve(_LRS, drop=1.5, rise=3.0, dip=0.05))]
+                   (_LRS, _curve(_LRS, drop=1.5, rise=3.0, dip=0.05)),
+                   (_SHORT, 2.0 + np.cumsum([0.0, -0.01, -0.45, -0.5, -0.05, 0.02, 0.3, 1.0]))]
 
 
 def _suggest_behaviour(fn, probe):

@@ -1,0 +1,157 @@
+"""Planted-bug submissions: realistic mistakes the autograder and the self-checks must catch.
+
+Each :class:`PlantedBug` replaces one solution cell of a released notebook with
+a plausible wrong answer. ``tests/test_coursework.py`` autogrades every one with
+nbgrader and asserts that exactly the test cells in ``caught_by`` lose their
+points; ``tests/test_checks.py`` runs the matching ``lrlab.checks`` function on
+the buggy function and asserts that it names ``mistake``.
+
+``caught_by`` lists every graded cell that fails: the cell testing the buggy
+function, and the cells of later functions that call it (``run_gd`` calls
+``gd_step``; ``warmup_cosine`` calls ``cosine_schedule``). ``hidden`` marks bugs
+that only the hidden tests catch (the visible asserts pass).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class PlantedBug(NamedTuple):
+    name: str          # submission id (used as the nbgrader student id)
+    assignment: str    # nbgrader assignment
+    cell: str          # grade_id of the solution cell it replaces
+    code: str          # the wrong cell
+    check: str         # lrlab.checks function for the same function
+    mistake: str       # key the check must report
+    caught_by: tuple   # grade_ids of the test cells that must lose points
+    hidden: bool = False
+
+
+A1, A2, A3, A4 = "01_constant_lr", "02_schedules", "03_adaptive", "04_range_test"
+
+BUGS = [
+    # ------------------------------------------------------------ assignment 1
+    PlantedBug("gd-wrong-sign", A1, "gd_step", '''
+def gd_step(theta, grad, lr):
+    return theta + lr * grad
+''', "check_gd_step", "wrong_sign",
+        ("test_gd_step", "test_run_gd", "test_find_stability_limit")),
+    PlantedBug("gd-in-place", A1, "gd_step", '''
+def gd_step(theta, grad, lr):
+    theta -= lr * grad
+    return theta
+''', "check_gd_step", "mutates_input", ("test_gd_step", "test_run_gd")),
+    PlantedBug("run-gd-no-start", A1, "run_gd", '''
+def run_gd(problem, lr, num_steps):
+    theta = np.array(problem.x0, dtype=float)
+    thetas = []
+    for _ in range(num_steps):
+        theta = gd_step(theta, problem.grad(theta), lr)
+        thetas.append(theta)
+    return np.array(thetas)
+''', "check_run_gd", "no_start", ("test_run_gd",)),
+    PlantedBug("limit-one-over-L", A1, "stability_limit", '''
+def stability_limit(A):
+    return 1.0 / np.linalg.eigvalsh(A)[-1]
+''', "check_stability_limit", "one_over_L", ("test_stability_limit",)),
+    PlantedBug("limit-diagonal", A1, "stability_limit", '''
+def stability_limit(A):
+    return 2.0 / np.max(np.diag(A))
+''', "check_stability_limit", "diagonal", ("test_stability_limit",), hidden=True),
+    PlantedBug("bisection-swapped", A1, "find_stability_limit", '''
+def find_stability_limit(problem, low, high, num_steps=200, tol=1e-4):
+    loss0 = problem.loss(problem.x0)
+    while high - low > tol:
+        mid = 0.5 * (low + high)
+        if problem.loss(run_gd(problem, mid, num_steps)[-1]) < loss0:
+            high = mid
+        else:
+            low = mid
+    return 0.5 * (low + high)
+''', "check_find_stability_limit", "swapped_branches", ("test_find_stability_limit",)),
+    # ------------------------------------------------------------ assignment 2
+    PlantedBug("step-decays-early", A2, "step_schedule", '''
+def step_schedule(t, lr0, step_size, gamma):
+    return lr0 * gamma ** ((t + 1) // step_size)
+''', "check_step_schedule", "decays_early", ("test_step_schedule",)),
+    PlantedBug("exponential-off-by-one", A2, "exponential_schedule", '''
+def exponential_schedule(t, lr0, gamma):
+    return lr0 * gamma ** (t + 1)
+''', "check_exponential_schedule", "decayed_at_start", ("test_exponential_schedule",)),
+    PlantedBug("cosine-no-half", A2, "cosine_schedule", '''
+def cosine_schedule(t, lr0, total_steps, final_lr=0.0):
+    t = min(t, total_steps)
+    return final_lr + (lr0 - final_lr) * (1 + math.cos(math.pi * t / total_steps))
+''', "check_cosine_schedule", "no_half", ("test_cosine_schedule", "test_warmup_cosine")),
+    PlantedBug("cosine-no-clamp", A2, "cosine_schedule", '''
+def cosine_schedule(t, lr0, total_steps, final_lr=0.0):
+    return final_lr + 0.5 * (lr0 - final_lr) * (1 + math.cos(math.pi * t / total_steps))
+''', "check_cosine_schedule", "no_clamp", ("test_cosine_schedule", "test_warmup_cosine"),
+        hidden=True),
+    PlantedBug("warmup-from-zero", A2, "warmup_cosine", '''
+def warmup_cosine(t, lr0, warmup_steps, total_steps, final_lr=0.0):
+    if t < warmup_steps:
+        return lr0 * t / warmup_steps
+    return cosine_schedule(t - warmup_steps, lr0, total_steps - warmup_steps, final_lr)
+''', "check_warmup_cosine", "starts_at_zero", ("test_warmup_cosine",)),
+    # ------------------------------------------------------------ assignment 3
+    PlantedBug("adagrad-no-sqrt", A3, "adagrad_update", '''
+def adagrad_update(theta, grad, accum, lr, eps=1e-10):
+    accum = accum + grad**2
+    return theta - lr * grad / (accum + eps), accum
+''', "check_adagrad", "no_sqrt", ("test_adagrad",)),
+    PlantedBug("adagrad-eps-inside", A3, "adagrad_update", '''
+def adagrad_update(theta, grad, accum, lr, eps=1e-10):
+    accum = accum + grad**2
+    return theta - lr * grad / np.sqrt(accum + eps), accum
+''', "check_adagrad", "eps_inside", ("test_adagrad",), hidden=True),
+    PlantedBug("adagrad-accumulates-g", A3, "adagrad_update", '''
+def adagrad_update(theta, grad, accum, lr, eps=1e-10):
+    accum = accum + grad
+    return theta - lr * grad / (np.sqrt(accum) + eps), accum
+''', "check_adagrad", "accum_g", ("test_adagrad",)),
+    PlantedBug("rmsprop-alpha-swapped", A3, "rmsprop_update", '''
+def rmsprop_update(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
+    sq_avg = (1 - alpha) * sq_avg + alpha * grad**2
+    return theta - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+''', "check_rmsprop", "alpha_swapped", ("test_rmsprop",)),
+    PlantedBug("rmsprop-eps-inside", A3, "rmsprop_update", '''
+def rmsprop_update(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    return theta - lr * grad / np.sqrt(sq_avg + eps), sq_avg
+''', "check_rmsprop", "eps_inside", ("test_rmsprop",), hidden=True),
+    # ------------------------------------------------------------ assignment 4
+    PlantedBug("grid-linear", A4, "lr_grid", '''
+def lr_grid(start_lr, end_lr, num_steps):
+    return np.linspace(start_lr, end_lr, num_steps)
+''', "check_lr_grid", "linear", ("test_lr_grid", "test_mlp_suggestion")),
+    PlantedBug("smooth-no-bias-correction", A4, "smooth", '''
+def smooth(losses, beta=0.98):
+    out, avg = [], 0.0
+    for loss in losses:
+        avg = beta * avg + (1 - beta) * loss
+        out.append(avg)
+    return np.array(out)
+''', "check_smooth", "no_bias_correction", ("test_smooth",)),
+    PlantedBug("range-test-no-stop", A4, "range_test", '''
+def range_test(problem, lrs, batch_size=None, seed=0, beta=0.98, stop_factor=4.0):
+    rng = np.random.default_rng(seed)
+    theta = np.array(problem.x0, dtype=float)
+    losses = []
+    for lr in lrs:
+        loss, grad = problem.loss_and_grad(theta, problem.sample_batch(rng, batch_size))
+        losses.append(float(loss))
+        theta = theta - lr * grad
+    return np.array(losses)
+''', "check_range_test", "no_stop", ("test_range_test",)),
+    PlantedBug("suggest-steepest-ascent", A4, "suggest_lr", '''
+def suggest_lr(lrs, smoothed):
+    slopes = np.diff(smoothed) / np.diff(np.log(lrs))
+    return float(lrs[np.argmax(slopes)])
+''', "check_suggest_lr", "steepest_ascent", ("test_suggest_lr", "test_mlp_suggestion")),
+    PlantedBug("suggest-min-loss", A4, "suggest_lr", '''
+def suggest_lr(lrs, smoothed):
+    return float(lrs[np.argmin(smoothed)])
+''', "check_suggest_lr", "min_loss", ("test_suggest_lr",)),
+]

@@ -123,9 +123,7 @@ class Canvas:
         self.renders = 0
         self.full_draws = 0
         if self.backend == "ipympl":
-            from ipympl.backend_nbagg import Canvas as MplCanvas
-            from ipympl.backend_nbagg import FigureManager
-
+            MplCanvas, FigureManager = _ipympl()
             mpl_canvas = MplCanvas(self.figure)
             self._manager = FigureManager(mpl_canvas, 0)  # toolbar; not registered in pyplot
             mpl_canvas.header_visible = False
@@ -189,6 +187,24 @@ class Canvas:
         self.figure.clear()
         if self.backend == "ipympl":
             self.widget.close()
+
+
+def _ipympl():
+    """ipympl's canvas and manager classes, imported without side effects.
+
+    ``import ipympl`` calls ``matplotlib.use(ipympl)``, which would switch
+    every later pyplot figure (and :func:`active_backend`) to ipympl; that
+    call is made a no-op for the duration of the import. (A notebook that
+    wants ipympl says so with ``%matplotlib widget``.)
+    """
+    use = matplotlib.use
+    matplotlib.use = lambda *args, **kwargs: None
+    try:
+        from ipympl.backend_nbagg import Canvas as MplCanvas
+        from ipympl.backend_nbagg import FigureManager
+    finally:
+        matplotlib.use = use
+    return MplCanvas, FigureManager
 
 
 def _flatten(items: Any) -> list[Artist]:

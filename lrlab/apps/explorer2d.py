@@ -150,7 +150,8 @@ class Explorer2D(App):
         self.kappa = W.FloatLogSlider(value=kappa, base=10, min=0, max=3, step=0.01,
                                       description="condition κ", readout_format=".3g",
                                       style={"description_width": "initial"})
-        first = self._make_problem()
+        first = self.problem = self._make_problem()
+        self._surface_key = (self.surface.value, float(self.kappa.value))
         L = first.smoothness
         low, high = (1e-3 / L, 10.0 / L) if L else (1e-5, 10.0)
         if lr is None:

@@ -1,0 +1,179 @@
+"""Sharp or flat? The basin-map app on the double well.
+
+Left: the double well (a sharp minimum at -1, a flat one at +1, equal
+depth) with the gradient-descent iterates from one start point at one
+learning rate. Right: the basin map -- for *every* start point (across) and
+learning rate (up) at once, the minimum gradient descent ends in -- with
+the chosen pair marked and the two stability limits :math:`2/k_s` and
+:math:`2/k_f` drawn. Above :math:`2/k_s` no start ends in the sharp
+minimum. Gradient noise turns the map into "where runs end up most often".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.gridspec import GridSpec
+
+from .. import plots, plots_more
+from ..basins import DIVERGED, UNSETTLED, basin_map, final_points
+from ..rules import sgd
+from ..trainer import train
+from .base import App, lr_slider
+
+__all__ = ["BasinExplorer", "basin_explorer"]
+
+_NAMES = ("the sharp minimum", "the flat minimum")
+
+
+class BasinExplorer(App):
+    """Gradient descent on the double well, one run and the whole basin map.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate of the single run (log slider, 0.01 to 3).
+    start : float
+        Its start point.
+    sharp_curvature : float
+        Curvature of the sharp minimum (the flat one has curvature 1).
+    noise : float
+        Standard deviation of the gradient noise (0: plain gradient descent).
+    num_steps : int
+        Steps of every run.
+    resolution : (int, int)
+        Basin map size: (learning rates, start points).
+    backend : {'auto', 'png', 'ipympl'}
+
+    Attributes
+    ----------
+    lr, start, sharpness, noise : controls
+    problem : DoubleWell
+    map : BasinMap
+        The current basin map.
+    fate : int
+        Label of the single run (0 sharp, 1 flat, -1 not settled, -2 diverged).
+    steps, dots, mesh, cursor, limits : artists
+
+    Examples
+    --------
+    >>> app = BasinExplorer(lr=0.05, start=-1.5, backend="png")
+    >>> app.fate
+    0
+    >>> app.lr.value = 0.5        # above 2/20: thrown out of the sharp well
+    >>> app.fate, app.status_text.startswith("lr 0.5")
+    (1, True)
+    """
+
+    def __init__(self, *, lr: float = 0.05, start: float = -1.5, sharp_curvature: float = 20.0,
+                 noise: float = 0.0, num_steps: int = 300, resolution: tuple = (110, 150),
+                 backend: str = "auto", figsize=(10.5, 4.1)):
+        super().__init__(figsize, backend=backend)
+        self.num_steps = int(num_steps)
+        self.resolution = tuple(int(r) for r in resolution)
+        self.lr = lr_slider(lr, low=1e-2, high=3.0)
+        self.start = W.FloatSlider(value=start, min=-2.0, max=2.5, step=0.01,
+                                   description="start x₀")
+        self.sharpness = W.FloatLogSlider(value=sharp_curvature, base=10, min=0.3, max=2,
+                                          step=0.01, description="sharp curvature",
+                                          readout_format=".3g", continuous_update=False,
+                                          style={"description_width": "initial"})
+        self.noise = W.FloatSlider(value=noise, min=0.0, max=3.0, step=0.1,
+                                   description="gradient noise", continuous_update=False,
+                                   style={"description_width": "initial"})
+        self._build_figure()
+        controls = [self.lr, self.start, self.sharpness, self.noise]
+        layout = W.HBox([W.VBox([self.lr, self.start]), W.VBox([self.sharpness, self.noise])])
+        self._wire(controls, layout)
+        self._key = None
+        self.update()
+
+    def _build_figure(self) -> None:
+        gs = GridSpec(1, 2, figure=self.figure, width_ratios=[1, 1.1], wspace=0.25,
+                      left=0.07, right=0.98, top=0.9, bottom=0.13)
+        self.ax_curve = self.figure.add_subplot(gs[0, 0])
+        self.ax_map = self.figure.add_subplot(gs[0, 1])
+        self.steps = plots.steps_1d([], [], self.ax_curve)
+        (self.dots,) = self.ax_curve.plot([], [], "o", color=plots.COLORS[1], markersize=7,
+                                          markeredgecolor="k", zorder=6)
+        (self.cursor,) = self.ax_map.plot([], [], "o", color="w", markersize=9,
+                                          markeredgecolor="k", markeredgewidth=1.5, zorder=6)
+        self.lr_line = self.ax_map.axhline(1.0, color="w", lw=1.2, zorder=5)
+        self.canvas.animate(self.steps, self.dots, self.cursor, self.lr_line)
+        self.mesh = None
+
+    def _background(self) -> None:
+        from .. import surfaces
+
+        ks, noise = float(self.sharpness.value), float(self.noise.value)
+        self.problem = surfaces.double_well(sharp_curvature=ks)
+        R, S = self.resolution
+        self.map = basin_map(self.problem, np.geomspace(1e-2, 3.0, R),
+                             np.linspace(-2.0, 2.5, S), self.num_steps, noise=noise,
+                             tol=0.05 if noise == 0 else 0.5)
+        ax = self.ax_curve
+        keep = {self.steps[1], self.dots}
+        for artist in list(ax.lines):
+            if artist not in keep:
+                artist.remove()
+        plots.curve(self.problem, (-2.0, 2.5), ax, zorder=1)
+        ax.set_ylim(-0.1, 2.0)
+        ax.set_xlim(-2.0, 2.5)
+        ax.set_title(f"double well: curvatures {ks:.3g} (left) and 1 (right)", fontsize=10)
+        axm = self.ax_map
+        if self.mesh is None:
+            self.mesh = plots_more.basin_image(self.map, axm, names=["sharp minimum",
+                                                                     "flat minimum"])
+            self.limits = [axm.axhline(1.0, color="k", ls="--", lw=1) for _ in range(2)]
+            self.limit_text = [axm.text(2.45, 1.0, "", ha="right", va="bottom", fontsize=8,
+                                        color="k") for _ in range(2)]
+        else:
+            plots_more.set_basin_image(self.mesh, self.map)
+        for line, txt, k, name in zip(self.limits, self.limit_text, (ks, 1.0),
+                                      ("2/k_sharp", "2/k_flat"), strict=True):
+            line.set_ydata([2 / k, 2 / k])
+            txt.set_position((2.45, 2 / k))
+            txt.set_text(f"{name} = {2 / k:.3g}")
+        axm.set_title("where gradient descent ends" + (f" (noise {noise:g})" if noise else ""),
+                      fontsize=10)
+        self.canvas.invalidate()
+
+    def _update(self) -> None:
+        key = (float(self.sharpness.value), float(self.noise.value))
+        if key != self._key:
+            self._key = key
+            self._background()
+        lr, x0 = float(self.lr.value), float(self.start.value)
+        noise = key[1]
+        if noise == 0:
+            h = train(self.problem, sgd(lr), self.num_steps, x0=[x0], record_params=True)
+            xs = h.params[:, 0]
+        else:
+            xs = np.concatenate([[x0], [final_points(self.problem, lr, [x0], t + 1,
+                                                     noise=noise)[0]
+                                        for t in range(0, self.num_steps, 10)]])
+        with np.errstate(all="ignore"):
+            fx = self.problem.loss(np.where(np.isfinite(xs), xs, 0.0)[:, None])
+        fx = np.where(np.isfinite(xs), fx, np.nan)
+        plots.set_steps_1d(self.steps, xs[:80], fx[:80])
+        self.dots.set_data([xs[0]], [fx[0]])
+        self.cursor.set_data([x0], [lr])
+        self.lr_line.set_ydata([lr, lr])
+        one = basin_map(self.problem, [lr], [x0], self.num_steps, noise=noise,
+                        tol=0.05 if noise == 0 else 0.5)
+        self.fate = int(one.labels[0, 0])
+        where = (_NAMES[self.fate] if self.fate >= 0 else
+                 "no minimum: it keeps bouncing" if self.fate == UNSETTLED else "divergence")
+        kind = {0: "warn", 1: "ok", UNSETTLED: "warn", DIVERGED: "bad"}[self.fate]
+        ks = key[0]
+        self._set_status(f"lr {lr:.3g} from x₀ = {x0:.2f}: ends in {where} "
+                         f"(stable in the sharp well only below 2/{ks:.3g} = {2 / ks:.3g})",
+                         kind)
+        self.canvas.render()
+
+
+def basin_explorer(**kwargs: Any) -> BasinExplorer:
+    """Build a :class:`BasinExplorer` app (display it by leaving it last in a cell)."""
+    return BasinExplorer(**kwargs)

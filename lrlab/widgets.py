@@ -22,6 +22,8 @@ schedule_race
     Learning-rate schedules side by side on a stochastic problem.
 noise_explorer
     Batch size and learning rate on a regression: the noise floor and its cure.
+quiz
+    A check-yourself question with instant feedback.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .apps.base import App, describe_run, lr_slider
 from .apps.explorer1d import Explorer1D, explorer_1d
 from .apps.explorer2d import RULES, Explorer2D, explorer_2d, surface_names
 from .apps.noise import NoiseExplorer, gradient_noise_covariance, noise_explorer, noise_floor
+from .apps.quiz import Quiz, quiz
 from .apps.race import CONTESTANTS, ScheduleRace, default_data_problem, schedule_race
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "Explorer1D",
     "Explorer2D",
     "NoiseExplorer",
+    "Quiz",
     "ScheduleRace",
     "default_data_problem",
     "describe_run",
@@ -48,6 +52,7 @@ __all__ = [
     "lr_slider",
     "noise_explorer",
     "noise_floor",
+    "quiz",
     "schedule_race",
     "surface_names",
 ]

@@ -182,69 +182,75 @@ def _worth_trying(trial, grad, gg, theta, f0) -> np.ndarray:
     return moves & ~(trial * gg <= _EPS * np.abs(f0))
 
 
+_GROW, _SHRINK, _X1, _X2, _GOLD, _DONE = range(6)
+
+
 def _minimise_along(grad, theta, f0, loss_fn, prev, xtol, max_iter):
     """Vectorised bracketing + golden section of ``phi(a) = loss_fn(theta - a grad)``.
 
-    Each run keeps its own evaluation budget and only the runs still searching
-    update their bracket, so a batch of runs gives the same steps as separate runs.
+    Each run follows its own phase (grow or shrink the bracket, then golden
+    section) and every call of ``loss_fn`` gives each active run one new
+    point, so at most ``max_iter`` calls are made and a batch of runs takes
+    the same steps as separate runs. The best point seen is returned (0 if
+    none was below ``f0``).
     """
     gg = _dot(grad, grad)
     shape = np.broadcast_shapes(f0.shape, gg.shape)
     f0 = np.broadcast_to(f0, shape)
     live = np.isfinite(f0) & np.isfinite(gg) & (gg > 0)
     best_a, best_f = np.zeros(shape), f0.copy()
-    used = np.zeros(shape, dtype=int)
 
     def phi(a, mask):
         f = np.asarray(loss_fn(theta - a[..., None] * grad), dtype=float)
         f = np.where(np.isfinite(f), f, np.inf)
-        used[...] += mask
         better = mask & (f < best_f)
         best_a[...] = np.where(better, a, best_a)
         best_f[...] = np.where(better, f, best_f)
         return f
 
-    # 1. bracket lo < mid < hi with phi(mid) below phi(lo) and phi(hi)
     start = np.where(np.isfinite(prev) & (prev > 0), prev, 1.0 / np.sqrt(np.where(live, gg, 1)))
     mid = np.where(live, np.minimum(start, _BIG), 0.0)
+    if not live.any():
+        return best_a
     f_mid = phi(mid, live)
+    # grow: double until the loss rises again; shrink: halve until it falls below f0
+    phase = np.where(~live, _DONE, np.where(f_mid < f0, _GROW, _SHRINK))
     lo, hi = np.zeros(shape), np.zeros(shape)
-    grow = live & (f_mid < f0)          # double until the loss rises again
-    shrink = live & ~grow               # halve until the loss falls below f0
-    while True:
-        trial = np.where(grow, np.minimum(2 * mid, _BIG), 0.5 * mid)
-        grow &= used < max_iter
-        shrink &= (used < max_iter) & _worth_trying(trial, grad, gg, theta, f0)
-        if not (grow.any() or shrink.any()):
+    x1, x2, f1, f2 = (np.zeros(shape) for _ in range(4))
+    for _ in range(max_iter - 1):
+        # ---- before evaluating: give up or finish, and move the golden bracket
+        halved = 0.5 * mid
+        phase = np.where((phase == _SHRINK) & ~_worth_trying(halved, grad, gg, theta, f0),
+                         _DONE, phase)
+        gold = phase == _GOLD
+        phase = np.where(gold & ((hi - lo) <= xtol * best_a), _DONE, phase)
+        gold = phase == _GOLD
+        if not np.any(phase != _DONE):
             break
-        f = phi(trial, grow | shrink)
-        up_done = grow & ((f >= f_mid) | (trial >= _BIG))
-        up_more = grow & ~up_done
-        down_done = shrink & (f < f0)
-        hi = np.where(up_done, trial, np.where(shrink, mid, hi))
-        lo = np.where(up_more, mid, lo)
-        moved = up_more | shrink
-        mid = np.where(moved, trial, mid)
-        f_mid = np.where(moved, f, f_mid)
-        grow &= ~up_done
-        shrink &= ~down_done
-    live &= ~(grow | shrink) & (hi > 0) & (used + 2 <= max_iter)
-
-    # 2. golden section on [lo, hi]; best_a tracks the best point seen
-    if live.any():
-        x1, x2 = hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo)
-        f1, f2 = phi(x1, live), phi(x2, live)
-        while True:
-            live &= ((hi - lo) > xtol * best_a) & (used < max_iter)
-            if not live.any():
-                break
-            left = f1 < f2                  # the minimum lies in [lo, x2]
-            hi = np.where(live & left, x2, hi)
-            lo = np.where(live & ~left, x1, lo)
-            new = np.where(left, hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo))
-            f_new = phi(new, live)
-            x1, x2, f1, f2 = (np.where(left, new, x2), np.where(left, x1, new),
-                              np.where(left, f_new, f2), np.where(left, f1, f_new))
+        left = gold & (f1 < f2)            # the minimum lies in [lo, x2]: drop (x2, hi]
+        right = gold & ~(f1 < f2)          # the minimum lies in [x1, hi]: drop [lo, x1)
+        hi, lo = np.where(left, x2, hi), np.where(right, x1, lo)
+        x1, x2, f1, f2 = (np.where(right, x2, x1), np.where(left, x1, x2),
+                          np.where(right, f2, f1), np.where(left, f1, f2))
+        to_x1 = (phase == _X1) | left      # the new point is the bracket's left interior
+        to_x2 = (phase == _X2) | right
+        width = hi - lo
+        point = np.select([phase == _GROW, phase == _SHRINK, to_x1, to_x2],
+                          [np.minimum(2 * mid, _BIG), halved, hi - _GOLDEN * width,
+                           lo + _GOLDEN * width], default=0.0)
+        f = phi(point, phase != _DONE)
+        # ---- after evaluating
+        grow, shrink = phase == _GROW, phase == _SHRINK
+        up_done = grow & ((f >= f_mid) | (point >= _BIG))
+        hi = np.where(up_done, point, np.where(shrink, mid, hi))
+        lo = np.where(grow & ~up_done, mid, lo)
+        moved = (grow & ~up_done) | shrink
+        mid, f_mid = np.where(moved, point, mid), np.where(moved, f, f_mid)
+        x1, f1 = np.where(to_x1, point, x1), np.where(to_x1, f, f1)
+        x2, f2 = np.where(to_x2, point, x2), np.where(to_x2, f, f2)
+        phase = np.select(
+            [up_done | (shrink & (f < f0)), phase == _X1, phase == _X2], [_X1, _X2, _GOLD],
+            default=phase)
     return best_a
 
 

@@ -190,6 +190,15 @@ def test_exact_search_on_rosenbrock_is_monotone_and_batches(logistic_opt):
     assert h.final_loss - f_star < 1e-10
 
 
+@pytest.mark.parametrize("max_iter", [1, 2, 3, 7])
+def test_exact_search_respects_its_budget_and_never_increases_the_loss(max_iter):
+    r = Rosenbrock()
+    h = lrlab.train(r, exact_line_search(r, max_iter=max_iter), 30,
+                    x0=np.array([[-1.2, 1.0], [3.0, -3.0]]))
+    assert np.all(np.diff(h.loss_evals) <= 1 + max_iter)
+    assert np.all(np.diff(h.loss, axis=0) <= 0)
+
+
 def test_exact_search_handles_nan_and_zero_gradient():
     rule = exact_line_search(Rosenbrock())
     calls = []

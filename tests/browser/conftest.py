@@ -16,6 +16,7 @@ from browser_harness import (
     find_chromium,
     launch_browser,
     start_jupyterlab,
+    start_voila,
     watch_page,
 )
 
@@ -70,6 +71,16 @@ def lab_server(tmp_path_factory, chromium_executable):
     base = tmp_path_factory.mktemp("jupyterlab")
     root = copy_notebooks(base / "notebooks")
     server = start_jupyterlab(root, base)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def voila_dashboard(tmp_path_factory, chromium_executable):
+    """``voila dashboard.ipynb`` on a temporary copy of ``notebooks/``."""
+    base = tmp_path_factory.mktemp("voila")
+    root = copy_notebooks(base / "notebooks")
+    server = start_voila(root / "dashboard.ipynb", base)
     yield server
     server.stop()
 

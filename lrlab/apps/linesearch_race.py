@@ -1,0 +1,289 @@
+"""The price of not choosing a learning rate: step-size rules raced on cost, not on steps.
+
+Gradient descent at a fixed rate, 2/(mu+L), exact line search, Armijo
+backtracking, Polyak's step, Barzilai-Borwein and L-BFGS on one problem. The
+loss is plotted against a cost axis the learner picks: *iterations* (what
+papers often plot), *gradient evaluations*, or *all evaluations* (gradient
+evaluations plus the extra loss-only evaluations a line search spends). A
+second panel shows the step size each method used per iteration, a third
+the paths on 2-D problems.
+
+Only the fixed-rate run depends on the learning-rate slider; the other
+methods run once per problem and are cached.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.gridspec import GridSpec
+
+from .. import plots
+from ..baselines import lbfgs
+from ..linesearch import (
+    armijo,
+    barzilai_borwein,
+    exact_line_search,
+    optimal_constant,
+    polyak,
+)
+from ..rules import sgd
+from ..trainer import train
+from .base import App, lr_slider
+
+__all__ = ["COSTS", "METHODS", "LineSearchRace", "cost_axis", "linesearch_race", "race_problem"]
+
+#: Names of the racers, in legend order.
+METHODS = ("GD (slider lr)", "GD 2/(μ+L)", "exact line search", "Armijo", "Polyak",
+           "Barzilai-Borwein", "L-BFGS")
+#: Cost axes.
+COSTS = ("iterations", "gradient evaluations", "all evaluations")
+PROBLEMS = ("Rosenbrock", "ill-conditioned quadratic", "logistic regression")
+
+
+def race_problem(name: str):
+    """The problems of the race, by name (see ``PROBLEMS``)."""
+    from .. import surfaces
+
+    if name == "Rosenbrock":
+        return surfaces.rosenbrock()
+    if name == "ill-conditioned quadratic":
+        # start on the worst-case ray of steepest descent, (1/mu, 1/L) in eigen-coordinates
+        return surfaces.quadratic([0.02, 1.0], x0=[1.0, 0.02])
+    if name == "logistic regression":
+        from ..datasets import sparse_features
+        from ..models import LogisticRegression
+
+        return LogisticRegression(sparse_features(300, dim=40, density=0.1), l2=1e-3)
+    raise ValueError(f"The 'problem' parameter of LineSearchRace must be one of "
+                     f"{list(PROBLEMS)}. Got {name!r} instead.")
+
+
+def cost_axis(history: Any, cost: str) -> np.ndarray:
+    """The x values of a history for a cost axis in :data:`COSTS`.
+
+    One pass computing the loss and the gradient counts as one gradient
+    evaluation; every loss evaluated on its own (a line-search trial) counts
+    one more under 'all evaluations'. Iterations are counted from 1 (the
+    start point is iteration 0, plotted at 1), so every axis can be log-scaled.
+
+    >>> from lrlab import train, surfaces
+    >>> from lrlab.linesearch import armijo
+    >>> h = train(surfaces.quadratic([1.0, 10.0]), armijo(lr0=1.0), 3)
+    >>> cost_axis(h, "iterations").tolist(), cost_axis(h, "all evaluations").tolist()
+    ([1, 2, 3, 4], [1, 6, 9, 11])
+    """
+    if cost == "iterations":
+        return np.arange(1, len(history.loss) + 1)
+    if cost == "gradient evaluations":
+        return np.asarray(history.grad_evals)
+    if cost == "all evaluations":
+        return np.asarray(history.loss_evals)
+    raise ValueError(f"The 'cost' parameter of cost_axis must be one of {list(COSTS)}. "
+                     f"Got {cost!r} instead.")
+
+
+class LineSearchRace(App):
+    """Step-size rules raced against iterations, gradient evaluations or all evaluations.
+
+    Parameters
+    ----------
+    problem : str
+        'Rosenbrock', 'ill-conditioned quadratic' or 'logistic regression'.
+    cost : str
+        A name in :data:`COSTS`.
+    lr : float, optional
+        Rate of the fixed-rate run (default ``1/L`` when ``L`` is known, else 1e-3).
+    num_steps : int
+        Iterations of every method (L-BFGS may stop earlier).
+    tol : float
+        "Solved" means a gap below ``tol`` times the starting gap.
+    backend : {'auto', 'png', 'ipympl'}
+
+    Attributes
+    ----------
+    problem_name, cost, lr : controls
+    problem : Problem
+    histories : dict
+        Method name -> History.
+    solved_at : dict
+        Method name -> cost (on the current axis) at which the gap first fell
+        below ``tol`` times the start, or None.
+    curves, rates, paths : dict of Line2D
+
+    Examples
+    --------
+    >>> app = LineSearchRace("ill-conditioned quadratic", num_steps=200, backend="png")
+    >>> app.solved_at["exact line search"] is not None
+    True
+    >>> app.cost.value = "all evaluations"
+    >>> app.solved_at["Armijo"] > app.histories["Armijo"].grad_evals[0]
+    True
+    """
+
+    def __init__(self, problem: str = "Rosenbrock", *, cost: str = "all evaluations",
+                 lr: float | None = None, num_steps: int = 150, tol: float = 1e-6,
+                 backend: str = "auto", figsize=(11.5, 4.0)):
+        super().__init__(figsize, backend=backend)
+        if problem not in PROBLEMS:
+            race_problem(problem)  # raises the error
+        if cost not in COSTS:
+            raise ValueError(f"The 'cost' parameter of LineSearchRace must be one of "
+                             f"{list(COSTS)}. Got {cost!r} instead.")
+        self.num_steps, self.tol = int(num_steps), float(tol)
+        self.problem_name = W.Dropdown(options=PROBLEMS, value=problem, description="problem")
+        self.cost = W.ToggleButtons(options=COSTS, value=cost, description="x axis",
+                                    style={"button_width": "150px"})
+        self.lr = lr_slider(1e-3 if lr is None else lr, low=1e-5, high=10.0,
+                            description="GD lr")
+        self._lr_given = lr is not None
+        self._build_figure()
+        controls = [self.problem_name, self.cost, self.lr]
+        layout = W.VBox([W.HBox([self.problem_name, self.lr]), self.cost])
+        self._wire(controls, layout)
+        self._problem_key = None
+        self._axes_key = None
+        self.update()
+
+    def _build_figure(self) -> None:
+        gs = GridSpec(1, 3, figure=self.figure, width_ratios=[0.85, 1.2, 1.0], wspace=0.3,
+                      left=0.06, right=0.99, top=0.9, bottom=0.13)
+        self.ax_path = self.figure.add_subplot(gs[0, 0])
+        self.ax_loss = self.figure.add_subplot(gs[0, 1])
+        self.ax_rate = self.figure.add_subplot(gs[0, 2])
+        self.curves, self.rates, self.paths = {}, {}, {}
+        for i, name in enumerate(METHODS):
+            c = plots.COLORS[i % len(plots.COLORS)]
+            ls = "--" if name == "L-BFGS" else "-"
+            (self.curves[name],) = self.ax_loss.plot([], [], color=c, lw=1.6, ls=ls,
+                                                     label=name)
+            (self.rates[name],) = self.ax_rate.plot([], [], color=c, lw=0.9, ls=ls, alpha=0.85)
+            self.paths[name] = plots.trajectory(np.zeros((0, 2)), self.ax_path, color=c,
+                                                markersize=1.5, linewidth=1.0, zorder=4)
+        self.ax_loss.set_yscale("log")
+        self.ax_loss.set_xscale("log")
+        self.ax_rate.set_yscale("log")
+        self.ax_rate.set_xlabel("iteration $t$")
+        self.ax_rate.set_ylabel(r"step size $\eta_t$ used")
+        self.ax_rate.set_title("step sizes (L-BFGS: length / |g|)", fontsize=10)
+        self.ax_loss.legend(loc="lower left", fontsize=7, ncol=2, framealpha=0.85)
+        self.canvas.animate(list(self.curves.values()), list(self.rates.values()),
+                            list(self.paths.values()))
+
+    # ------------------------------------------------------------------ runs
+    def _run_fixed(self) -> None:
+        self.histories["GD (slider lr)"] = train(self.problem, sgd(float(self.lr.value)),
+                                                 self.num_steps, record_params=True)
+
+    def _run_all(self) -> None:
+        p, T = self.problem, self.num_steps
+        self.histories = {}
+        L = p.smoothness
+        if not self._lr_given or self._problem_key is not None:
+            with self._silence():
+                self.lr.value = 1.0 / L if L else 1e-3
+        self._run_fixed()
+        h = {}
+        if L is not None and p.strong_convexity:
+            h["GD 2/(μ+L)"] = train(p, optimal_constant(p), T, record_params=True)
+        h["exact line search"] = train(p, exact_line_search(p, xtol=1e-3), T,
+                                       record_params=True)
+        h["Armijo"] = train(p, armijo(lr0=1.0), T, record_params=True)
+        if p.f_star is not None:
+            h["Polyak"] = train(p, polyak(p.f_star), T, record_params=True)
+        h["Barzilai-Borwein"] = train(p, barzilai_borwein("long", lr0=1.0 / L if L else 1e-4),
+                                      T, record_params=True)
+        h["L-BFGS"] = lbfgs(p, T)
+        self.histories.update(h)
+
+    def _background(self) -> None:
+        ax = self.ax_path
+        keep = set(self.paths.values())
+        for artist in list(ax.collections) + list(ax.lines) + list(ax.texts):
+            if artist not in keep:
+                artist.remove()
+        if self.problem.dim == 2:
+            ax.set_axis_on()
+            plots.contours(self.problem, ax)
+            ax.set_title(self.problem.name, fontsize=10)
+        else:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, f"{self.problem.name}\n{self.problem.dim} parameters:\n"
+                    "no contour plot", ha="center", va="center", transform=ax.transAxes,
+                    fontsize=10)
+            ax.set_title("")
+        self.canvas.invalidate()
+
+    # ------------------------------------------------------------------ update
+    def _update(self) -> None:
+        name = self.problem_name.value
+        if name != self._problem_key:
+            self.problem = race_problem(name)
+            self._run_all()
+            self._problem_key = name
+            self._background()
+        else:
+            self._run_fixed()
+        self._draw()
+
+    def _draw(self) -> None:
+        cost, f_star = self.cost.value, self.problem.f_star or 0.0
+        self.solved_at = {}
+        xmax, gaps0 = 1.0, []
+        for name in METHODS:
+            h = self.histories.get(name)
+            visible = h is not None
+            for artist in (self.curves[name], self.rates[name], self.paths[name]):
+                artist.set_visible(visible)
+            if not visible:
+                self.solved_at[name] = None
+                continue
+            x = cost_axis(h, cost).astype(float)
+            with np.errstate(all="ignore"):
+                gap = np.asarray(h.loss, dtype=float) - f_star
+            gap = np.where(np.isfinite(gap), np.maximum(gap, 1e-16), np.nan)
+            self.curves[name].set_data(x, gap)
+            lr = np.asarray(h.lr, dtype=float)
+            self.rates[name].set_data(np.arange(len(lr)), np.where(lr > 0, lr, np.nan))
+            if self.problem.dim == 2 and h.params is not None:
+                plots.set_trajectory(self.paths[name], h.params)
+            else:
+                self.paths[name].set_visible(False)
+            hit = np.nonzero(gap <= self.tol * gap[0])[0]
+            self.solved_at[name] = float(x[hit[0]]) if hit.size else None
+            finite = x[np.isfinite(gap)]
+            xmax = max(xmax, float(finite.max()) if finite.size else 1.0)
+            gaps0.append(gap[0])
+        top = plots.decade_limits(gaps0, min_decades=0)[1]
+        key = (cost, self._problem_key, xmax)
+        if key != self._axes_key:
+            self._axes_key = key
+            self.ax_loss.set_xlim(1, 1.3 * xmax)
+            self.ax_loss.set_ylim(1e-13 * top, 10 * top)
+            self.ax_loss.set_xlabel(cost + (" (start = 1)" if cost == "iterations" else "")
+                                    + ", log scale")
+            self.ax_loss.set_ylabel(r"$f(\theta) - f^\star$")
+            self.ax_loss.set_title(f"suboptimality against {cost}", fontsize=10)
+            self.ax_rate.set_xlim(0, self.num_steps)
+            rates = np.concatenate([np.asarray(h.lr, float).ravel()
+                                    for h in self.histories.values()])
+            self.ax_rate.set_ylim(*plots.decade_limits(rates[rates > 0], min_decades=2))
+            self.canvas.invalidate()
+        parts = []
+        for name in METHODS:
+            if name not in self.histories:
+                continue
+            h, at = self.histories[name], self.solved_at[name]
+            if bool(np.any(np.asarray(h.diverged_at) >= 0)):
+                parts.append(f"{name}: diverged")
+            else:
+                parts.append(f"{name}: {at:.0f}" if at is not None else f"{name}: —")
+        self._set_status(f"{cost} to reach gap ≤ {self.tol:g}·start — " + " · ".join(parts))
+        self.canvas.render()
+
+
+def linesearch_race(problem: str = "Rosenbrock", **kwargs: Any) -> LineSearchRace:
+    """Build a :class:`LineSearchRace` app (display it by leaving it last in a cell)."""
+    return LineSearchRace(problem, **kwargs)

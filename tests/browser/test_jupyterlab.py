@@ -8,6 +8,7 @@ checks that the picture and the status line change and that nothing errors.
 
 from __future__ import annotations
 
+import pytest
 from browser_harness import (
     APP,
     NOTEBOOK,
@@ -55,3 +56,25 @@ def test_step_size_notebook_01(page, lab_server, artifact):
     _check_notebook(page, lab_server, STEP_SIZE_NOTEBOOK, artifact, "jupyterlab-01-step-size.png")
     page.screenshot(path=artifact("jupyterlab-01-page.png"))
     assert page.locator(NOTEBOOK).count() == 1
+
+
+def test_the_checks_catch_errors(page, lab_server):
+    """The error checks are not vacuous: stderr, a traceback and an app's error box are seen."""
+    write_notebook(lab_server.root / "probe_errors.ipynb", [
+        "import sys\nprint('a warning on stderr', file=sys.stderr)",
+        "import lrlab.widgets as lw\napp = lw.explorer_2d('ill_conditioned')\napp",
+        "def broken():\n    raise ValueError('planted')\napp._update = broken\napp.update()",
+    ])
+    panel = open_notebook(page, lab_server, "probe_errors.ipynb")
+    run_all_cells(page)
+    app = panel.locator(APP).first
+    app.wait_for()
+    with pytest.raises(AssertionError, match="a warning on stderr"):
+        assert_no_errors_in_page(page, panel)
+    error_box = app.locator(":scope > .widget-html").nth(1)
+    assert "ValueError: planted" in error_box.inner_text()
+    write_notebook(lab_server.root / "probe_traceback.ipynb", ["1 / 0"])
+    panel = open_notebook(page, lab_server, "probe_traceback.ipynb")
+    run_all_cells(page)
+    with pytest.raises(AssertionError, match="ZeroDivisionError"):
+        assert_no_errors_in_page(page, panel)

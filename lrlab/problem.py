@@ -109,12 +109,17 @@ class Problem:
         surfaces draw a standard-normal vector of shape ``(dim,)`` and remember
         the batch size, so the noise scales as ``noise / sqrt(batch_size)``.
         """
+        if batch_size is not None:
+            check_int(batch_size, "batch_size", f"{self.name}.sample_batch", low=1,
+                      high=self.n_samples)
+        return self._sample_batch(rng, batch_size)
+
+    def _sample_batch(self, rng: np.random.Generator, batch_size: int | None) -> Any:
+        """:meth:`sample_batch` without the argument check (the trainer's hot loop)."""
         if batch_size is None:
             if self.noise > 0:
                 return _NoiseBatch(rng.standard_normal(self.dim), 1)
             return None
-        check_int(batch_size, "batch_size", f"{self.name}.sample_batch", low=1,
-                  high=self.n_samples)
         if self.n_samples is not None:
             return rng.choice(self.n_samples, size=batch_size, replace=False)
         if self.noise > 0:

@@ -214,7 +214,7 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
     evals = 0
 
     for t in range(T + 1):
-        batch = problem.sample_batch(rng, batch_size)
+        batch = problem._sample_batch(rng, batch_size)
         loss, g = problem._loss_and_grad(theta, batch)
         if batch is not None:
             g = problem._add_noise(g, batch)

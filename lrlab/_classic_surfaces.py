@@ -41,6 +41,14 @@ class Rosenbrock(Surface):
         r = y - x**2
         return stack_last(-2.0 * (self.a - x) - 4.0 * self.b * x * r, 2.0 * self.b * r)
 
+    def _loss_and_grad(self, theta, batch):
+        x, y = theta[..., 0], theta[..., 1]
+        d, r = self.a - x, y - x * x
+        g = np.empty(theta.shape)
+        g[..., 0] = -2.0 * d - 4.0 * self.b * x * r
+        g[..., 1] = 2.0 * self.b * r
+        return d * d + self.b * r * r, g
+
     def _hessian(self, theta):
         x, y = theta[..., 0], theta[..., 1]
         b = self.b

@@ -212,6 +212,9 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
     best = np.full(run_shape, np.inf)
     waited = np.zeros(run_shape, dtype=int)
     evals = 0
+    n_runs = n_active = int(np.prod(run_shape, dtype=int))
+    prev_lr = None
+    lr_same = np.zeros(T, dtype=bool)   # step t reused the rate object of step t - 1
 
     for t in range(T + 1):
         batch = problem._sample_batch(rng, batch_size)
@@ -234,16 +237,18 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
             if bad.any():
                 _end(bad, 0, last, diverged_at, reason, "loss was not finite at the start")
                 active &= ~bad
+                n_active = int(np.count_nonzero(active))
 
         # ---- divergence: one comparison catches NaN, inf and "far above the start"
         ok = (loss <= threshold) if threshold is not None else np.isfinite(loss)
         ok &= gnorm < np.inf
-        ok_all = bool(ok.all()) and tol is None and early_stopping is None
-        if not ok_all:
+        if n_active < n_runs:          # ended runs may hold NaN: they are not news
+            ok |= ~active
+        if not ok.all():
             bad = active & ~ok
-            if bad.any():
-                _diverge(t, bad, loss, gnorm, last, diverged_at, reason, divergence_factor)
-                active &= ~bad
+            _diverge(t, bad, loss, gnorm, last, diverged_at, reason, divergence_factor)
+            active &= ~bad
+            n_active = int(np.count_nonzero(active))
         if eval_every is not None and (t % eval_every == 0 or t == T):
             target = eval_problem if eval_problem is not None else problem
             eval_steps.append(t)
@@ -253,6 +258,7 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
             if done.any():
                 _end(done, t, last, stopped_at, reason, f"converged: gradient norm below {tol:g}")
                 active &= ~done
+                n_active = int(np.count_nonzero(active))
         if early_stopping is not None:
             if early_stopping.monitor == "loss":
                 _early_stop(t, loss, early_stopping, best, waited, active, last, stopped_at,
@@ -260,7 +266,8 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
             elif eval_steps and eval_steps[-1] == t:
                 _early_stop(t, eval_rec[-1], early_stopping, best, waited, active, last,
                             stopped_at, reason)
-        if t == T or (not ok_all and not active.any()):
+            n_active = int(np.count_nonzero(active))
+        if t == T or n_active == 0:
             break
 
         # ---- one step of the rule
@@ -277,9 +284,16 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
         if states is not None:
             states.append(state)
         lr = getattr(state, "lr", None)
-        if lr is not None:
-            lr_rec[t] = lr
+        if lr is not prev_lr:          # constant rates are written once, filled in at the end
+            if lr is not None:
+                lr_rec[t] = lr
+            prev_lr = lr
+        else:
+            lr_same[t] = True
 
+    if lr_same.any():
+        source = np.maximum.accumulate(np.where(lr_same, 0, np.arange(T)))
+        lr_rec[:] = lr_rec[source]
     if params_rec is not None and t:
         taken = params_rec[: t + 1]
         diff = taken[1:] - taken[:-1]

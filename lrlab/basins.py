@@ -165,8 +165,11 @@ def basin_map(problem: Problem, lrs: Any, starts: Any, num_steps: int = 300, *,
         Seed of the noise.
     tol : float > 0
         A run *ended in* minimum ``k`` when its last iterate is within ``tol``
-        (Euclidean) of ``minima[k]``; with noise, use a tolerance larger than
-        the noise's spread, or read the labels as "which side".
+        (Euclidean) of ``minima[k]`` and, without noise, one more step moves
+        it by less than ``tol / 10`` (a run bouncing in a small cycle around
+        a minimum it cannot converge to is "not settled"). With noise, use a
+        tolerance larger than the noise's spread, or read the labels as
+        "which side".
     escape : float
         Radius beyond which a run counts as diverged.
 
@@ -211,6 +214,11 @@ def basin_map(problem: Problem, lrs: Any, starts: Any, num_steps: int = 300, *,
     safe = np.where(np.isfinite(dist), dist, np.inf)
     nearest = np.argmin(safe, axis=-1)
     close = np.take_along_axis(safe, nearest[..., None], axis=-1)[..., 0] <= tol
+    if noise == 0:
+        after = final_points(problem, lrs[:, None], np.where(np.isfinite(end), end, 0.0), 1,
+                             escape=escape)
+        with np.errstate(invalid="ignore"):
+            close &= np.linalg.norm(after - end, axis=-1) < 0.1 * tol
     labels = np.where(diverged, DIVERGED, np.where(close, nearest, UNSETTLED))
     return BasinMap(lrs, pts[:, 0].copy(), labels.astype(int), end, minima, num_steps,
                     float(noise))

@@ -187,6 +187,7 @@ def test_canvas_rejects_unknown_backend():
         Canvas(backend="svg")
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # ipympl's Toolbar and traitlets
 def test_ipympl_backend_uses_the_canvas_widget():
     from lrlab._render import _ipympl
 
@@ -205,6 +206,7 @@ def test_ipympl_backend_uses_the_canvas_widget():
     assert pyplot_figures() == before
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_active_backend_follows_matplotlib_widget():
     Canvas(backend="ipympl")  # importing ipympl must not switch the backend
     assert active_backend() == "png"

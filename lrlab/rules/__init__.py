@@ -10,6 +10,7 @@ moments                       :func:`adam`, :func:`amsgrad`, :func:`adamw`
 online learning               :func:`ftrl`, :func:`ftrl_time`
 curvature from first order    :func:`parabola` (:math:`\\sigma_\\theta/\\sigma_g`)
 learning-rate free            :func:`dog`, :func:`schedule_free_sgd`
+gradient clipping             :func:`clip_by_norm`, :func:`clip_by_value`
 ============================  =================================================
 
 Where ``torch.optim`` has the rule, the update and the defaults are
@@ -19,6 +20,7 @@ PyTorch's, and ``rule.torch`` says so.
 from .adam import AdamState, adam, adamw, amsgrad
 from .adaptive import AdadeltaState, AdagradState, RMSpropState, adadelta, adagrad, rmsprop
 from .base import ChainState, EmptyState, Rule, as_schedule, chain, lr_value, per_coord, run_shape
+from .clip import clip_by_norm, clip_by_value
 from .effective import effective_lr
 from .free import DoGState, ScheduleFreeState, dog, schedule_free_sgd
 from .ftrl import FTRLState, ftrl, ftrl_time
@@ -45,6 +47,8 @@ __all__ = [
     "amsgrad",
     "as_schedule",
     "chain",
+    "clip_by_norm",
+    "clip_by_value",
     "dog",
     "effective_lr",
     "ftrl",

@@ -12,7 +12,8 @@ loop), so it works with every rule and problem of lrlab::
     stop when smooth_i > k * min(smooth_0..smooth_i)       (k = 4)
 
 Four suggestions read the smoothed curve (:func:`suggest_minimum`,
-:func:`suggest_steep`, :func:`suggest_valley` and :func:`suggest_midpoint`);
+:func:`suggest_steep`, :func:`suggest_valley` and :func:`suggest_midpoint`;
+they live in :mod:`lrlab.suggestions` and are importable from here too);
 :func:`suggestion_band` repeats the test over several seeds, because a single
 test's suggestion moves from run to run. :func:`plot_range_test` draws it all.
 
@@ -30,17 +31,28 @@ Differences from fastai's ``lr_find`` (documented, deliberate):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ._progress import progress_bar
+from ._range_plot import plot_range_test
 from ._validation import check_choice, check_int, check_real, fail
 from .history import History
 from .problem import Problem
 from .rules.base import Rule
+from .suggestions import (
+    SUGGESTIONS,
+    _check_methods,
+    suggest,
+    suggest_midpoint,
+    suggest_minimum,
+    suggest_steep,
+    suggest_valley,
+    valley_index,
+)
 from .trainer import train
 
 __all__ = [
@@ -58,6 +70,18 @@ __all__ = [
     "suggestion_band",
     "valley_index",
 ]
+
+
+def _check_sweep(start_lr: Any, end_lr: Any, num_steps: Any, mode: Any,
+                 owner: str) -> tuple[float, float, int, str]:
+    """Validate the four arguments that define a sweep (shared by Sweep and lr_range_test)."""
+    start_lr = check_real(start_lr, "start_lr", owner, low=0, low_open=True)
+    end = check_real(end_lr, "end_lr", owner, low=0, low_open=True)
+    if end <= start_lr:
+        fail(owner, "end_lr", f"greater than start_lr={start_lr:g}", end_lr)
+    num_steps = check_int(num_steps, "num_steps", owner, low=2)
+    mode = check_choice(mode, "mode", owner, ("exp", "linear"))
+    return start_lr, end, num_steps, mode
 
 
 class Sweep:
@@ -78,13 +102,8 @@ class Sweep:
     """
 
     def __init__(self, start_lr: float, end_lr: float, num_steps: int, mode: str = "exp"):
-        owner = "Sweep"
-        self.start_lr = check_real(start_lr, "start_lr", owner, low=0, low_open=True)
-        self.end_lr = check_real(end_lr, "end_lr", owner, low=0, low_open=True)
-        if self.end_lr <= self.start_lr:
-            fail(owner, "end_lr", f"greater than start_lr={self.start_lr:g}", end_lr)
-        self.num_steps = check_int(num_steps, "num_steps", owner, low=2)
-        self.mode = check_choice(mode, "mode", owner, ("exp", "linear"))
+        self.start_lr, self.end_lr, self.num_steps, self.mode = _check_sweep(
+            start_lr, end_lr, num_steps, mode, "Sweep")
         n = self.num_steps - 1
         if self.mode == "exp":
             self.values = np.geomspace(self.start_lr, self.end_lr, self.num_steps)
@@ -156,7 +175,11 @@ class RangeTestResult:
 
     def suggestions(self, methods: Iterable[str] = ("minimum", "steep", "valley", "midpoint"),
                     ) -> dict[str, float]:
-        """Every suggestion by name (NaN for one that cannot be computed)."""
+        """Every suggestion by name (NaN for one that cannot be computed).
+
+        An unknown name is an error, not a NaN.
+        """
+        methods = _check_methods(methods, "RangeTestResult.suggestions")
         out = {}
         for name in methods:
             try:
@@ -255,12 +278,7 @@ def lr_range_test(
         fail(owner, "problem", "an lrlab Problem", problem, TypeError)
     if not callable(make_rule):
         fail(owner, "make_rule", "a callable lr -> Rule (e.g. lrlab.sgd)", make_rule, TypeError)
-    start_lr = check_real(start_lr, "start_lr", owner, low=0, low_open=True)
-    end_lr = check_real(end_lr, "end_lr", owner, low=0, low_open=True)
-    if end_lr <= start_lr:
-        fail(owner, "end_lr", f"greater than start_lr={start_lr:g}", end_lr)
-    num_steps = check_int(num_steps, "num_steps", owner, low=2)
-    mode = check_choice(mode, "mode", owner, ("exp", "linear"))
+    start_lr, end_lr, num_steps, mode = _check_sweep(start_lr, end_lr, num_steps, mode, owner)
     beta = check_real(smoothing, "smoothing", owner, low=0, high=1, high_open=True)
     if stop_factor is not None:
         stop_factor = check_real(stop_factor, "stop_factor", owner, low=1, low_open=True)
@@ -310,227 +328,6 @@ def _smooth_and_stop(losses, lrs, beta, k, history):
     if history.diverged_at >= 0:  # froze exactly at the last step, with a finite loss
         return smoothed, n, f"the run diverged at lr={lrs[-1]:.3g} ({history.reason})"
     return smoothed, n, "reached end_lr"
-
-
-# ------------------------------------------------------------------ suggestions
-def _curve(result: RangeTestResult, skip_start: int | None, skip_end: int, name: str):
-    if not isinstance(result, RangeTestResult):
-        fail(name, "result", "a RangeTestResult (from lr_range_test)", result, TypeError)
-    start = result.num_steps // 10 if skip_start is None else check_int(
-        skip_start, "skip_start", name, low=0)
-    skip_end = check_int(skip_end, "skip_end", name, low=0)
-    end = result.stop - skip_end
-    if end - start < 3:
-        raise ValueError(
-            f"{name} needs at least 3 points of the range test after skipping the first "
-            f"{start} and the last {skip_end}; the test kept {result.stop} "
-            f"({result.reason}). Start the sweep at a smaller lr or use more steps.")
-    return result.lrs[start:end], result.smoothed[start:end]
-
-
-def suggest_minimum(result: RangeTestResult, *, skip_start: int | None = None,
-                    skip_end: int = 5) -> float:
-    """One tenth of the learning rate at the minimum of the smoothed loss (fastai's ``minimum``).
-
-    At the minimum the rate is already about to blow up; dividing by 10
-    steps back to a rate that still trains (the rule of thumb of the fastai
-    course).
-
-    Parameters
-    ----------
-    result : RangeTestResult
-    skip_start : int, optional
-        Points dropped at the start (``num_steps // 10``, as fastai).
-    skip_end : int
-        Points dropped before the stop (5, as fastai).
-
-    Returns
-    -------
-    float
-
-    Notes
-    -----
-    When it misleads: with small batches a lucky minibatch makes a deep,
-    early spike down, and the minimum moves with the seed; the smoothing lag
-    puts the smoothed minimum *after* the raw one, so "/10" is a convention,
-    not a law; a curve still falling at ``end_lr`` gives ``end_lr / 10``.
-
-    Examples
-    --------
-    >>> from lrlab.surfaces import quadratic
-    >>> from lrlab.rules import sgd
-    >>> lr = suggest_minimum(lr_range_test(quadratic([1.0, 10.0]), sgd))
-    >>> 0.01 < lr < 0.2  # 2/L = 0.2 is where GD diverges
-    True
-    """
-    lrs, losses = _curve(result, skip_start, skip_end, "suggest_minimum")
-    return float(lrs[int(np.argmin(losses))] / 10.0)
-
-
-def suggest_steep(result: RangeTestResult, *, skip_start: int | None = None,
-                  skip_end: int = 5) -> float:
-    r"""The rate where the loss falls fastest against :math:`\log\eta` (fastai's ``steep``).
-
-    ``grads = diff(loss) / diff(log lr)``; the suggestion is the left end of
-    the interval with the most negative slope.
-
-    Notes
-    -----
-    When it misleads: the slope is a difference of noisy losses, so with
-    small batches or ``smoothing`` near 0 a single spike decides; where the
-    curve has two drops (a bias fitted first, weights later) it picks the
-    sharper one, often the early, too-small one; its answer depends on how
-    fast the sweep moves (``num_steps``), because the loss at a rate reflects
-    all earlier steps.
-
-    Examples
-    --------
-    >>> from lrlab.surfaces import quadratic
-    >>> from lrlab.rules import sgd
-    >>> 1e-3 < suggest_steep(lr_range_test(quadratic([1.0, 10.0]), sgd)) < 0.2
-    True
-    """
-    lrs, losses = _curve(result, skip_start, skip_end, "suggest_steep")
-    grads = np.diff(losses) / np.diff(np.log(lrs))
-    return float(lrs[int(np.argmin(grads))])
-
-
-def valley_index(losses: Sequence[float], min_drop: float = 0.0) -> int:
-    """fastai's ``valley`` index arithmetic on a loss curve, reproduced exactly.
-
-    ``lds[i]`` is the length of the longest strictly decreasing subsequence
-    ending at ``i`` (an O(n^2) dynamic programme). The best end ``max_end`` and
-    ``max_start = max_end - lds[max_end]`` are updated inside the inner loop,
-    as in fastai (equivalent to updating after it). Note that ``max_start``
-    is one index *before* the valley's first point (it is ``-1`` when the
-    curve falls from its very first point). Then::
-
-        sections = (max_end - max_start) / 3
-        idx = max_start + int(sections) + int(sections / 2)
-
-    i.e. about half-way (1/3 + 1/6) along the valley.
-
-    ``min_drop`` (lrlab's addition, 0 = fastai) makes a link of the
-    subsequence count only when the loss falls by more than ``min_drop``
-    (an absolute amount): ``losses[i] < losses[j] - min_drop``.
-
-    Source: fastai ``fastai/callback/schedule.py``, function ``valley``
-    (fastai >= 2.4, by Zachary Mueller, after ESRI's ArcGIS ``lr_find``).
-
-    >>> valley_index([5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 3.0, 9.0])  # max_start=-1, max_end=5
-    2
-    """
-    losses = [float(x) for x in losses]
-    tol = float(min_drop)
-    n = len(losses)
-    max_start, max_end = 0, 0
-    lds = [1] * n
-    for i in range(1, n):
-        for j in range(0, i):
-            if losses[i] < losses[j] - tol and lds[i] < lds[j] + 1:
-                lds[i] = lds[j] + 1
-            if lds[max_end] < lds[i]:
-                max_end = i
-                max_start = max_end - lds[max_end]
-    sections = (max_end - max_start) / 3
-    return max_start + int(sections) + int(sections / 2)
-
-
-def suggest_valley(result: RangeTestResult, *, skip_start: int | None = None,
-                   skip_end: int = 5, min_drop: float = 0.0) -> float:
-    """The rate about half-way down the longest valley (fastai's default, ``valley``).
-
-    Finds the longest decreasing subsequence of the smoothed loss and
-    returns the rate at :func:`valley_index`, which lands about half-way
-    down the valley (1/3 + 1/6 of its length from its start): well below
-    the minimum, well above where the descent begins.
-
-    Notes
-    -----
-    When it misleads: the subsequence need not be contiguous, so a long,
-    shallow, noisy drift can beat a short, steep valley; a spike down late
-    in the curve (small batches) extends the valley and moves the answer
-    right, towards divergence; a curve that keeps falling to ``end_lr``
-    gives an answer that depends on ``end_lr``. On *noise-free* curves
-    (full batch, exact gradients) the loss falls by tiny amounts even at
-    1e-7, the whole flat start joins the valley and the answer lands
-    decades too low; ``min_drop=0.01`` (a link must drop 1 % of the curve's
-    range) fixes that.
-
-    Parameters
-    ----------
-    result : RangeTestResult
-    skip_start, skip_end : int
-        As for :func:`suggest_minimum`.
-    min_drop : float in [0, 1)
-        Smallest drop of a link of the decreasing subsequence, as a fraction
-        of the range (max - min) of the smoothed losses; 0 is fastai's rule.
-
-    Examples
-    --------
-    >>> from lrlab.surfaces import quadratic
-    >>> from lrlab.rules import sgd
-    >>> result = lr_range_test(quadratic([1.0, 10.0]), sgd)  # exact gradients: no noise
-    >>> round(suggest_valley(result), 5), round(suggest_valley(result, min_drop=0.01), 4)
-    (0.00052, 0.0215)
-    """
-    min_drop = check_real(min_drop, "min_drop", "suggest_valley", low=0, high=1, high_open=True)
-    lrs, losses = _curve(result, skip_start, skip_end, "suggest_valley")
-    tol = min_drop * float(np.max(losses) - np.min(losses))
-    return float(lrs[valley_index(losses, tol)])
-
-
-def suggest_midpoint(result: RangeTestResult, *, skip_start: int | None = None,
-                     skip_end: int = 5, level: float = 0.5) -> float:
-    r"""The first rate at which the smoothed loss has made half its drop (lrlab's own rule).
-
-    With :math:`s_a` the smoothed loss at the start of the window and
-    :math:`s_{min}` its minimum, the suggestion is the first rate before the
-    minimum with :math:`s_i \le s_a - \text{level}\,(s_a - s_{min})`.
-
-    Why: a level crossing of the smoothed curve needs no derivative and
-    depends on neither the loss scale nor an added constant, so it moves
-    less with the seed than ``steep`` or ``minimum`` (compare them with
-    :func:`suggestion_band`). It marks where the rate became large enough to
-    make real progress within the sweep, below the unstable end.
-
-    Notes
-    -----
-    When it misleads: if the loss drops in two stages (an easy direction
-    first) the crossing falls in the first, too-small stage; if the minimum
-    sits at ``end_lr`` (sweep too short) the "half drop" is relative to an
-    unfinished descent; with very small batches the start level itself is
-    noisy.
-
-    Examples
-    --------
-    >>> from lrlab.surfaces import quadratic
-    >>> from lrlab.rules import sgd
-    >>> 1e-3 < suggest_midpoint(lr_range_test(quadratic([1.0, 10.0]), sgd)) < 0.2
-    True
-    """
-    level = check_real(level, "level", "suggest_midpoint", low=0, high=1, low_open=True,
-                       high_open=True)
-    lrs, losses = _curve(result, skip_start, skip_end, "suggest_midpoint")
-    imin = int(np.argmin(losses))
-    target = losses[0] - level * (losses[0] - losses[imin])
-    below = np.nonzero(losses[: imin + 1] <= target)[0]
-    return float(lrs[int(below[0])])
-
-
-#: Suggestion functions by name.
-SUGGESTIONS: dict[str, Callable[..., float]] = {
-    "minimum": suggest_minimum,
-    "steep": suggest_steep,
-    "valley": suggest_valley,
-    "midpoint": suggest_midpoint,
-}
-
-
-def suggest(result: RangeTestResult, method: str = "valley", **kwargs: Any) -> float:
-    """The suggestion ``method`` (one of :data:`SUGGESTIONS`) for a range-test result."""
-    check_choice(method, "method", "suggest", tuple(SUGGESTIONS))
-    return SUGGESTIONS[method](result, **kwargs)
 
 
 # ------------------------------------------------------------------ band over seeds
@@ -633,72 +430,10 @@ def suggestion_band(
     seeds = tuple(check_int(s, "seeds", "suggestion_band", low=0) for s in seeds)
     if not seeds:
         fail("suggestion_band", "seeds", "a non-empty list of ints", seeds)
-    methods = tuple(check_choice(m, "methods", "suggestion_band", tuple(SUGGESTIONS))
-                    for m in methods)
+    methods = _check_methods(methods, "suggestion_band")
     results = [lr_range_test(problem, make_rule, seed=s, **kwargs)
                for s in progress_bar(seeds, desc="range tests", enabled=progress)]
     values = {}
     for m in methods:
         values[m] = np.array([r.suggestions([m])[m] for r in results])
     return SuggestionBand(seeds, results, values)
-
-
-# ------------------------------------------------------------------ plot
-def plot_range_test(
-    result: RangeTestResult,
-    ax: Any = None,
-    *,
-    suggestions: Iterable[str] = ("minimum", "steep", "valley", "midpoint"),
-    band: SuggestionBand | None = None,
-    raw: bool = True,
-) -> Any:
-    """Loss against learning rate (log x), with the suggestions marked.
-
-    Parameters
-    ----------
-    result : RangeTestResult
-    ax : matplotlib Axes, optional
-        Where to draw (a new figure if omitted).
-    suggestions : iterable of str
-        Which suggestions to mark (vertical line + dot on the smoothed curve).
-    band : SuggestionBand, optional
-        Shade each suggestion's band over seeds.
-    raw : bool
-        Also draw the raw losses (faint).
-
-    Returns
-    -------
-    matplotlib Axes
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    n = result.stop
-    if raw:
-        ax.plot(result.lrs[:n], result.losses[:n], color="0.75", lw=1, label="loss")
-    ax.plot(result.lrs[:n], result.smoothed[:n], color="C0", lw=2, label="smoothed loss")
-    colors = {"minimum": "C3", "steep": "C2", "valley": "C1", "midpoint": "C4"}
-    logx = np.log(result.lrs[:n])
-    for name in suggestions:
-        try:
-            lr = suggest(result, name)
-        except ValueError:
-            continue
-        y = np.interp(np.log(lr), logx, result.smoothed[:n])
-        color = colors.get(name, "k")
-        ax.axvline(lr, color=color, ls=":", lw=1)
-        ax.plot([lr], [y], "o", color=color, label=f"{name}: {lr:.2g}")
-        if band is not None and name in band.values:
-            ax.axvspan(band.low[name], band.high[name], color=color, alpha=0.12)
-    ax.set_xscale("log")
-    ax.set_xlabel("learning rate")
-    ax.set_ylabel("loss")
-    ax.set_title(f"LR range test ({result.settings.get('rule', '')})")
-    finite = result.smoothed[:n][np.isfinite(result.smoothed[:n])]
-    if finite.size:
-        lo, hi = float(finite.min()), float(max(finite.max(), result.initial_loss))
-        pad = 0.05 * (hi - lo if hi > lo else 1.0)
-        ax.set_ylim(lo - pad, hi + pad)
-    ax.legend(loc="best", fontsize="small")
-    return ax

@@ -241,3 +241,36 @@ def test_bad_problem_rule_and_start():
     assert np.isnan(short.suggestions()["valley"])
     with pytest.raises(ValueError, match="'method'"):
         suggest(short, "fastest")
+
+
+def test_unknown_suggestion_names_are_errors_not_silent_nans_or_omissions():
+    # regression: RangeTestResult.suggestions() returned NaN for a misspelt name and
+    # plot_range_test silently drew nothing for it
+    res = lr_range_test(quadratic([1.0, 10.0]), sgd, num_steps=40)
+    with pytest.raises(ValueError, match=r"'methods' parameter of RangeTestResult\.suggestions"):
+        res.suggestions(["valey"])
+    with pytest.raises(ValueError, match="'suggestions' parameter of plot_range_test"):
+        plot_range_test(res, suggestions=["valey"])
+    with pytest.raises(ValueError, match="'methods' parameter of suggestion_band"):
+        suggestion_band(quadratic([1.0, 10.0]), sgd, seeds=[0], methods=["valey"])
+
+
+@pytest.mark.parametrize(("losses", "min_drop", "exc", "match"), [
+    ([3.0, 2.0, np.nan, 1.0], 0.0, ValueError, "'losses' parameter of valley_index"),
+    ([], 0.0, ValueError, "non-empty"),
+    ([[3.0, 2.0]], 0.0, ValueError, "1-D"),
+    ([3.0, 2.0, 1.0], -0.5, ValueError, "'min_drop' parameter of valley_index"),
+])
+def test_valley_index_refuses_nan_empty_and_negative_min_drop(losses, min_drop, exc, match):
+    # regression: a NaN made every comparison False and returned index 0 silently; an empty
+    # curve returned index 0 of nothing; a negative min_drop loosened "strictly decreasing"
+    with pytest.raises(exc, match=match):
+        valley_index(losses, min_drop)
+
+
+def test_suggestions_are_importable_from_finder_and_their_own_module():
+    import lrlab.finder
+    import lrlab.suggestions
+
+    for name in lrlab.suggestions.__all__:
+        assert getattr(lrlab.finder, name) is getattr(lrlab.suggestions, name)

@@ -65,6 +65,7 @@ RULES = {
     "bb long": lambda lr, p: polyak_bb.barzilai_borwein("long", lr0=lr),
     "bb short": lambda lr, p: polyak_bb.barzilai_borwein("short", lr0=lr),
     "plateau": lambda lr, p: plateau.reduce_on_plateau(lr, patience=3, momentum=0.5),
+    "clipped sgd": lambda lr, p: rules.chain(rules.clip_by_norm(1.0), rules.sgd(lr)),
 }
 
 # rules whose step size comes from the problem rather than from an lr

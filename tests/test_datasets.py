@@ -245,3 +245,18 @@ def test_as_dataset_accepts_pairs_and_converts_labels():
 def test_bad_arguments_get_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_as_dataset_unknown_task_gets_the_standard_message():
+    # regression: an unknown task raised a bare "unknown task 'binar'"
+    from lrlab.datasets import as_dataset
+
+    with pytest.raises(ValueError, match=r"The 'task' parameter of as_dataset must be one of"):
+        as_dataset(([[0.0]], [0.0]), "demo", task="binar")
+
+
+def test_dataset_names_are_importable_from_datasets():
+    import lrlab._dataset_base as base
+    import lrlab.datasets as datasets
+
+    assert datasets.Dataset is base.Dataset and datasets.as_dataset is base.as_dataset

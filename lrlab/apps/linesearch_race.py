@@ -124,7 +124,7 @@ class LineSearchRace(App):
     """
 
     def __init__(self, problem: str = "Rosenbrock", *, cost: str = "all evaluations",
-                 lr: float | None = None, num_steps: int = 150, tol: float = 1e-6,
+                 lr: float | None = None, num_steps: int = 200, tol: float = 1e-3,
                  backend: str = "auto", figsize=(11.5, 4.0)):
         super().__init__(figsize, backend=backend)
         if problem not in PROBLEMS:

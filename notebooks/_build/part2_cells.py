@@ -27,6 +27,7 @@ import lrlab
 from lrlab import train, sgd, plots, plots_more, widgets
 
 np.set_printoptions(precision=4, suppress=True)
+plt.rcParams["figure.constrained_layout.use"] = True
 """)
 
 # =============================================================================== 05
@@ -900,7 +901,7 @@ print(f"loss difference {same:.1e}; sharpness {s1:.2f} vs {s2:.2f} after rescali
 assert same < 1e-10 and s2 > 10 * s1
 """ + "\n" + CHECK),
     md(r"""
-The same function, a sharpness 25 times larger. This does not make the stability argument
+The same function, a sharpness more than 20 times larger. This does not make the stability argument
 wrong — gradient descent runs in the coordinates it is given, and in those coordinates
 $2/\eta$ is the limit — but it does mean that "flat minima generalise better" needs a
 parametrisation-aware notion of flatness to be a theorem.
@@ -936,10 +937,274 @@ widgets.quiz(
 """),
 ]
 
+# =============================================================================== 08
+NB08 = [
+    md(r"""
+# 08 · Curvature, line search and the cost of not choosing a learning rate
+
+One answer in the seed thread says the learner's intuition is right *for convex,
+differentiable losses*: the learning rate is tied to the shape of the loss through its
+smoothness constant $L$ (Theorem 6.1 of the CMU convex optimisation notes). Another
+mentions that Andrew Ng's notes use L-BFGS, which needs no learning rate. This notebook
+goes through the ways of getting the step size from the problem instead of from a sweep —
+and counts what each one costs.
+
+## Learning objectives
+
+After this notebook you will be able to
+
+1. derive the fixed rates $1/L$ and $2/(\mu+L)$ and their convergence factors on a quadratic;
+2. explain exact line search and its zig-zag, Armijo backtracking, Polyak's step and the Barzilai–Borwein step, and what each needs (the loss, $f^\star$, two gradients);
+3. compare methods by gradient *and* function evaluations, not by iterations;
+4. say when L-BFGS is the right tool and why it is rarely used for minibatch SGD.
+"""),
+    SETUP,
+    md(r"""
+## The fixed rates from curvature: $1/L$ and $2/(\mu+L)$
+
+If $f$ is $L$-smooth (its gradient is $L$-Lipschitz; for a quadratic, $L$ is the largest
+Hessian eigenvalue), then $f(\theta - \eta g) \le f(\theta) - \eta(1 - \tfrac{L\eta}{2})\|g\|^2$.
+The guaranteed decrease is largest at $\eta = 1/L$, and for convex $f$ gradient descent with
+any fixed $\eta \le 1/L$ satisfies $f(\theta_k) - f^\star \le \|\theta_0 - \theta^\star\|^2/(2\eta k)$
+(Nesterov 2004, Thm. 2.1.14; Tibshirani's lecture 6 notes, Thm. 6.1). If $f$ is also
+$\mu$-strongly convex, the fixed rate that minimises the worst contraction factor is
+$\eta = 2/(\mu + L)$, with factor $(\kappa - 1)/(\kappa + 1)$ per step on the distance
+($\kappa = L/\mu$), against $1 - 1/\kappa$ for $1/L$. Both rules read $L$ (and $\mu$) from the problem:
+"""),
+    code(r"""
+from lrlab.surfaces import quadratic
+from lrlab.linesearch import (inverse_smoothness, optimal_constant, exact_line_search, armijo,
+                              polyak, barzilai_borwein)
+
+kappa = 20.0
+# A valley with curvatures 1/20 and 1, started on the worst-case ray for steepest descent.
+bowl = quadratic([1 / kappa, 1.0], x0=[1.0, 1 / kappa])
+display(inverse_smoothness(bowl), optimal_constant(bowl))
+factors = {}
+for rule in (inverse_smoothness(bowl), optimal_constant(bowl), exact_line_search(bowl)):
+    h = train(bowl, rule, 60, record_params=True)
+    factors[rule.name] = float((h.loss[60] / h.loss[40]) ** (1 / 20))   # per-step factor on the loss
+theory = {"1/L": (1 - 1 / kappa) ** 2, "2/(mu+L)": ((kappa - 1) / (kappa + 1)) ** 2}
+for name, f in factors.items():
+    print(f"{name:22s} measured loss factor per step {f:.4f}")
+print(f"theory: 1/L {theory['1/L']:.4f}, 2/(mu+L) and exact line search {theory['2/(mu+L)']:.4f}")
+""" + "\n" + CHECK),
+    code(r"""
+vals = list(factors.values())
+assert abs(vals[0] - theory["1/L"]) < 1e-4 and abs(vals[1] - theory["2/(mu+L)"]) < 1e-4
+assert abs(vals[2] - theory["2/(mu+L)"]) < 1e-3    # exact line search is no faster from this start
+"""),
+    md(r"""
+For a data problem, $L$ comes from the data: least squares has $L = \lambda_{\max}(X^\top X)/n$,
+logistic regression $L = \lambda_{\max}(X^\top X)/(4n)$ (the logistic function's slope is at
+most $1/4$). These are *worst-case* bounds: the actual curvature along the path is often
+smaller, so the best fixed rate can be larger than $2/L$ — $1/L$ is safe, not optimal:
+"""),
+    code(r"""
+from lrlab.apps.linesearch_race import race_problem
+
+logreg = race_problem("logistic regression")     # 300 samples, 40 sparse binary features, l2 = 1e-3
+L = logreg.smoothness
+scales = np.geomspace(0.1, 30, 15)
+h = train(logreg, sgd(scales / L), 150)
+gap = h.loss[-1] - logreg.f_star
+best_scale = scales[np.nanargmin(gap)]
+print(f"L = {L:.3f}; after 150 steps: gap at 1/L {gap[np.argmin(abs(scales - 1))]:.2e}, "
+      f"best fixed rate {best_scale:.2f}/L with gap {np.nanmin(gap):.2e}")
+assert best_scale > 2      # above the worst-case stability bound 2/L, and it still converges
+""" + "\n" + CHECK),
+    md(r"""
+## Exact line search and its zig-zag
+
+Why fix the rate at all? *Steepest descent with exact line search* picks, at every step,
+the $\eta$ that minimises $f(\theta_t - \eta g_t)$. On a quadratic there is a closed form,
+$\eta_t = g_t^\top g_t / g_t^\top A g_t$; elsewhere a one-dimensional search (golden section
+here) evaluates the loss many times per step. At the exact minimiser along the ray the new
+gradient is orthogonal to the old one, so the path zig-zags with right angles — and from the
+worst-case start it is no faster than the fixed rate $2/(\mu+L)$ (Kantorovich's bound is tight):
+"""),
+    code(r"""
+rule = exact_line_search(bowl)
+display(rule)
+h_exact = train(bowl, rule, 12, record_params=True)
+steps = np.diff(h_exact.params, axis=0)
+cosines = np.einsum("ti,ti->t", steps[1:], steps[:-1]) / (
+    np.linalg.norm(steps[1:], axis=1) * np.linalg.norm(steps[:-1], axis=1))
+fig, ax = plt.subplots(figsize=(6.5, 3.4))
+plots.contours(bowl, ax, bounds=((-0.2, 1.1), (-0.08, 0.08)))
+plots.trajectory(h_exact.params, ax, color=plots.COLORS[1], label="exact line search")
+ax.set_aspect("auto"); ax.legend(loc="upper right"); plt.show()
+print("cosine between consecutive steps:", np.round(cosines[:5], 10))
+assert np.all(np.abs(cosines) < 1e-8)
+""" + "\n" + CHECK),
+    md(r"""
+## Armijo backtracking
+
+An exact minimisation along the ray is wasteful: any step that decreases the loss *enough*
+will do. **Armijo's rule** (Armijo 1966; Nocedal & Wright, Algorithm 3.1) tries
+$\eta = \eta_0$ and halves it until the sufficient-decrease condition
+$f(\theta - \eta g) \le f(\theta) - c\,\eta\,\|g\|^2$ holds. For an $L$-smooth $f$ every
+$\eta \le 2(1-c)/L$ passes, so backtracking finds a step of the order of $1/L$ without
+knowing $L$, for the price of a few extra loss evaluations per step. On the valley
+($L = 1$), starting every search at $\eta_0 = 10$:
+"""),
+    code(r"""
+rule = armijo(lr0=10.0)      # a first trial ten times larger than 1/L
+display(rule)
+h = train(bowl, rule, 5)
+print("steps used:", h.lr, " cumulative loss evaluations:", h.loss_evals, " gradient evaluations:", h.grad_evals)
+""" + "\n" + CHECK),
+    md(r"""
+## Polyak's step: if you know $f^\star$
+
+If the optimal value $f^\star$ is known, the step $\eta_t = (f(\theta_t) - f^\star)/\|g_t\|^2$
+(Polyak 1987) is the rate at which the linear model of $f$ reaches $f^\star$. It needs no
+sweep and no extra evaluations — but it needs $f^\star$. It is known for models that can fit
+their data exactly (then $f^\star = 0$; the "stochastic Polyak step" builds on that); for a
+regularised logistic regression it is not. With a wrong $f^\star$ the method stalls:
+"""),
+    code(r"""
+display(polyak(logreg.f_star))
+guesses = np.array([logreg.f_star, logreg.f_star - 0.1, 0.0])
+h = train(logreg, polyak(guesses), 150)
+for g, final in zip(guesses, h.loss[-1] - logreg.f_star):
+    print(f"f* given {g:.3f} (true {logreg.f_star:.3f}): gap after 150 steps {final:.2e}")
+assert (h.loss[-1] - logreg.f_star)[0] < 1e-5 < (h.loss[-1] - logreg.f_star)[2]
+""" + "\n" + CHECK),
+    md(r"""
+## Barzilai–Borwein: curvature from two gradients
+
+The Barzilai–Borwein step (1988) fits a scalar secant model: with $s = \theta_t - \theta_{t-1}$
+and $y = g_t - g_{t-1}$, it takes $\eta_t = s^\top s / s^\top y$ — the inverse of the curvature
+along the last step, like the parabola rule of notebook 05 along one direction. It is
+*non-monotone*: the loss goes up at some steps, yet on quadratics it converges much faster
+than any fixed rate. Without safeguards (a non-monotone line search, Raydan 1997) it can also
+diverge on non-convex problems, as the race below shows on Rosenbrock.
+"""),
+    code(r"""
+display(barzilai_borwein("long", lr0=1.0 / logreg.smoothness))
+h = train(logreg, barzilai_borwein("long", lr0=1.0 / logreg.smoothness), 150)
+ups = int(np.sum(np.diff(h.loss) > 0))
+print(f"loss went UP at {ups} of 150 steps; final gap {h.loss[-1] - logreg.f_star:.1e}")
+assert ups > 5 and h.loss[-1] - logreg.f_star < 1e-8
+""" + "\n" + CHECK),
+    md(r"""
+## L-BFGS
+
+L-BFGS (Liu & Nocedal 1989) keeps the last $m$ pairs $(s, y)$ and builds from them an
+approximation of the *inverse Hessian*, so each step is a quasi-Newton step, followed by a
+line search (scipy's, here). It is what Andrew Ng's CS294A sparse-autoencoder notes use
+(via minFunc) to avoid choosing a learning rate at all. It shines on deterministic, smooth,
+moderately sized problems; with minibatches its secant pairs are corrupted by the noise, which
+is why deep learning uses SGD-type methods instead. `lrlab.baselines.lbfgs` runs scipy's
+implementation and records a History like every other run.
+
+## The race: counting every evaluation
+
+The app runs all the methods on one problem. The x axis is the cost you choose:
+*iterations* (what plots in papers often show), *gradient evaluations*, or *all evaluations*
+(gradient evaluations plus the loss-only evaluations of the line searches). The middle panel
+shows the step size each method used. The status line says what each method needed to cut the
+gap by a factor 1000.
+
+> **Predict, then switch the axis.** On Rosenbrock, exact line search takes far fewer
+> *iterations* than GD. Will it still look good against *all evaluations*? Switch the axis and
+> see. Then move the GD learning-rate slider: can you find a fixed rate that beats Armijo on
+> evaluations?
+"""),
+    code(r"""
+from lrlab.apps.linesearch_race import LineSearchRace
+
+race = LineSearchRace("Rosenbrock", cost="all evaluations")
+race
+"""),
+    code(r"""
+def cost_table(app):
+    rows = {}
+    for cost in ("iterations", "gradient evaluations", "all evaluations"):
+        app.cost.value = cost
+        rows[cost] = dict(app.solved_at)
+    print(f"{'method':20s} {'iterations':>11s} {'grad evals':>11s} {'all evals':>10s}")
+    for name in rows["iterations"]:
+        h = app.histories.get(name)
+        if h is None:
+            continue
+        cells = [rows[c][name] for c in rows]
+        text = ["diverged" if bool(np.any(h.diverged_at >= 0)) else ("—" if v is None else f"{v:.0f}")
+                for v in cells]
+        print(f"{name:20s} {text[0]:>11s} {text[1]:>11s} {text[2]:>10s}")
+    return rows
+
+print("Rosenbrock: cost to cut the gap by 1000 (— = not within 200 iterations)")
+rosen = cost_table(race)
+race.problem_name.value = "logistic regression"
+print("\nLogistic regression:")
+logistic = cost_table(race)
+race.cost.value = "all evaluations"
+""" + "\n" + CHECK),
+    code(r"""
+# Claims: L-BFGS is the cheapest on both problems; line searches pay in loss evaluations.
+for rows in (rosen, logistic):
+    solved = {k: v for k, v in rows["all evaluations"].items() if v is not None}
+    assert min(solved, key=solved.get) == "L-BFGS"
+a = logistic["all evaluations"]
+assert a["exact line search"] is None or a["exact line search"] > 5 * logistic["iterations"]["exact line search"]
+"""),
+    md(r"""
+The race shows the honest price of "not choosing a learning rate":
+
+* **exact line search** needs few iterations but dozens of loss evaluations per iteration;
+* **Armijo** costs one or two extra loss evaluations per step and never diverges, but its
+  steps are limited by its first trial $\eta_0$ and by the local curvature;
+* **Polyak** is free per step but needs $f^\star$; **Barzilai–Borwein** is free per step and
+  fast on convex problems, and needs safeguards elsewhere;
+* **L-BFGS** is in a class of its own on these small, deterministic problems — and it is
+  not an SGD method.
+
+With minibatches, a loss evaluation on the same batch is noisy too, and the savings of line
+searches shrink; that is why stochastic line searches (Vaswani et al. 2019) and the methods of
+notebook 05 exist.
+
+### Check yourself
+"""),
+    code(r"""
+widgets.quiz(
+    "Armijo backtracking starts at lr0 = 1 with shrink factor 1/2 and accepts the step 1/8. "
+    "How many loss-only evaluations did that step cost?",
+    answer=4,
+    explanation="It tried 1, 1/2, 1/4 and 1/8: four evaluations of the loss at trial points "
+                "(the loss and gradient at the current point come with the gradient evaluation).")
+"""),
+    md(r"""
+## Takeaways
+
+* On smooth convex problems the learning rate *is* tied to the shape: $1/L$ is safe, $2/(\mu+L)$ is the best fixed rate for the worst case, and both follow from $L$ (and $\mu$).
+* $L$ is a worst-case bound; the best fixed rate in practice can be larger than $2/L$.
+* Exact line search zig-zags and is no faster than $2/(\mu+L)$ on an ill-conditioned quadratic from a bad start; Armijo backtracking finds a step of order $1/L$ for a few evaluations.
+* Polyak needs $f^\star$; Barzilai–Borwein is non-monotone and needs safeguards; L-BFGS is the tool for small deterministic problems.
+* Compare methods by what they cost (gradient and function evaluations), not by iterations.
+
+## References
+
+* Y. Nesterov (2004). *Introductory Lectures on Convex Optimization: A Basic Course.* Kluwer. §2.1.
+* R. Tibshirani. *Convex Optimization (10-725/36-725)*, CMU, lecture 6 "Gradient descent" scribe notes (Theorem 6.1, the $1/L$ rate), the notes cited in the seed thread.
+* L. Armijo (1966). *Minimization of functions having Lipschitz continuous first partial derivatives.* Pacific J. Math. 16(1).
+* J. Nocedal and S. J. Wright (2006). *Numerical Optimization*, 2nd ed., Springer. Chapters 3 (line search) and 7 (L-BFGS).
+* B. T. Polyak (1987). *Introduction to Optimization.* Optimization Software. (The Polyak step size.)
+* J. Barzilai and J. M. Borwein (1988). *Two-point step size gradient methods.* IMA J. Numerical Analysis 8(1).
+* M. Raydan (1997). *The Barzilai and Borwein gradient method for the large scale unconstrained minimization problem.* SIAM J. Optim. 7(1).
+* D. C. Liu and J. Nocedal (1989). *On the limited memory BFGS method for large scale optimization.* Mathematical Programming 45.
+* A. Ng (2011). *CS294A Lecture notes: Sparse autoencoder*, Stanford (uses L-BFGS, p. 12).
+* S. Vaswani, A. Mishkin, I. Laradji, M. Schmidt, G. Gidel and S. Lacoste-Julien (2019). *Painless stochastic gradient: interpolation, line-search, and convergence rates.* NeurIPS.
+* N. Loizou, S. Vaswani, I. Laradji and S. Lacoste-Julien (2021). *Stochastic Polyak step-size for SGD.* AISTATS.
+"""),
+]
+
 NOTEBOOKS_PART2 = {
     "05_adaptive_rates": NB05,
     "06_lr_range_test": NB06,
     "07_sharp_and_flat_minima": NB07,
+    "08_curvature_and_line_search": NB08,
 }
 
 

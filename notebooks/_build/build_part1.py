@@ -518,6 +518,41 @@ ratio = first[near(1e-2)] / first[near(1e-3)]
 assert 0.8 < ratio / (lrs[near(1e-2)] / lrs[near(1e-3)]) < 1.2
 """ + "\n" + CHECK),
     md("""
+## 5. Gradient clipping: a seat belt, not a cure
+
+A *cliff* is a place where the gradient is suddenly huge: a step there can throw the run
+far away, even at a learning rate that is fine elsewhere. Gradient clipping (Pascanu,
+Mikolov & Bengio, 2013) rescales the gradient when its norm exceeds a bound $c$,
+
+$$g \\leftarrow g \\cdot \\min\\big(1,\\ c / (\\lVert g\\rVert + 10^{-6})\\big),$$
+
+exactly what `torch.nn.utils.clip_grad_norm_` does. In lrlab it is a link placed before the
+rule: `chain(clip_by_norm(c), sgd(lr))`. Below, a run starts on the steep wall of Rosenbrock's
+valley, where the gradient norm is about 14,000.
+"""),
+    code("""
+from lrlab.rules import chain, clip_by_norm
+
+start = [-3.0, -3.0]
+plain = train(rosenbrock(), sgd(3e-3), 300, x0=start)
+clipped = train(rosenbrock(), chain(clip_by_norm(10.0), sgd(3e-3)), 300, x0=start)
+print("plain SGD:  ", plain.summary())
+print("clipped SGD:", clipped.summary())
+assert plain.diverged and not clipped.diverged and clipped.final_loss < 1
+""" + "\n" + CHECK),
+    md("""
+Clipping saved the run from the cliff. But it does not make a too-high learning rate right:
+on the bowl at $\\eta = 2.1/L$, where *every* step overshoots, the clipped run no longer
+explodes, yet it does not converge either — it bounces at a fixed distance from the minimum.
+"""),
+    code("""
+bowl = ill_conditioned(kappa=10.0)
+bounced = train(bowl, chain(clip_by_norm(1.0), sgd(2.1 / bowl.smoothness)), 300)
+print(f"clipped at 2.1/L: {bounced.status()}, loss {bounced.loss[0]:.3f} -> "
+      f"{bounced.final_loss:.3f}")
+assert not bounced.diverged and bounced.final_loss > 0.5 * bounced.loss[0]
+""" + "\n" + CHECK),
+    md("""
 ### Check yourself
 """),
     code("""

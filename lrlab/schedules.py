@@ -79,7 +79,7 @@ import numpy as np  # noqa: F401  (used by the doctests above)
 from ._schedule_anneal import Cosine, Linear, Polynomial, cosine, linear, polynomial
 from ._schedule_base import Schedule
 from ._schedule_compose import Join, Warmup, join, warmup
-from ._schedule_cycles import CosineRestarts, Cyclic, OneCycle, cosine_restarts, cyclic, one_cycle
+from ._schedule_cycles import CosineRestarts, Cyclic, cosine_restarts, cyclic
 from ._schedule_decay import (
     Constant,
     Exponential,
@@ -94,6 +94,7 @@ from ._schedule_decay import (
     multistep,
     step,
 )
+from ._schedule_one_cycle import OneCycle, one_cycle
 
 __all__ = [
     "Constant",

@@ -25,106 +25,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ._progress import progress_bar
+from ._search_result import SearchResult
 from ._validation import check_choice, check_int, check_real, fail
 from .problem import Problem
 from .rules.base import Rule
 from .trainer import train
 
 __all__ = ["SearchResult", "grid_search", "random_search"]
-
-
-@dataclass(frozen=True, eq=False)
-class SearchResult:
-    """The table of a search and its best candidate.
-
-    Attributes
-    ----------
-    table : list of dict
-        One row per candidate, in the order tried: ``lr``, the extra
-        hyperparameter (if any), ``score`` (mean validation loss; inf if a
-        run diverged), ``std`` (over folds), ``diverged`` (number of folds
-        where it diverged), ``train_loss`` (mean final training loss) and
-        ``rank`` (1 = best).
-    best : dict
-        The best row.
-    param : str or None
-        Name of the extra hyperparameter.
-    validation : str
-        How candidates were scored ('split', 'kfold', 'problem' or 'none').
-    histories : list of History
-        The training records, one per fold (batched) or per fold and candidate.
-    """
-
-    table: list
-    best: dict
-    param: str | None
-    validation: str
-    histories: list
-
-    @property
-    def best_lr(self) -> float:
-        """Learning rate of the best candidate."""
-        return float(self.best["lr"])
-
-    @property
-    def lrs(self) -> np.ndarray:
-        """Learning rates of the candidates, in table order."""
-        return np.array([row["lr"] for row in self.table])
-
-    @property
-    def scores(self) -> np.ndarray:
-        """Scores of the candidates, in table order."""
-        return np.array([row["score"] for row in self.table])
-
-    def to_text(self, max_rows: int = 30) -> str:
-        """The table sorted by score, as fixed-width text."""
-        cols = ["rank", "lr"] + ([self.param] if self.param else []) + \
-            ["score", "std", "train_loss", "diverged"]
-        rows = sorted(self.table, key=lambda r: r["rank"])[:max_rows]
-        lines = ["  ".join(f"{c:>11}" for c in cols)]
-        for r in rows:
-            lines.append("  ".join(f"{r[c]:>11.4g}" if isinstance(r[c], float) else
-                                   f"{r[c]:>11}" for c in cols))
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        extra = f", {self.param}={self.best[self.param]:.3g}" if self.param else ""
-        return (f"<SearchResult {len(self.table)} candidates ({self.validation}): best lr "
-                f"{self.best_lr:.3g}{extra}, score {self.best['score']:.4g}>\n" + self.to_text())
-
-    def plot(self, ax: Any = None) -> Any:
-        """Validation score against learning rate (log x); returns the Axes."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
-        lrs, scores = self.lrs, self.scores
-        ok = np.isfinite(scores)
-        if self.param:
-            vals = np.array([r[self.param] for r in self.table])
-            for v in np.unique(vals):
-                sel = ok & (vals == v)
-                order = np.argsort(lrs[sel])
-                ax.plot(lrs[sel][order], scores[sel][order], "o-", ms=4,
-                        label=f"{self.param}={v:.3g}")
-        else:
-            order = np.argsort(lrs[ok])
-            ax.plot(lrs[ok][order], scores[ok][order], "o-", ms=4, label="validation loss")
-        if (~ok).any():
-            ax.plot(lrs[~ok], np.full((~ok).sum(), np.nanmax(scores[ok]) if ok.any() else 1.0),
-                    "x", color="C3", label="diverged")
-        ax.axvline(self.best_lr, color="k", ls=":", label=f"best {self.best_lr:.3g}")
-        ax.set_xscale("log")
-        ax.set_xlabel("learning rate")
-        ax.set_ylabel("validation loss" if self.validation != "none" else "loss")
-        ax.legend(loc="best", fontsize="small")
-        return ax
 
 
 def grid_search(
@@ -250,12 +162,7 @@ def random_search(
     True
     """
     owner = "random_search"
-    if not isinstance(lr_range, Sequence) or len(lr_range) != 2:
-        fail(owner, "lr_range", "a pair (low, high)", lr_range, TypeError)
-    lo = check_real(lr_range[0], "lr_range", owner, low=0, low_open=True)
-    hi = check_real(lr_range[1], "lr_range", owner, low=0, low_open=True)
-    if hi <= lo:
-        fail(owner, "lr_range", "a pair (low, high) with low < high", lr_range)
+    lo, hi = _check_range(lr_range, "lr_range", owner, positive=True)
     n = check_int(num_candidates, "num_candidates", owner, low=1)
     seed = check_int(seed, "seed", owner, low=0)
     rng = np.random.default_rng(seed)
@@ -263,14 +170,11 @@ def random_search(
     name, vals = None, None
     if param is not None:
         if not isinstance(param, tuple | list) or len(param) not in (2, 3) or \
-                not isinstance(param[0], str) or len(param[1]) != 2:
+                not isinstance(param[0], str):
             fail(owner, "param", "(name, (low, high)) or (name, (low, high), 'log')", param,
                  TypeError)
         name = param[0]
-        plo = check_real(param[1][0], "param", owner)
-        phi = check_real(param[1][1], "param", owner)
-        if phi <= plo:
-            fail(owner, "param", "a range (low, high) with low < high", param)
+        plo, phi = _check_range(param[1], "param", owner)
         scale = check_choice(param[2] if len(param) == 3 else "linear", "param scale", owner,
                              ("linear", "log"))
         if scale == "log":
@@ -284,6 +188,19 @@ def random_search(
 
 
 # ------------------------------------------------------------------ internals
+def _check_range(pair: Any, name: str, owner: str, *, positive: bool = False,
+                 ) -> tuple[float, float]:
+    """A pair ``(low, high)`` of finite floats with ``low < high`` (both > 0 if ``positive``)."""
+    if isinstance(pair, str) or not isinstance(pair, Sequence | np.ndarray) or len(pair) != 2:
+        fail(owner, name, "a pair (low, high)", pair, TypeError)
+    bounds = {"low": 0, "low_open": True} if positive else {}
+    lo = check_real(pair[0], name, owner, **bounds)
+    hi = check_real(pair[1], name, owner, **bounds)
+    if hi <= lo:
+        fail(owner, name, "a pair (low, high) with low < high", pair)
+    return lo, hi
+
+
 def _check_lrs(lrs: Any, owner: str) -> np.ndarray:
     try:
         arr = np.asarray(lrs, dtype=float).ravel()
@@ -336,10 +253,20 @@ def _folds(problem, validation, fraction, k, seed, owner):
             for tr, va in problem.data.kfold(k, seed=seed)], "kfold"
 
 
+def _make(make_rule, lr, name, value):
+    """``make_rule(lr)``, or ``make_rule(lr, name=value)`` with an extra hyperparameter."""
+    return make_rule(lr) if name is None else make_rule(lr, **{name: value})
+
+
+def _candidate(make_rule, lrs, name, vals, i):
+    """The rule of candidate ``i`` alone (scalar hyperparameters)."""
+    return _make(make_rule, float(lrs[i]), name, None if vals is None else float(vals[i]))
+
+
 def _batched_rule(make_rule, lrs, name, vals):
     """The candidates as one rule with array hyperparameters, or None if the rule refuses."""
     try:
-        rule = make_rule(lrs) if name is None else make_rule(lrs, **{name: vals})
+        rule = _make(make_rule, lrs, name, vals)
     except (TypeError, ValueError):
         return None
     if not isinstance(rule, Rule) or rule.batch_shape != (len(lrs),):
@@ -355,10 +282,8 @@ def _scores(history, score):
     finite = np.isfinite(ev)
     if score == "best":
         vals = np.where(finite, ev, np.inf).min(axis=0)
-    else:
-        last = np.where(finite.any(axis=0), ev.shape[0] - 1 - np.argmax(finite[::-1], axis=0), 0)
-        vals = ev[last, np.arange(ev.shape[1])]
-        vals = np.where(np.isfinite(vals), vals, np.inf)
+    else:  # a run that did not diverge reached the last evaluation, at num_steps
+        vals = np.where(finite[-1], ev[-1], np.inf)
     return np.where(diverged, np.inf, vals), diverged
 
 
@@ -376,8 +301,7 @@ def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, va
     n = len(lrs)
     batched = _batched_rule(make_rule, lrs, name, vals)
     if batched is None:  # check the scalar rule once, with a clear message
-        first = make_rule(float(lrs[0])) if name is None else \
-            make_rule(float(lrs[0]), **{name: float(vals[0])})
+        first = _candidate(make_rule, lrs, name, vals, 0)
         if not isinstance(first, Rule):
             fail(owner, "make_rule", "a callable returning an lrlab Rule", first, TypeError)
     units = [(f, None) for f in range(len(folds))] if batched is not None else \
@@ -388,11 +312,7 @@ def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, va
     histories = []
     for f, i in progress_bar(units, desc=owner, enabled=progress):
         tr, va = folds[f]
-        if i is None:
-            rule = batched
-        else:
-            rule = make_rule(float(lrs[i])) if name is None else \
-                make_rule(float(lrs[i]), **{name: float(vals[i])})
+        rule = batched if i is None else _candidate(make_rule, lrs, name, vals, i)
         h = train(tr, rule, num_steps, batch_size=batch_size, seed=seed, eval_every=eval_every,
                   eval_problem=va, record_params=False)
         histories.append(h)

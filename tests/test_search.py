@@ -127,3 +127,34 @@ def test_plot_returns_axes():
 def test_bad_input_gets_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call(quadratic([1.0, 10.0]))
+
+
+class _BlowsUpAtTheOptimum(lrlab.Problem):
+    """A 'validation' loss that is 1 away from 0 and NaN within 1e-3 of it."""
+
+    def __init__(self):
+        self.dim, self.x0, self.name = 2, np.ones(2), "blows up at 0"
+
+    def _loss(self, theta, batch):
+        near = np.linalg.norm(theta, axis=-1) < 1e-3
+        return np.where(near, np.nan, 1.0)
+
+    def _grad(self, theta, batch):
+        return np.zeros_like(theta)
+
+
+def test_final_score_is_the_last_evaluation_not_an_earlier_finite_one():
+    # regression: score='final' fell back to the last *finite* evaluation, so a run whose
+    # validation loss was NaN at the end was scored with its loss at step 0
+    bowl = quadratic([1.0, 10.0], x0=[1.0, 1.0])
+    result = grid_search(bowl, sgd, [0.1], num_steps=200, validation=_BlowsUpAtTheOptimum(),
+                         progress=False)
+    assert result.table[0]["diverged"] == 0 and result.table[0]["score"] == np.inf
+
+
+def test_param_range_that_is_not_a_pair_gets_a_clear_error():
+    # regression: a scalar range raised numpy/python's own "has no len()"
+    with pytest.raises(TypeError, match="'param' parameter of random_search must be a pair"):
+        random_search(quadratic([1.0, 10.0]), sgd, param=("momentum", 0.9))
+    with pytest.raises(ValueError, match="'param' parameter of random_search must be a pair"):
+        random_search(quadratic([1.0, 10.0]), sgd, param=("momentum", (0.9, 0.1)))

@@ -27,7 +27,6 @@ import lrlab
 from lrlab import train, sgd, plots, plots_more, widgets
 
 np.set_printoptions(precision=4, suppress=True)
-plt.rcParams["figure.constrained_layout.use"] = True
 """)
 
 # =============================================================================== 05
@@ -166,7 +165,7 @@ from lrlab.rules import adagrad, rmsprop, effective_lr
 noisy = parabola(curvature=1.0, noise=1.0)   # gradient noise of std 1 at every step
 T = 1000
 t = np.arange(1, T + 1)
-fig, ax = plt.subplots(figsize=(6.5, 3.4))
+fig, ax = plt.subplots(layout="constrained", figsize=(6.5, 3.4))
 slopes = {}
 for rule in (adagrad(0.5), rmsprop(0.05)):
     h = train(noisy, rule, T, record_state=True)
@@ -253,7 +252,7 @@ for k in range(50):
     corrected.append(-step[0])
 k = np.arange(1, 51)
 uncorrected = 0.01 * (1 - 0.9**k) / np.sqrt(1 - 0.999**k)   # same averages, no division by c1, c2
-fig, ax = plt.subplots(figsize=(6.5, 3.2))
+fig, ax = plt.subplots(layout="constrained", figsize=(6.5, 3.2))
 ax.plot(k, corrected, label="Adam (bias-corrected): the step lrlab runs")
 ax.plot(k, uncorrected, label="without bias correction")
 ax.axhline(0.01, color="k", ls=":", lw=1)
@@ -332,7 +331,7 @@ rule = adagrad(best["Adagrad"][1])
 h = train(clicks, rule, 400, batch_size=10, record_state=True)
 rate = effective_lr(rule, h.states[-1])[:-1]            # last coordinate: the intercept
 freq = clicks.data.X.mean(axis=0)
-fig, ax = plt.subplots(figsize=(6.5, 3.4))
+fig, ax = plt.subplots(layout="constrained", figsize=(6.5, 3.4))
 ax.loglog(freq, rate, "o", ms=4)
 ax.set_xlabel("feature frequency (fraction of samples)"); ax.set_ylabel("Adagrad's rate")
 ax.set_title("rare features keep large rates", fontsize=10); plt.show()
@@ -578,7 +577,7 @@ drops. The valley rule, which looks for a long descending stretch, is steadier. 
 three curves with their bands:
 """),
     code(r"""
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), sharey=True)
+fig, axes = plt.subplots(layout="constrained", 1, 3, figsize=(13, 3.6), sharey=True)
 for ax, bs in zip(axes, (None, 64, 16)):
     band = bands[bs]
     band.results[0].plot(ax=ax, band=band, suggestions=("steep", "valley", "minimum"))
@@ -633,7 +632,7 @@ print(f"\ngrid's best lr {grid.best_lr:.3g}; range test (valley, batch 16) {band
       f"ratio {ratio:.1f}")
 """ + "\n" + CHECK),
     code(r"""
-fig, ax = plt.subplots(figsize=(6.5, 3.6))
+fig, ax = plt.subplots(layout="constrained", figsize=(6.5, 3.6))
 grid.plot(ax=ax)
 for name, color in (("steep", "C2"), ("valley", "C1"), ("minimum", "C3")):
     ax.axvspan(bands[16].low[name], bands[16].high[name], color=color, alpha=0.15,
@@ -753,7 +752,7 @@ all of them at once — one array of 15,000 runs — and colour each pair by whe
 from lrlab.basins import basin_map, DIVERGED, UNSETTLED
 
 bm = basin_map(well, np.geomspace(1e-2, 3, 100), np.linspace(-2, 2.5, 150), 300)
-fig, ax = plt.subplots(figsize=(7, 4))
+fig, ax = plt.subplots(layout="constrained", figsize=(7, 4))
 plots_more.basin_image(bm, ax, names=["sharp minimum (−1)", "flat minimum (+1)"])
 for k, name in ((20, "2/k_sharp"), (1, "2/k_flat")):
     ax.axhline(2 / k, color="k", ls="--", lw=1)
@@ -826,7 +825,7 @@ We train a 2-32-32-2 tanh MLP on spirals at two rates:
 from lrlab.sharpness import edge_of_stability
 
 traces = {lr: edge_of_stability(lr=lr, num_steps=1200, every=100) for lr in (0.2, 0.4)}
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+fig, axes = plt.subplots(layout="constrained", 1, 2, figsize=(11, 3.4))
 for lr, tr in traces.items():
     line, = axes[0].plot(tr.steps, tr.sharpness, "o-", ms=3, label=f"lr {lr}")
     axes[0].axhline(2 / lr, color=line.get_color(), ls="--", lw=1)
@@ -876,7 +875,7 @@ for c in (1.5, 3.5):
 assert h_cat.loss[:6].max() > 2 * h_cat.loss[0]           # the loss first shoots up...
 assert s_cat[1] < 2 / (3.5 / lam0) < s_cat[0]             # ...the sharpness drops below 2/lr...
 assert h_cat.loss[-1] < h_small.loss[-1]                  # ...and the catapulted run ends lower
-fig, ax = plt.subplots(figsize=(6.5, 3.2))
+fig, ax = plt.subplots(layout="constrained", figsize=(6.5, 3.2))
 ax.semilogy(h_small.loss, label="lr = 1.5/λ0 (stable from the start)")
 ax.semilogy(h_cat.loss, label="lr = 3.5/λ0 (catapult)")
 ax.set_xlabel("step"); ax.set_ylabel("training loss"); ax.legend(); plt.show()
@@ -1030,7 +1029,7 @@ h_exact = train(bowl, rule, 12, record_params=True)
 steps = np.diff(h_exact.params, axis=0)
 cosines = np.einsum("ti,ti->t", steps[1:], steps[:-1]) / (
     np.linalg.norm(steps[1:], axis=1) * np.linalg.norm(steps[:-1], axis=1))
-fig, ax = plt.subplots(figsize=(6.5, 3.4))
+fig, ax = plt.subplots(layout="constrained", figsize=(6.5, 3.4))
 plots.contours(bowl, ax, bounds=((-0.2, 1.1), (-0.08, 0.08)))
 plots.trajectory(h_exact.params, ax, color=plots.COLORS[1], label="exact line search")
 ax.set_aspect("auto"); ax.legend(loc="upper right"); plt.show()
@@ -1200,13 +1199,304 @@ widgets.quiz(
 """),
 ]
 
+# =============================================================================== 09
+TABLE_CODE = r'''
+from lrlab import rules, schedules, linesearch, plateau, baselines
+from lrlab.surfaces import quadratic
+
+P = quadratic([1.0, 10.0])   # the curvature rules need a problem to read L (and mu) from
+# (lrlab call, Keras 3 name and defaults, optax name and defaults); PyTorch's column comes from
+# the objects' own `.torch` text, so it cannot drift from the code.
+RULE_ROWS = [
+    ("rules.sgd(0.01)", "keras.optimizers.SGD(learning_rate=0.01, momentum=0.0, nesterov=False)", "optax.sgd(learning_rate, momentum=None, nesterov=False)"),
+    ("rules.adagrad()", "keras.optimizers.Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7)", "optax.adagrad(learning_rate, initial_accumulator_value=0.1, eps=1e-7)"),
+    ("rules.rmsprop()", "keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False)", "optax.rmsprop(learning_rate, decay=0.9, eps=1e-8, centered=False)"),
+    ("rules.adadelta()", "keras.optimizers.Adadelta(learning_rate=0.001, rho=0.95, epsilon=1e-7)", "optax.adadelta(learning_rate=None, rho=0.9, eps=1e-6)"),
+    ("rules.adam()", "keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)", "optax.adam(learning_rate, b1=0.9, b2=0.999, eps=1e-8)"),
+    ("rules.amsgrad()", "keras.optimizers.Adam(..., amsgrad=True)", "optax.amsgrad(learning_rate, b1=0.9, b2=0.999, eps=1e-8)"),
+    ("rules.adamw()", "keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.004, ...)", "optax.adamw(learning_rate, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-4)"),
+    ("rules.ftrl(0.1)", "keras.optimizers.Ftrl(learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1, beta=0.0)", "—"),
+    ("rules.ftrl_time(0.1, gamma=0.1)", "— (Ftrl's learning_rate_power changes the exponent of the gradient rate, not a time factor)", "—"),
+    ("rules.parabola()", "—", "—"),
+    ("rules.dog()", "—", "optax.contrib.dog (recent optax versions)"),
+    ("rules.schedule_free_sgd()", "—", "optax.contrib.schedule_free_sgd"),
+    ("linesearch.inverse_smoothness(P)", "SGD(learning_rate=1/L)", "optax.sgd(1/L)"),
+    ("linesearch.optimal_constant(P)", "SGD(learning_rate=2/(mu+L))", "optax.sgd(2/(mu+L))"),
+    ("linesearch.exact_line_search(P)", "—", "—"),
+    ("linesearch.armijo()", "—", "optax.scale_by_backtracking_linesearch(max_backtracking_steps, slope_rtol=1e-4, decrease_factor=0.8)"),
+    ("linesearch.polyak(0.0)", "—", "optax.polyak_sgd(max_learning_rate=1.0, f_min=0.0)"),
+    ("linesearch.barzilai_borwein()", "—", "—"),
+    ("rules.clip_by_norm(1.0)", "optimizer argument global_clipnorm=1.0 (clipnorm clips each tensor separately)", "optax.clip_by_global_norm(max_norm)"),
+    ("rules.clip_by_value(1.0)", "optimizer argument clipvalue=1.0", "optax.clip(max_delta)"),
+    ("plateau.reduce_on_plateau(0.1)", "keras.callbacks.ReduceLROnPlateau(monitor='val_loss', factor=0.1, patience=10, min_delta=1e-4)", "optax.contrib.reduce_on_plateau(factor=0.1, patience=10, rtol=1e-4)"),
+]
+SCHEDULE_ROWS = [
+    ("schedules.constant(0.1)", "a float learning_rate", "optax.constant_schedule(value)"),
+    ("schedules.inverse_time(0.1, decay_rate=0.5)", "keras.optimizers.schedules.InverseTimeDecay(initial_learning_rate, decay_steps, decay_rate, staircase=False)", "— (a callable: lambda t: lr / (1 + k t))"),
+    ("schedules.inverse_sqrt(0.1)", "—", "— (a callable)"),
+    ("schedules.polynomial(0.1, 100)", "keras.optimizers.schedules.PolynomialDecay(initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0)", "optax.polynomial_schedule(init_value, end_value, power, transition_steps)"),
+    ("schedules.step(0.1, 30)", "keras.optimizers.schedules.ExponentialDecay(..., staircase=True)", "optax.exponential_decay(..., staircase=True)"),
+    ("schedules.multistep(0.1, [30, 60])", "keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)", "optax.piecewise_constant_schedule(init_value, boundaries_and_scales)"),
+    ("schedules.exponential(0.1, 0.95)", "keras.optimizers.schedules.ExponentialDecay(initial_learning_rate, decay_steps, decay_rate)", "optax.exponential_decay(init_value, transition_steps, decay_rate)"),
+    ("schedules.linear(0.1, 0.1, 1.0, 10)", "PolynomialDecay(power=1.0)", "optax.linear_schedule(init_value, end_value, transition_steps)"),
+    ("schedules.cosine(0.1, 100)", "keras.optimizers.schedules.CosineDecay(initial_learning_rate, decay_steps, alpha=0.0)", "optax.cosine_decay_schedule(init_value, decay_steps, alpha=0.0)"),
+    ("schedules.cosine_restarts(0.1, 20)", "keras.optimizers.schedules.CosineDecayRestarts(initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0)", "optax.sgdr_schedule(cosine_kwargs)"),
+    ("schedules.cyclic(0.01, 0.1, 10)", "—", "—"),
+    ("schedules.one_cycle(0.1, 100)", "—", "optax.cosine_onecycle_schedule(transition_steps, peak_value, pct_start=0.3, div_factor=25.0, final_div_factor=1e4)"),
+    ("schedules.warmup(schedules.cosine(0.1, 100), 10)", "CosineDecay(..., warmup_target, warmup_steps)", "optax.warmup_cosine_decay_schedule(init_value, peak_value, warmup_steps, decay_steps)"),
+    ("schedules.join([schedules.constant(0.1), schedules.constant(0.01)], [50])", "—", "optax.join_schedules(schedules, boundaries)"),
+]
+
+
+def _cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(rows, what):
+    lines = [f"| lrlab {what} | PyTorch (from the object's `.torch`) | Keras | optax |",
+             "|---|---|---|---|"]
+    for call, keras, optax in rows:
+        torch = getattr(eval(call), "torch", None) or "—"
+        lines.append(f"| `{call}` | {_cell(torch)} | {_cell(keras)} | {_cell(optax)} |")
+    return "\n".join(lines)
+
+
+table_md = ("### Rules\n\n" + _table(RULE_ROWS, "rule") + "\n\n### Schedules\n\n"
+            + _table(SCHEDULE_ROWS, "schedule")
+            + "\n\nL-BFGS: `lrlab.baselines.lbfgs(problem, num_steps, m=10)` runs scipy's L-BFGS-B; "
+            "PyTorch: `torch.optim.LBFGS(params, lr=1, max_iter=20, history_size=100, "
+            "line_search_fn=None)`; optax: `optax.lbfgs(memory_size=10)`; Keras: none.")
+'''
+
+NB09 = [
+    md(r"""
+# 09 · Choosing the learning rate in practice
+
+The last notebook puts the pieces together into a procedure you can apply to your own
+model: a recipe, a search scored on validation data, a monitor that reads the size of the
+updates, an advisor that combines the evidence, a checklist that answers the learner's
+questions directly, and a table that carries every rule and schedule of this course to
+PyTorch, Keras and optax.
+
+## Learning objectives
+
+After this notebook you will be able to
+
+1. follow a short recipe to choose (and later decay) a learning rate for a new model;
+2. run a grid or log-uniform random search with validation, and explain why random search covers the learning-rate axis better when several hyperparameters are searched at once;
+3. monitor the update-to-parameter ratio and interpret it, including its limits;
+4. answer each of the seed question's sub-questions in one or two sentences, with the notebook that shows it;
+5. translate any lrlab rule or schedule into its PyTorch, Keras or optax equivalent.
+"""),
+    SETUP,
+    md(r"""
+## A recipe
+
+1. **Sanity-check the scale.** Search the rate on a log scale — plain SGD's useful rates span 1e-5 to 1 (and adaptive rules' global rates similarly), so a linear grid wastes its points.
+2. **Bracket it with a range test** (notebook 06), with the batch size you will train with, over 2–3 seeds: it gives the order of magnitude and the blow-up point in one short run each.
+3. **Refine with a search scored on validation data**: a handful of full (or half-length) runs around the bracket, on a held-out split or by k-fold cross-validation; prefer log-uniform random points when you search more than one hyperparameter.
+4. **Train near the largest stable rate, then decay it** (notebook 04): step ÷10 on plateaus, or cosine; warm up if the first steps are unstable.
+5. **Watch the run**: the loss curve's shape (notebook 02), the update ratio (below), NaNs. Too high: oscillation, spikes, NaN. Too low: a slow, straight decline and updates far below 1e-3 of the weights.
+6. **Re-tune when the batch size or the model changes**: the best rate moves with both (notebooks 03 and 07).
+"""),
+    md(r"""
+## Grid or random search, with validation
+
+Choosing a learning rate is one instance of *hyperparameter optimisation*: the seed thread
+points to packages built for it (spearmint, hyperopt; today also Optuna and others), which
+model the validation score as a function of the hyperparameters and propose the next
+candidate (Bayesian optimisation, tree-structured Parzen estimators). The baseline they must
+beat is simple. Bergstra & Bengio (2012) observed that when only a few of the searched
+hyperparameters matter, a *grid* wastes most of its budget: 16 points on a 4×4 grid of
+(learning rate, momentum) try only 4 learning rates, while 16 random points try 16.
+
+Both searches below train the MLP of notebook 06 (minibatches of 16, 300 steps) and score
+each candidate on 20% held-out data; all candidates of a search run as one batched run.
+"""),
+    code(r"""
+from lrlab.apps.finder_replay import default_mlp
+from lrlab.search import grid_search, random_search
+
+net = default_mlp()
+grid = grid_search(net, sgd, np.geomspace(0.03, 3, 4), param=("momentum", [0.0, 0.5, 0.9, 0.99]),
+                   num_steps=300, batch_size=16, progress=False)
+rand = random_search(net, sgd, (0.01, 10), 16, param=("momentum", (0.0, 0.99)),
+                     num_steps=300, batch_size=16, progress=False)
+for name, res in (("grid", grid), ("random", rand)):
+    print(f"{name:6s}: {len(np.unique(res.lrs))} distinct learning rates; best lr {res.best_lr:.3g}, "
+          f"momentum {res.best['momentum']:.2f}, validation loss {res.best['score']:.3f}")
+assert len(np.unique(rand.lrs)) == 16 > len(np.unique(grid.lrs)) == 4
+""" + "\n" + CHECK),
+    code(r"""
+fig, axes = plt.subplots(layout="constrained", ncols=2, figsize=(11, 3.6), sharey=True)
+for ax, (name, res) in zip(axes, (("4 x 4 grid", grid), ("16 log-uniform random points", rand))):
+    mom = np.array([r["momentum"] for r in res.table])
+    sc = ax.scatter(res.lrs, mom, c=np.minimum(res.scores, 1.0), cmap="viridis_r", s=60, vmin=0, vmax=0.8)
+    ax.set_xscale("log"); ax.set_xlabel("learning rate"); ax.set_title(name, fontsize=10)
+axes[0].set_ylabel("momentum")
+fig.colorbar(sc, ax=axes, label="validation loss (capped at 1)")
+plt.show()
+"""),
+    md(r"""
+Both searches find that momentum and rate trade off (the effective step is about
+$\eta/(1-\mu)$), and here the grid happened to contain an excellent pair. Random search's
+advantage is about coverage, in expectation: its projections on the learning-rate axis never
+repeat. With one hyperparameter only, a log-spaced grid is as good and easier to read.
+
+**Cross-validation.** A single held-out split is noisy on small data; $k$-fold
+cross-validation trains every candidate $k$ times (on $k$ different splits) and averages the
+scores — $k$ times the cost, a steadier ranking:
+"""),
+    code(r"""
+cv = grid_search(net, sgd, np.geomspace(0.03, 3, 5), num_steps=300, batch_size=16,
+                 validation="kfold", k=3, progress=False)
+print(cv.to_text())
+print(f"\n3-fold CV picks lr {cv.best_lr:.3g}")
+""" + "\n" + CHECK),
+    md(r"""
+## The update-to-parameter ratio
+
+Karpathy's CS231n notes suggest watching, per layer, the size of each update relative to
+the size of the weights, $\|\Delta\theta\|/\|\theta\|$, and keeping it around $10^{-3}$: much
+smaller and the rate is probably too low (the weights barely move), much larger and it is
+probably too high. The trainer records it at every step (`History.update_ratio`), and
+`diagnostics.update_ratio` reads it per layer:
+"""),
+    code(r"""
+from lrlab.diagnostics import update_ratio
+
+lrs = [1e-5, 1e-3, 1e-2, 0.3, 3.0]
+reports = {}
+fig, ax = plt.subplots(layout="constrained", figsize=(7, 3.6))
+for lr in lrs:
+    h = train(net, sgd(lr), 300, batch_size=16, record_params=True)
+    reports[lr] = update_ratio(h, net)
+    ax.semilogy(h.update_ratio, lw=1, label=f"lr {lr:g}: median {reports[lr].median:.1e}")
+ax.axhspan(1e-4, 1e-2, color="0.85", zorder=0, label="within a decade of 1e-3")
+ax.set_xlabel("step"); ax.set_ylabel("‖update‖ / ‖θ‖"); ax.legend(fontsize=8, loc="lower right")
+plt.show()
+for lr, rep in reports.items():
+    layers = ", ".join(f"{k} {float(np.nanmedian(v)):.1e}" for k, v in rep.layers.items())
+    print(f"lr {lr:6g}: {rep.verdict:9s} (median {rep.median:.1e}; {layers})")
+""" + "\n" + CHECK),
+    code(r"""
+medians = [reports[lr].median for lr in lrs]
+assert all(a < b for a, b in zip(medians[:-1], medians[1:-1]))   # the ratio grows with the rate
+assert reports[1e-5].verdict == "too low" and reports[1e-2].verdict == "ok"
+assert reports[0.3].verdict == "too high"
+"""),
+    md(r"""
+The monitor separates "nothing is happening" (1e-5: ratio ~1e-6) from "every step rewrites
+the weights" — but note that it calls 0.3 "too high", while the searches above found rates
+between 0.3 and 3 to be the *best* for this small network and this short budget. The $10^{-3}$ target
+is a rule of thumb for large networks trained for many steps; on a tiny network a larger
+relative update is harmless. Use the ratio to catch orders-of-magnitude mistakes, and per
+layer to find a layer that learns much slower or faster than the others.
+
+## The advisor
+
+`lrlab.advisor.advise` combines three cheap pieces of evidence — a range test over seeds, the
+curvature bound $2/S$ (for plain SGD) and a short batched trial of candidates around them —
+and says in words how well they agree:
+"""),
+    code(r"""
+from lrlab.advisor import advise
+
+advice = advise(net, batch_size=16, progress=False)
+print(advice.explain())
+""" + "\n" + CHECK),
+    code(r"""
+# The advisor and the validation search agree within a decade.
+assert abs(np.log10(advice.lr / grid.best_lr)) < 1.0
+"""),
+    md(r"""
+## A checklist: the learner's questions, answered
+
+| The learner asked | Answer | Shown in |
+|---|---|---|
+| Is the learning rate related to the shape of the error surface? | For plain SGD the rate itself is one global number, but the *rates that work* are set by the curvature: GD is stable below $2/L$, with $L$ the largest curvature, and a minimum of curvature $k$ can only be reached with $\eta < 2/k$. | 01, 07, 08 |
+| If so, how do I use the shape to choose a value? | On smooth convex problems use $1/L$ (or $2/(\mu+L)$), or let a line search find it; estimate the sharpness with Hessian-vector products; or let an adaptive rule scale each coordinate (Adagrad, RMSprop, Adam, FTRL, the $\sigma_\theta/\sigma_g$ rule). | 05, 08 |
+| If not, which values should I try, and how? | Log-spaced values from about 1e-5 to 1 (0.01 is a sane start for SGD); a range test brackets the scale in one run; refine with a grid or log-uniform random search scored on validation data (cross-validation for small data); hyperparameter optimisers (spearmint, hyperopt) automate it. | 06, 09 |
+| Small values avoid overshooting — how do I avoid getting stuck or crawling? | Use the largest rate that is stable (the best is usually just below it); diagnose "too low" by a slow straight loss curve and updates ≪ 1e-3 of the weights, "too high" by oscillation, spikes, NaN. Large rates also steer away from sharp minima. | 02, 07, 09 |
+| Constant, or changed as training approaches a minimum? | With minibatch noise a constant rate stalls on a noise floor: anneal it (step ÷10 on plateaus, exponential, 1/t, cosine), possibly after a warm-up; Adagrad's built-in $1/\sqrt t$ is one automatic version. | 03, 04, 05 |
+| In short: how do I choose the learning rate for SGD? | Follow the recipe above: log-scale bracket with a range test, validate a few candidates, train near the highest stable rate, decay it, and watch the loss and the update ratio. | 09 |
+
+## From lrlab to your framework
+
+Every rule and schedule of the course has an `lrlab` name; most have a PyTorch counterpart
+with the same update and the same defaults (the PyTorch column is each object's own
+`.torch` text). Keras and optax names are given where they exist — their defaults often
+*differ* (Keras uses `epsilon=1e-7`, Adagrad starts its accumulator at 0.1, Adadelta uses
+`rho=0.95` and a learning rate of 0.001), so copy the values, not just the names. (Keras 3
+and optax 0.2 names; check your version's documentation.)
+"""),
+    code(TABLE_CODE.strip("\n") + r"""
+
+from IPython.display import Markdown
+Markdown(table_md)
+"""),
+    code(r"""
+# Every public rule and schedule factory of lrlab appears in the table.
+import inspect
+covered = {call.split("(")[0].split(".")[-1] for call, *_ in RULE_ROWS + SCHEDULE_ROWS}
+helpers = {"chain", "trace", "scale_by_lr", "add_decayed_weights", "as_schedule", "lr_value",
+           "per_coord", "run_shape", "effective_lr"}
+rule_factories = {n for n in rules.__all__ if n.islower() and n not in helpers}
+schedule_factories = {n for n in schedules.__all__ if n.islower()}
+missing = (rule_factories | schedule_factories | set(linesearch.__all__)) - covered
+print("rules:", len(rule_factories), " schedules:", len(schedule_factories),
+      " line-search rules:", len(linesearch.__all__), " missing:", sorted(missing))
+assert not missing
+""" + "\n" + CHECK),
+    md(r"""
+### Check yourself
+"""),
+    code(r"""
+widgets.quiz(
+    "You search the learning rate and the momentum with a budget of 16 training runs. "
+    "Which design tries the most distinct learning rates?",
+    answer="16 log-uniform random points",
+    options=["a 4 x 4 grid", "16 log-uniform random points", "both try the same number"],
+    explanation="A 4 x 4 grid tries each of its 4 learning rates 4 times (once per momentum); "
+                "random points never repeat a value on either axis (Bergstra & Bengio 2012).")
+"""),
+    md(r"""
+## Takeaways
+
+* Choose the learning rate on a log scale; bracket it with a range test, refine it with a few runs scored on validation data, train near the largest stable rate and decay it.
+* When several hyperparameters are searched, log-uniform random search covers the learning-rate axis better than a grid of the same size; Bayesian optimisers (spearmint, hyperopt) build on that.
+* The update-to-parameter ratio (~1e-3, per layer) catches orders-of-magnitude mistakes; it is not an optimality criterion.
+* Adaptive rules, line searches and learning-rate-free methods reduce the sensitivity to the choice; none removes it entirely.
+* PyTorch's defaults match lrlab's; Keras and optax use the same ideas with different names and often different defaults.
+
+## References
+
+* J. Bergstra and Y. Bengio (2012). *Random search for hyper-parameter optimization.* JMLR 13.
+* J. Snoek, H. Larochelle and R. P. Adams (2012). *Practical Bayesian optimization of machine learning algorithms.* NeurIPS (spearmint).
+* J. Bergstra, D. Yamins and D. Cox (2013). *Making a science of model search: hyperparameter optimization in hundreds of dimensions for vision architectures.* ICML (hyperopt).
+* A. Karpathy et al. *CS231n: Convolutional Neural Networks for Visual Recognition*, course notes "Neural Networks Part 3: learning and evaluation" (the ratio of updates to weights, ~1e-3).
+* Y. Bengio (2012). *Practical recommendations for gradient-based training of deep architectures.* In *Neural Networks: Tricks of the Trade*, 2nd ed., Springer.
+* L. N. Smith (2017). *Cyclical learning rates for training neural networks.* WACV.
+* A. Ng (2011). *CS294A Lecture notes: Sparse autoencoder*, Stanford.
+* PyTorch documentation: `torch.optim`, `torch.optim.lr_scheduler`. Keras documentation: `keras.optimizers`, `keras.optimizers.schedules`. Optax documentation: optimizers and schedules.
+"""),
+]
+
 NOTEBOOKS_PART2 = {
     "05_adaptive_rates": NB05,
     "06_lr_range_test": NB06,
     "07_sharp_and_flat_minima": NB07,
     "08_curvature_and_line_search": NB08,
+    "09_choosing_in_practice": NB09,
 }
 
 
 def rule_table_markdown() -> str:
-    return ""
+    """The rule/schedule table of notebook 09, as a Markdown document (docs/rule_table.md)."""
+    namespace: dict = {}
+    exec(TABLE_CODE, namespace)
+    return ("# lrlab rules and schedules in PyTorch, Keras and optax\n\n"
+            "Generated by `notebooks/_build/build_part2.py` from the table of notebook "
+            "`09_choosing_in_practice` (the PyTorch column is each lrlab object's `.torch` "
+            "text). Keras and optax defaults often differ from PyTorch's: copy the values, not "
+            "just the names. Names as of Keras 3 and optax 0.2.\n\n" + namespace["table_md"] + "\n")

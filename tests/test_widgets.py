@@ -293,3 +293,17 @@ def test_no_leaks_over_500_updates():
         app.close()
         app = lw.explorer_1d(backend="png")
     assert fignums() == before
+
+
+def test_explorer_2d_draws_its_contours_from_the_start():
+    # Regression: the cached background (contours, title, window) must exist before any
+    # control moves, or the first picture a learner sees is paths on a blank, zoomed axes.
+    from lrlab import surfaces
+
+    app = lw.explorer_2d("ill_conditioned", rules=["GD"], lr=1.0, num_steps=50)
+    bowl = surfaces.ill_conditioned(kappa=10.0)
+    assert len(app.ax_paths.collections) > 0
+    np.testing.assert_allclose(app.ax_paths.get_xlim(), bowl.bounds[0])
+    np.testing.assert_allclose(app.ax_paths.get_ylim(), bowl.bounds[1])
+    assert app.ax_paths.get_title() == bowl.name
+    app.close()

@@ -170,6 +170,7 @@ class Explorer2D(App):
         self.y = W.FloatSlider(value=float(start[1]), min=by0, max=by1, step=(by1 - by0) / 200,
                                description="start θ₂")
         self._build_figure()
+        self._redraw_background(first)
         controls = [self.surface, self.kappa, self.lr, self.num_steps, self.momentum,
                     self.rules, self.x, self.y]
         layout = W.HBox([W.VBox([self.surface, self.lr, self.num_steps, self.momentum]),

@@ -165,17 +165,43 @@ class Server:
             return "(no log)"
 
     def stop(self) -> None:
-        """Terminate the server and everything it started (its process group)."""
-        if self.proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
+        """Terminate the server, its process group and any kernel it left behind.
+
+        Kernels run in sessions of their own; the server shuts them down on
+        SIGTERM. Should it not, they are found by their connection files,
+        which live in this server's private runtime directory.
+        """
+        if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=5)
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+        for pid in _pids_mentioning(self.runtime_dir):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+
+    @property
+    def runtime_dir(self) -> str:
+        return str(self.log.parent / "jupyter" / "runtime")
+
+
+def _pids_mentioning(text: str) -> list[int]:
+    """Processes whose command line contains ``text`` (Linux /proc; empty elsewhere)."""
+    pids = []
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return pids
+    needle = text.encode()
+    for entry in proc.iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            with contextlib.suppress(OSError):
+                if needle in (entry / "cmdline").read_bytes():
+                    pids.append(int(entry.name))
+    return pids
 
 
 def _start(kind: str, cmd: list[str], root: Path, base: Path, port: int, token: str,
@@ -329,7 +355,8 @@ def slider_state(slider: Any) -> dict[str, float]:
 
 
 def text_of(locator: Any) -> str:
-    return " ".join(locator.inner_text().split())
+    """Text of an element, whitespace collapsed (``textContent``: rendered or not)."""
+    return " ".join((locator.text_content() or "").split())
 
 
 def app_parts(app: Any) -> dict[str, Any]:
@@ -355,8 +382,9 @@ def drive_lr_slider(app: Any, *, max_presses: int = 30, timeout: float = 60.0) -
     """
     page = app.page
     parts = app_parts(app)
+    app.scroll_into_view_if_needed()
     wait_image_loaded(parts["img"], timeout)
-    page.wait_for_function("(el) => el.innerText.trim().length > 0",
+    page.wait_for_function("(el) => el.textContent.trim().length > 0",
                            arg=parts["status"].element_handle(), timeout=timeout * 1000)
     start = _snapshot(parts)
     state = slider_state(parts["slider"])
@@ -386,7 +414,7 @@ def drive_lr_slider(app: Any, *, max_presses: int = 30, timeout: float = 60.0) -
     page.keyboard.type(typed)
     page.keyboard.press("Enter")
     wait_src_change(parts["img"], before["src"], timeout)
-    page.wait_for_function("([el, old]) => el.innerText.trim() !== old",
+    page.wait_for_function("([el, old]) => el.textContent.trim().split(/\\s+/).join(' ') !== old",
                            arg=[parts["status"].element_handle(), before["status"]],
                            timeout=timeout * 1000)
     typing = {"typed": typed, "target": target, "before": before, "after": _snapshot(parts),

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_real
+from .._validation import check_real, fail
 from .base import per_coord
 
-__all__ = ["fpow", "hyper", "lerp", "nan_like"]
+__all__ = ["check_flag", "check_weight_decay", "fpow", "hyper", "lerp", "nan_like"]
 
 
 def fpow(base: Any, exponent: Any) -> Any:
@@ -43,6 +43,33 @@ def hyper(value: Any, name: str, owner: str, **interval: Any) -> Any:
     """
     checked = check_real(value, name, owner, allow_array=True, **interval)
     return checked, per_coord(checked)
+
+
+def check_weight_decay(value: Any, owner: str) -> tuple[Any, Any, bool]:
+    """Validate a weight decay :math:`\\lambda \\ge 0` (float or run-shaped array).
+
+    Returns ``(raw, lifted, used)`` as :func:`hyper` does, plus ``used``:
+    False when every entry is 0, so that the update can skip the decay (and
+    stay bit-identical to PyTorch, which skips it too).
+
+    >>> check_weight_decay(0.0, "adam")[2], check_weight_decay([0.0, 0.1], "adam")[2]
+    (False, True)
+    """
+    raw, lifted = hyper(value, "weight_decay", owner, low=0)
+    return raw, lifted, bool(np.any(np.asarray(raw) != 0))
+
+
+def check_flag(value: Any, name: str, owner: str) -> bool:
+    """A bool option (``amsgrad``, ``centered``), with lrlab's standard message otherwise.
+
+    >>> check_flag(1, "centered", "rmsprop")
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'centered' parameter of rmsprop must be a bool. Got 1 instead.
+    """
+    if not isinstance(value, bool | np.bool_):
+        fail(owner, name, "a bool", value, TypeError)
+    return bool(value)
 
 
 def lerp(start: Any, end: Any, weight: Any) -> Any:

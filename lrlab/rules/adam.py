@@ -23,7 +23,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._util import fpow, hyper, lerp, nan_like
+from .._validation import fail
+from ._util import check_flag, check_weight_decay, fpow, hyper, lerp, nan_like
 from .base import Rule, as_schedule, lr_value, per_coord, run_shape
 
 __all__ = ["AdamState", "adam", "adamw", "amsgrad"]
@@ -56,8 +57,7 @@ class AdamState(NamedTuple):
 
 def _betas(betas: Any, owner: str):
     if not isinstance(betas, tuple | list) or len(betas) != 2:
-        raise TypeError(f"The 'betas' parameter of {owner} must be a pair (beta1, beta2) of "
-                        f"floats in [0, 1). Got {betas!r} instead.")
+        fail(owner, "betas", "a pair (beta1, beta2) of floats in [0, 1)", betas, TypeError)
     b1 = hyper(betas[0], "betas[0]", owner, low=0, high=1, high_open=True)
     b2 = hyper(betas[1], "betas[1]", owner, low=0, high=1, high_open=True)
     return b1, b2
@@ -67,11 +67,8 @@ def _adam(owner, name, lr, betas, eps, weight_decay, amsgrad, decoupled, torch_t
     schedule = as_schedule(lr, owner)
     (b1, b1_c), (b2, b2_c) = _betas(betas, owner)
     eps_, eps_c = hyper(eps, "eps", owner, low=0)
-    wd, wd_c = hyper(weight_decay, "weight_decay", owner, low=0)
-    if not isinstance(amsgrad, bool | np.bool_):
-        raise TypeError(f"The 'amsgrad' parameter of {owner} must be a bool. "
-                        f"Got {amsgrad!r} instead.")
-    use_wd = bool(np.any(np.asarray(wd) != 0))
+    wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)
+    check_flag(amsgrad, "amsgrad", owner)
 
     def init(theta):
         theta = np.asarray(theta, dtype=float)
@@ -120,8 +117,6 @@ def _adam(owner, name, lr, betas, eps, weight_decay, amsgrad, decoupled, torch_t
          "amsgrad": amsgrad},
         torch_text, frozenset(), run_shape(schedule, b1, b2, eps_, wd),
     )
-
-
 
 
 def adam(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
@@ -184,7 +179,6 @@ def adam(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
                  amsgrad, False,
                  "matches torch.optim.Adam exactly (defaults lr=1e-3, betas=(0.9, 0.999), "
                  "eps=1e-8, weight_decay=0, amsgrad=False)")
-
 
 
 def amsgrad(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,

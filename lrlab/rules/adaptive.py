@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._util import hyper, lerp, nan_like
+from ._util import check_flag, check_weight_decay, hyper, lerp, nan_like
 from .base import Rule, as_schedule, lr_value, per_coord, run_shape
 
 __all__ = ["AdadeltaState", "AdagradState", "RMSpropState", "adadelta", "adagrad", "rmsprop"]
@@ -112,10 +112,9 @@ def adagrad(lr: Any = 1e-2, lr_decay: Any = 0.0, weight_decay: Any = 0.0,
     owner = "adagrad"
     schedule = as_schedule(lr, owner)
     decay, _ = hyper(lr_decay, "lr_decay", owner, low=0)
-    wd, wd_c = hyper(weight_decay, "weight_decay", owner, low=0)
+    wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)
     acc0, acc0_c = hyper(initial_accumulator_value, "initial_accumulator_value", owner, low=0)
     eps_, eps_c = hyper(eps, "eps", owner, low=0)
-    use_wd = bool(np.any(np.asarray(wd) != 0))
 
     def init(theta):
         theta = np.asarray(theta, dtype=float)
@@ -234,12 +233,9 @@ def rmsprop(lr: Any = 1e-2, alpha: Any = 0.99, eps: Any = 1e-8, weight_decay: An
     schedule = as_schedule(lr, owner)
     alpha_, alpha_c = hyper(alpha, "alpha", owner, low=0, high=1)
     eps_, eps_c = hyper(eps, "eps", owner, low=0)
-    wd, wd_c = hyper(weight_decay, "weight_decay", owner, low=0)
+    wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)
     mom, mom_c = hyper(momentum, "momentum", owner, low=0, high=1, high_open=True)
-    if not isinstance(centered, bool | np.bool_):
-        raise TypeError(f"The 'centered' parameter of rmsprop must be a bool. "
-                        f"Got {centered!r} instead.")
-    use_wd = bool(np.any(np.asarray(wd) != 0))
+    check_flag(centered, "centered", owner)
     use_mom = bool(np.any(np.asarray(mom) > 0))
     one_minus = 1 - alpha_c
 
@@ -369,8 +365,7 @@ def adadelta(lr: Any = 1.0, rho: Any = 0.9, eps: Any = 1e-6, weight_decay: Any =
     schedule = as_schedule(lr, owner)
     rho_, rho_c = hyper(rho, "rho", owner, low=0, high=1)
     eps_, eps_c = hyper(eps, "eps", owner, low=0)
-    wd, wd_c = hyper(weight_decay, "weight_decay", owner, low=0)
-    use_wd = bool(np.any(np.asarray(wd) != 0))
+    wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)
     one_minus = 1 - rho_c
 
     def init(theta):

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import check_real
-from ._util import fpow, hyper
+from ._util import check_weight_decay, fpow, hyper
 from .base import Rule, as_schedule, lr_value, per_coord, run_shape
 
 __all__ = ["DoGState", "ScheduleFreeState", "dog", "schedule_free_sgd"]
@@ -111,10 +111,9 @@ def dog(lr: Any = 1.0, reps_rel: Any = 1e-6, eps: Any = 1e-8, weight_decay: Any 
     schedule = as_schedule(lr, owner)
     reps_, _ = hyper(reps_rel, "reps_rel", owner, low=0, low_open=True)
     eps_, _ = hyper(eps, "eps", owner, low=0)
-    wd, wd_c = hyper(weight_decay, "weight_decay", owner, low=0)
+    wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)
     if init_eta is not None:
         init_eta = check_real(init_eta, "init_eta", owner, low=0, low_open=True)
-    use_wd = bool(np.any(np.asarray(wd) != 0))
 
     def init(theta):
         theta = np.asarray(theta, dtype=float)
@@ -230,10 +229,9 @@ def schedule_free_sgd(lr: Any = 1.0, momentum: Any = 0.9, weight_decay: Any = 0.
     schedule = as_schedule(lr, owner)
     mom, mom_c = hyper(momentum, "momentum", owner, low=0, high=1, low_open=True,
                        high_open=True)
-    wd, wd_c = hyper(weight_decay, "weight_decay", owner, low=0)
+    wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)
     r_, _ = hyper(r, "r", owner, low=0)
     p_, _ = hyper(weight_lr_power, "weight_lr_power", owner, low=0)
-    use_wd = bool(np.any(np.asarray(wd) != 0))
 
     def init(theta):
         theta = np.asarray(theta, dtype=float)

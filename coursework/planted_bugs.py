@@ -153,5 +153,5 @@ def suggest_lr(lrs, smoothed):
     PlantedBug("suggest-min-loss", A4, "suggest_lr", '''
 def suggest_lr(lrs, smoothed):
     return float(lrs[np.argmin(smoothed)])
-''', "check_suggest_lr", "min_loss", ("test_suggest_lr",)),
+''', "check_suggest_lr", "min_loss", ("test_suggest_lr", "test_mlp_suggestion")),
 ]

@@ -31,6 +31,7 @@ from .diagnostics import Diagnosis, diagnose
 from .finder import SuggestionBand, suggestion_band
 from .problem import Problem
 from .rules.base import Rule
+from .search import _batched_rule
 from .trainer import train
 
 __all__ = ["Advice", "Evidence", "advise"]
@@ -168,6 +169,8 @@ def advise(
     plain_sgd = make_rule is None
     if make_rule is None:
         from .rules import sgd as make_rule
+    if not (isinstance(curvature, bool | np.bool_) or curvature == "auto"):
+        fail(owner, "curvature", "True, False or 'auto'", curvature)
     num_steps = check_int(num_steps, "num_steps", owner, low=5)
     seeds = check_int(seeds, "seeds", owner, low=1)
     seed = check_int(seed, "seed", owner, low=0)
@@ -234,12 +237,11 @@ def advise(
     if S is not None:
         grid = np.append(grid, [1.0 / S, 1.9 / S])
     grid = np.unique(np.round(grid, 12))
-    rule = make_rule(grid)
-    if not isinstance(rule, Rule) or rule.batch_shape != grid.shape:
+    rule = _batched_rule(make_rule, grid, None, None)
+    if rule is None:  # the rule takes one rate at a time
         hs = [train(problem, make_rule(float(lr)), num_steps, batch_size=batch_size, seed=seed,
                     eval_every=num_steps) for lr in grid]
         finals = np.array([_final_eval(h) for h in hs])
-        best_h = None
     else:
         h = train(problem, rule, num_steps, batch_size=batch_size, seed=seed,
                   eval_every=num_steps)

@@ -19,6 +19,7 @@ from .rules.base import Rule, per_coord, run_shape
 
 __all__ = ["inverse_smoothness", "optimal_constant"]
 
+
 class StepSizeState(NamedTuple):
     """State of a rule that only remembers the step size it used (one per run)."""
 

@@ -61,7 +61,8 @@ class UpdateRatio:
         Median over the finite steps.
     verdict : str
         'too high', 'ok' or 'too low': the median more than a decade from
-        1e-3, or one of the first 10 steps more than two decades above it.
+        1e-3, or one of the first 10 steps more than two decades above it;
+        'unknown' when no finite ratio was recorded.
     message : str
         What the numbers mean and what to do.
     """

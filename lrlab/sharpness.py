@@ -249,7 +249,9 @@ def track_sharpness(problem: Problem, rule: Rule, num_steps: int, *, every: int 
     steps = np.unique(np.r_[np.arange(0, last + 1, every), last])
     values = np.array([sharpness(problem, history.params[s], method=method) for s in steps])
     lr_rec = np.asarray(history.lr, dtype=float)
-    lr = lr_rec[np.minimum(steps, max(len(lr_rec) - 1, 0))] if len(lr_rec) else \
+    # the rate of the step taken from each point; the last point (no step taken from it:
+    # the end of the run, or where it diverged) gets the last rate that was used
+    lr = lr_rec[np.minimum(steps, max(last - 1, 0))] if len(lr_rec) else \
         np.full(len(steps), np.nan)
     return SharpnessTrace(steps, values, lr, history)
 

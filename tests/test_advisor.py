@@ -64,3 +64,22 @@ def test_bad_input():
         advise(quadratic([1.0, 10.0]), num_steps=1)
     with pytest.raises(ValueError, match="'end_lr'"):
         advise(quadratic([1.0, 10.0]), start_lr=1.0, end_lr=0.5, progress=False)
+
+
+def test_a_rule_that_takes_one_rate_at_a_time_is_trialled_one_by_one():
+    # regression: advise called make_rule(grid) unguarded, so a rule that refuses an array
+    # of rates crashed the trial instead of falling back to one run per rate
+    def scalar_only(lr):
+        if np.ndim(lr) > 0:
+            raise TypeError("one rate at a time")
+        return sgd(lr)
+
+    bowl = quadratic([1.0, 10.0])
+    advice = advise(bowl, scalar_only, curvature=True, progress=False)
+    assert advice.lr == pytest.approx(advise(bowl, progress=False).lr)
+
+
+def test_curvature_must_be_a_bool_or_auto():
+    # regression: any truthy value (e.g. 'yes' or 'off') silently meant True
+    with pytest.raises(ValueError, match="'curvature' parameter of advise"):
+        advise(quadratic([1.0, 10.0]), curvature="off", progress=False)

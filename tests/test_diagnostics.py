@@ -165,3 +165,12 @@ def test_update_ratio_needs_one_run():
     with pytest.raises(ValueError, match="history\\[i\\]"):
         update_ratio(h)
     assert update_ratio(h[0]).median > 0
+
+
+def test_track_sharpness_of_a_diverged_run_reports_the_last_rate_used():
+    # regression: the measurement at the step where the run diverged got lr = NaN (the
+    # trainer blanks the rate of steps never taken), so its 2/lr limit was NaN
+    trace = track_sharpness(quadratic([1.0, 10.0]), sgd(0.25), 200, every=10)
+    assert trace.history.diverged_at >= 0 and trace.steps[-1] == trace.history.last_step
+    np.testing.assert_allclose(trace.lr, 0.25)
+    np.testing.assert_allclose(trace.limit, 8.0)

@@ -227,3 +227,15 @@ def test_states_are_named_tuples_with_lr():
 def test_validation_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.parametrize(("call", "exc", "match"), [
+    (lambda: rules.sgd(0.1, dampening=5.0), ValueError, "'dampening' parameter of sgd"),
+    (lambda: rules.sgd(0.1, 0.9, nesterov="no"), TypeError, "'nesterov' parameter of sgd"),
+    (lambda: rules.trace(0.9, nesterov=1), TypeError, "'nesterov' parameter of trace"),
+])
+def test_sgd_checks_dampening_and_nesterov_even_without_momentum(call, exc, match):
+    # regression: without momentum sgd never looked at dampening (5.0 passed), and any
+    # truthy nesterov (the string 'no') switched Nesterov momentum on
+    with pytest.raises(exc, match=match):
+        call()

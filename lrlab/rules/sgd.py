@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import check_real
+from ._util import check_flag
 from .base import (
     EmptyState,
     Rule,
@@ -76,7 +77,29 @@ def scale_by_lr(lr: Any) -> Rule:
 def add_decayed_weights(weight_decay: Any) -> Rule:
     r"""Add ``weight_decay * theta`` to the gradient (L2 regularisation, coupled).
 
+    Parameters
+    ----------
+    weight_decay : float or array >= 0
+        :math:`\lambda`; an array gives one run per entry.
+
+    Returns
+    -------
+    Rule
+        A link for :func:`~lrlab.rules.chain` (it transforms the gradient).
+
+    Notes
+    -----
     .. math:: g_t \leftarrow g_t + \lambda\,\theta_t
+
+    The gradient of :math:`f(\theta) + \tfrac{\lambda}{2}\|\theta\|^2`;
+    ``torch.optim.SGD(weight_decay=...)`` adds it the same way.
+
+    Examples
+    --------
+    >>> link = add_decayed_weights(0.5)
+    >>> theta = np.array([2.0, -4.0])
+    >>> link.update(np.zeros(2), link.init(theta), theta, t=0)[0]
+    array([ 1., -2.])
     """
     wd = check_real(weight_decay, "weight_decay", "add_decayed_weights", low=0,
                     allow_array=True)
@@ -100,16 +123,47 @@ class TraceState(NamedTuple):
 def trace(momentum: Any, *, dampening: float = 0.0, nesterov: bool = False) -> Rule:
     r"""Heavy-ball or Nesterov momentum with ``torch.optim.SGD``'s buffer.
 
+    Parameters
+    ----------
+    momentum : float or array in [0, 1)
+        :math:`\mu`; an array gives one run per entry.
+    dampening : float in [0, 1]
+        :math:`\tau`, the share of the new gradient left out of the buffer.
+    nesterov : bool
+        Look ahead along the buffer (needs ``momentum > 0``, ``dampening = 0``).
+
+    Returns
+    -------
+    Rule
+        A link for :func:`~lrlab.rules.chain` (it transforms the gradient).
+
+    Notes
+    -----
     .. math::
         b_0 = g_0,\quad b_t = \mu b_{t-1} + (1-\tau) g_t,\quad
         g_t \leftarrow g_t + \mu b_t \ \text{(Nesterov) or } b_t
 
     Like PyTorch, the buffer starts as the first gradient itself (not
     ``(1 - dampening) * g``).
+
+    Examples
+    --------
+    >>> link = trace(0.9)
+    >>> theta = np.zeros(1)
+    >>> out, state = link.update(np.array([1.0]), link.init(theta), theta, t=0)
+    >>> out, link.update(np.array([1.0]), state, theta, t=1)[0]   # b = 1, then 0.9 + 1
+    (array([1.]), array([1.9]))
+
+    References
+    ----------
+    Polyak (1964), "Some methods of speeding up the convergence of iteration
+    methods". Sutskever, Martens, Dahl & Hinton (2013), "On the importance of
+    initialization and momentum in deep learning", ICML.
     """
     mu = check_real(momentum, "momentum", "trace", low=0, high=1, high_open=True,
                     allow_array=True)
     damp = check_real(dampening, "dampening", "trace", low=0, high=1)
+    nesterov = check_flag(nesterov, "nesterov", "trace")
     if nesterov and (np.any(np.asarray(mu) <= 0) or damp != 0):
         raise ValueError(
             "The 'nesterov' parameter of trace requires momentum > 0 and dampening = 0 "
@@ -179,6 +233,8 @@ def sgd(lr: Any, momentum: Any = 0.0, *, dampening: float = 0.0, nesterov: bool 
                                     allow_array=True)) != 0):
         links.append(add_decayed_weights(weight_decay))
     mu = check_real(momentum, "momentum", "sgd", low=0, high=1, high_open=True, allow_array=True)
+    check_real(dampening, "dampening", "sgd", low=0, high=1)  # also when momentum is 0
+    nesterov = check_flag(nesterov, "nesterov", "sgd")
     if nesterov and np.any(np.asarray(mu) <= 0):
         raise ValueError("The 'nesterov' parameter of sgd requires momentum > 0 "
                          f"(as in torch.optim.SGD). Got momentum={momentum!r}.")

@@ -32,6 +32,16 @@ def progress_bar(iterable: Iterable[Any], *, total: int | None = None, desc: str
     enabled : bool or 'auto'
         ``False`` never shows a bar; ``True`` and ``'auto'`` show one (through
         ``tqdm.auto``, when installed) once a second has passed.
+
+    Yields
+    ------
+    object
+        The items of ``iterable``, unchanged.
+
+    Examples
+    --------
+    >>> [x * x for x in progress_bar(range(4), desc="squares")]   # too quick to draw a bar
+    [0, 1, 4, 9]
     """
     if enabled is False:
         yield from iterable

@@ -57,6 +57,22 @@ def noisy_line(n: int = 100, slope: float = 2.0, intercept: float = -1.0, noise:
                seed: int = 0) -> Dataset:
     r"""Points on a line with Gaussian noise: the simplest regression problem.
 
+    Parameters
+    ----------
+    n : int >= 1
+        Number of samples.
+    slope, intercept : float
+        :math:`a` and :math:`b`.
+    noise : float >= 0
+        Standard deviation :math:`\sigma` of the noise on ``y``.
+    seed : int >= 0
+        Seed of the draw: same seed, same data.
+
+    Returns
+    -------
+    Dataset
+        ``X`` of shape ``(n, 1)``, float targets ``y``.
+
     Notes
     -----
     .. math:: x_i \sim \mathcal U[-2, 2],\qquad
@@ -125,6 +141,20 @@ def blobs(n: int = 300, centers: Any = 3, spread: float = 1.0, seed: int = 0) ->
 def two_moons(n: int = 300, noise: float = 0.1, seed: int = 0) -> Dataset:
     r"""Two interleaving half circles (as :func:`sklearn.datasets.make_moons`).
 
+    Parameters
+    ----------
+    n : int >= 1
+        Number of samples.
+    noise : float >= 0
+        Standard deviation of the Gaussian noise added to every coordinate.
+    seed : int >= 0
+        Seed of the draw: same seed, same data.
+
+    Returns
+    -------
+    Dataset
+        ``X`` of shape ``(n, 2)``, labels 0 and 1, shuffled.
+
     Notes
     -----
     With :math:`t` evenly spaced in :math:`[0, \pi]` (``n//2 + n%2`` points
@@ -157,6 +187,22 @@ def two_moons(n: int = 300, noise: float = 0.1, seed: int = 0) -> Dataset:
 
 def spirals(n: int = 300, arms: int = 2, noise: float = 0.2, seed: int = 0) -> Dataset:
     r"""Interleaved spiral arms, one class per arm (the CS231n spiral data).
+
+    Parameters
+    ----------
+    n : int >= 1
+        Number of samples (arm sizes differ by at most one).
+    arms : int >= 2
+        Number of arms :math:`K` (= classes).
+    noise : float >= 0
+        Standard deviation :math:`\sigma` of the angle noise, in radians.
+    seed : int >= 0
+        Seed of the draw: same seed, same data.
+
+    Returns
+    -------
+    Dataset
+        ``X`` of shape ``(n, 2)`` inside the unit disc, labels ``0 .. K-1``, shuffled.
 
     Notes
     -----

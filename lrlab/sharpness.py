@@ -289,6 +289,16 @@ def edge_of_stability(lr: float = 0.4, num_steps: int = 2000, *, every: int = 50
     Returns
     -------
     SharpnessTrace
+
+    Examples
+    --------
+    The default MLP takes seconds; a quadratic shows the bookkeeping (its
+    sharpness is constant, 10, below the limit 2/lr = 20):
+
+    >>> from lrlab.surfaces import quadratic
+    >>> trace = edge_of_stability(0.1, 40, every=20, problem=quadratic([1.0, 10.0]))
+    >>> trace.sharpness.round(6).tolist(), trace.limit.tolist()
+    ([10.0, 10.0, 10.0], [20.0, 20.0, 20.0])
     """
     from .rules import sgd
 

@@ -380,6 +380,17 @@ SURFACES: dict[str, Callable[..., Surface]] = {
 def get(name: str, **kwargs: Any) -> Surface:
     """Build the surface called ``name`` (a key of :data:`SURFACES`) with ``kwargs``.
 
+    Parameters
+    ----------
+    name : str
+        A key of :data:`SURFACES`.
+    **kwargs
+        Passed to the factory (``x0``, ``noise``, ...).
+
+    Returns
+    -------
+    Surface
+
     Examples
     --------
     >>> get("himmelblau").minima.shape

@@ -73,7 +73,7 @@ def test_convergence_table_covers_every_rule():
     assert {c[0] for c in CONVERGENCE} == set(FACTORIES)
     public = {n for n in rules.__all__ if n[0].islower()} - {
         "add_decayed_weights", "as_schedule", "chain", "lr_value", "per_coord", "run_shape",
-        "scale_by_lr", "trace", "effective_lr"}
+        "scale_by_lr", "trace", "effective_lr", "clip_by_norm", "clip_by_value"}  # links
     covered = {"sgd", "adagrad", "rmsprop", "adadelta", "adam", "amsgrad", "adamw", "ftrl",
                "ftrl_time", "parabola", "dog", "schedule_free_sgd"}
     assert public == covered

@@ -8,7 +8,7 @@ site-packages), ``pip install`` of exactly the packages and version bounds of
 ``binder/postBuild`` run verbatim in a clean copy of the repository, then the
 install check and notebook 00 under nbval in that environment.
 
-It needs the package registry (about a minute with a warm pip cache). Without
+It needs the package registry and takes 1.5-2 minutes (mostly pip). Without
 network access it skips locally and says so; on CI (``CI=true``) it fails.
 """
 

@@ -10,7 +10,7 @@ Examples
 >>> import numpy as np
 >>> bars = rate_bars([0.1, 0.01], labels=["θ₁", "θ₂"])
 >>> set_rate_bars(bars, [0.2, 0.02])
->>> [round(b.get_height(), 3) for b in bars]
+>>> [round(float(b.get_y() + b.get_height()), 3) for b in bars]
 [0.2, 0.02]
 """
 
@@ -195,7 +195,7 @@ def decision_image(problem: Any, theta: Any, ax: Axes | None = None, *, bounds: 
 def set_decision_image(img: AxesImage, problem: Any, theta: Any) -> None:
     """Show the classifier at new parameters ``theta`` (NaN parameters: a blank image)."""
     grid = img._lrlab_grid
-    n = int(round(np.sqrt(len(grid))))
+    n = round(float(np.sqrt(len(grid))))
     theta = np.asarray(theta, dtype=float)
     if not np.all(np.isfinite(theta)):
         img.set_data(np.full((n, n), 0.5))

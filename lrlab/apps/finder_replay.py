@@ -79,7 +79,7 @@ class FinderReplay(App):
     --------
     >>> app = FinderReplay(backend="png")
     >>> app.lr.value = 0.1
-    >>> abs(np.log10(app.result.lrs[app.index] / 0.1)) < 0.05
+    >>> bool(abs(np.log10(app.result.lrs[app.index] / 0.1)) < 0.05)
     True
     >>> bool(np.allclose(app.history.loss[1:app.result.stop + 1],
     ...                  app.result.losses[:app.result.stop]))

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the cells' Markdown (tables, long sentences) is not Python code
 """The cells of notebooks 05-09 (used by ``build_part2.py``).
 
 Each ``NBxx`` is a list of nbformat cells. Importing this module only builds
@@ -20,11 +21,11 @@ def code(text: str):
 
 
 SETUP = code("""
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
 import lrlab
-from lrlab import train, sgd, plots, plots_more, widgets
+from lrlab import plots, plots_more, sgd, train, widgets
 
 np.set_printoptions(precision=4, suppress=True)
 """)
@@ -79,6 +80,7 @@ tilted by 45°. We count the steps to reduce the loss by a factor $10^8$.
 """),
     code(r"""
 from lrlab.surfaces import ill_conditioned
+
 
 def steps_to_solve(problem, make_rule, lrs, num_steps=400):
     # Fewest steps, over the candidate rates, to cut the loss by 1e8 (num_steps if never).
@@ -159,8 +161,8 @@ shrinking forever:
 lrlab.rules.rmsprop()
 """),
     code(r"""
+from lrlab.rules import adagrad, effective_lr, rmsprop
 from lrlab.surfaces import parabola
-from lrlab.rules import adagrad, rmsprop, effective_lr
 
 noisy = parabola(curvature=1.0, noise=1.0)   # gradient noise of std 1 at every step
 T = 1000
@@ -173,7 +175,9 @@ for rule in (adagrad(0.5), rmsprop(0.05)):
     slopes[rule.name] = np.polyfit(np.log(t[100:]), np.log(rate[100:]), 1)[0]
     ax.loglog(t, rate, label=f"{rule.name}: slope {slopes[rule.name]:.2f}")
 ax.loglog(t, 0.5 / np.sqrt(t), "k:", label=r"$0.5/\sqrt{t}$")
-ax.set_xlabel("step $t$"); ax.set_ylabel("effective rate"); ax.legend()
+ax.set_xlabel("step $t$")
+ax.set_ylabel("effective rate")
+ax.legend()
 ax.set_title("noisy parabola: Adagrad's rate falls like 1/√t, RMSprop's does not", fontsize=10)
 plt.show()
 print({k: round(float(v), 2) for k, v in slopes.items()})
@@ -205,14 +209,15 @@ without.* We train a small network (an MLP with 16 tanh units on two moons) for 
 full-batch steps with Adadelta at several multipliers:
 """),
     code(r"""
-from lrlab.apps.finder_replay import default_mlp   # 2-16-2 tanh MLP on 300 two-moons points
+from lrlab.apps.finder_replay import default_mlp  # 2-16-2 tanh MLP on 300 two-moons points
 
 net = default_mlp()
 multipliers = np.array([0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0])
 h = train(net, lrlab.rules.adadelta(multipliers), 200)
 final = h.loss[-1]
-for m, f in zip(multipliers, final):
-    print(f"Adadelta lr = {m:6g}: loss after 200 steps {f:.3f}" + ("   <- Zeiler's rule" if m == 1 else ""))
+for m, f in zip(multipliers, final, strict=True):
+    note = "   <- Zeiler's rule" if m == 1 else ""
+    print(f"Adadelta lr = {m:6g}: loss after 200 steps {f:.3f}{note}")
 best = multipliers[np.argmin(final)]
 """ + "\n" + CHECK),
     code(r"""
@@ -256,7 +261,10 @@ fig, ax = plt.subplots(layout="constrained", figsize=(6.5, 3.2))
 ax.plot(k, corrected, label="Adam (bias-corrected): the step lrlab runs")
 ax.plot(k, uncorrected, label="without bias correction")
 ax.axhline(0.01, color="k", ls=":", lw=1)
-ax.set_xlabel("step"); ax.set_ylabel("step length"); ax.legend(); plt.show()
+ax.set_xlabel("step")
+ax.set_ylabel("step length")
+ax.legend()
+plt.show()
 print(f"first step: corrected {corrected[0]:.4f}, uncorrected {uncorrected[0]:.4f}")
 """ + "\n" + CHECK),
     code("""
@@ -292,7 +300,9 @@ for eps in eps_values:
     print(f"eps = {eps:6g}: rate ratio flat/steep = {ratios[-1]:.2f}")
 """ + "\n" + CHECK),
     code("""
-assert all(a > b for a, b in zip(ratios, ratios[1:])) and ratios[0] > 10 and ratios[-1] < 1.5
+from itertools import pairwise
+
+assert all(a > b for a, b in pairwise(ratios)) and ratios[0] > 10 and ratios[-1] < 1.5
 """),
     md(r"""
 ## Where per-coordinate rates shine: rare features
@@ -333,10 +343,13 @@ rate = effective_lr(rule, h.states[-1])[:-1]            # last coordinate: the i
 freq = clicks.data.X.mean(axis=0)
 fig, ax = plt.subplots(layout="constrained", figsize=(6.5, 3.4))
 ax.loglog(freq, rate, "o", ms=4)
-ax.set_xlabel("feature frequency (fraction of samples)"); ax.set_ylabel("Adagrad's rate")
-ax.set_title("rare features keep large rates", fontsize=10); plt.show()
+ax.set_xlabel("feature frequency (fraction of samples)")
+ax.set_ylabel("Adagrad's rate")
+ax.set_title("rare features keep large rates", fontsize=10)
+plt.show()
 rare, common = freq < np.quantile(freq, 0.2), freq > np.quantile(freq, 0.8)
-print(f"median rate: rarest 20% {np.median(rate[rare]):.3g}, commonest 20% {np.median(rate[common]):.3g}")
+print(f"median rate: rarest 20% {np.median(rate[rare]):.3g}, "
+      f"commonest 20% {np.median(rate[common]):.3g}")
 assert np.median(rate[rare]) > 3 * np.median(rate[common])
 """ + "\n" + CHECK),
     md(r"""
@@ -408,13 +421,16 @@ display(dog())
 lrs = np.geomspace(0.01, 10, 13)
 h_sgd = train(net, sgd(lrs), 300)
 h_dog = {r: train(net, dog(reps_rel=r), 300) for r in (1e-6, 1e-2)}
-print("SGD after 300 steps:", "  ".join(f"lr {a:.2g}: {b:.3f}" for a, b in zip(lrs[::3], h_sgd.loss[-1][::3])))
+pairs = zip(lrs[::3], h_sgd.loss[-1][::3], strict=True)
+print("SGD after 300 steps:", "  ".join(f"lr {a:.2g}: {b:.3f}" for a, b in pairs))
 for r, h in h_dog.items():
-    print(f"DoG, r_eps = {r:g}·(1+|θ0|): loss {h.loss[-1]:.3f}; its rate went from {h.lr[0]:.1e} to {h.lr[-1]:.2f}")
+    print(f"DoG, r_eps = {r:g}·(1+|θ0|): loss {h.loss[-1]:.3f}; "
+          f"its rate went from {h.lr[0]:.1e} to {h.lr[-1]:.2f}")
 rank = {r: int(np.sum(h_sgd.loss[-1] < h.loss[-1])) for r, h in h_dog.items()}
 print("SGD rates (of 13) that beat DoG:", rank)
 assert h_dog[1e-6].lr[-1] / h_dog[1e-6].lr[0] > 1e4      # DoG found the scale by itself
-assert rank[1e-6] <= 8 and rank[1e-2] < rank[1e-6]        # mid-pack; a larger first move helps here
+# mid-pack; a larger first move helps here
+assert rank[1e-6] <= 8 and rank[1e-2] < rank[1e-6]
 """ + "\n" + CHECK),
     md(r"""
 DoG grew its rate by five orders of magnitude on its own and landed among the better
@@ -433,7 +449,8 @@ widgets.quiz(
     "What is that coordinate's effective rate at the second step?",
     answer=0.02,
     explanation="G = 4² + 3² = 25, so the rate is 0.1 / sqrt(25) = 0.02: Adagrad divides by "
-                "the root of the SUM of squares, not by the last gradient (which would give 0.033).")
+                "the root of the SUM of squares, not by the last gradient "
+                "(which would give 0.033).")
 """),
     code(r"""
 widgets.quiz(
@@ -441,7 +458,8 @@ widgets.quiz(
     answer="a narrow valley tilted by 45°",
     options=["a narrow valley aligned with the axes", "a narrow valley tilted by 45°",
              "a logistic regression with rare binary features"],
-    explanation="A diagonal preconditioner can only rescale coordinates; a tilted valley mixes "
+    explanation="A diagonal preconditioner can only rescale coordinates; "
+                "a tilted valley mixes "
                 "the steep and flat directions in every coordinate.")
 """),
     md(r"""
@@ -562,11 +580,13 @@ for bs in (None, 64, 16):
     bands[bs] = suggestion_band(net, sgd, seeds=range(5), start_lr=1e-3, end_lr=100,
                                 num_steps=150, batch_size=bs, progress=False)
     label = "full batch" if bs is None else f"batch {bs}"
-    print(f"{label:10s} " + "  ".join(f"{m} {bands[bs].median[m]:.2g} (±{bands[bs].spread[m]:.2f} dec)"
+    band = bands[bs]
+    print(f"{label:10s} " + "  ".join(f"{m} {band.median[m]:.2g} (±{band.spread[m]:.2f} dec)"
                                       for m in ("steep", "valley", "minimum")))
 """ + "\n" + CHECK),
     code(r"""
-# Full batch: every seed gives the same curve. Batch 16: the steep suggestion moves by over a decade.
+# Full batch: every seed gives the same curve.
+# Batch 16: the steep suggestion moves by over a decade.
 assert max(bands[None].spread.values()) == 0.0
 assert bands[16].spread["steep"] > 1.0
 assert bands[16].spread["valley"] < bands[16].spread["steep"]
@@ -577,8 +597,8 @@ drops. The valley rule, which looks for a long descending stretch, is steadier. 
 three curves with their bands:
 """),
     code(r"""
-fig, axes = plt.subplots(layout="constrained", 1, 3, figsize=(13, 3.6), sharey=True)
-for ax, bs in zip(axes, (None, 64, 16)):
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), sharey=True, layout="constrained")
+for ax, bs in zip(axes, (None, 64, 16), strict=True):
     band = bands[bs]
     band.results[0].plot(ax=ax, band=band, suggestions=("steep", "valley", "minimum"))
     ax.set_title("full batch" if bs is None else f"batch size {bs}", fontsize=10)
@@ -628,7 +648,8 @@ grid = grid_search(net, sgd, np.geomspace(1e-2, 30, 13), num_steps=300, batch_si
                    progress=False)
 print(grid.to_text(max_rows=6))
 ratio = grid.best_lr / bands[16].median["valley"]
-print(f"\ngrid's best lr {grid.best_lr:.3g}; range test (valley, batch 16) {bands[16].median['valley']:.3g}; "
+valley = bands[16].median["valley"]
+print(f"\ngrid's best lr {grid.best_lr:.3g}; range test (valley, batch 16) {valley:.3g}; "
       f"ratio {ratio:.1f}")
 """ + "\n" + CHECK),
     code(r"""
@@ -637,7 +658,9 @@ grid.plot(ax=ax)
 for name, color in (("steep", "C2"), ("valley", "C1"), ("minimum", "C3")):
     ax.axvspan(bands[16].low[name], bands[16].high[name], color=color, alpha=0.15,
                label=f"range test: {name}")
-ax.set_ylim(0, 1.0); ax.legend(fontsize=8); plt.show()
+ax.set_ylim(0, 1.0)
+ax.legend(fontsize=8)
+plt.show()
 assert ratio > 3   # the valley suggestion is conservative: the grid prefers a larger rate
 """),
     md(r"""
@@ -733,9 +756,9 @@ for lr in (0.09, 0.11, 0.3):
     code(r"""
 h = train(well, sgd(np.array([0.09, 0.11, 0.3])), 300, x0=[-1.05], record_params=True)
 x_end = h.params[-1, :, 0]
-assert abs(x_end[0] + 1) < 1e-6                                   # below 2/20: settles in the sharp well
-assert abs(h.params[-1, 1, 0] - h.params[-2, 1, 0]) > 0.05        # just above: keeps bouncing
-assert abs(x_end[2] - 1) < 1e-6                                   # well above: ends in the flat well
+assert abs(x_end[0] + 1) < 1e-6                             # below 2/20: settles in the sharp well
+assert abs(h.params[-1, 1, 0] - h.params[-2, 1, 0]) > 0.05  # just above: keeps bouncing
+assert abs(x_end[2] - 1) < 1e-6                             # well above: ends in the flat well
 """),
     md(r"""
 Just above $2/k_s$ the iterate does not leave at once: it bounces between the walls of the
@@ -749,7 +772,7 @@ all of them at once — one array of 15,000 runs — and colour each pair by whe
 (`lrlab.basins.basin_map`). The dashed lines are the two stability limits.
 """),
     code(r"""
-from lrlab.basins import basin_map, DIVERGED, UNSETTLED
+from lrlab.basins import basin_map
 
 bm = basin_map(well, np.geomspace(1e-2, 3, 100), np.linspace(-2, 2.5, 150), 300)
 fig, ax = plt.subplots(layout="constrained", figsize=(7, 4))
@@ -760,7 +783,8 @@ for k, name in ((20, "2/k_sharp"), (1, "2/k_flat")):
 plt.show()
 above = bm.lrs > 2 / 20
 print("runs ending in the sharp minimum with lr > 2/k_sharp:", int(np.sum(bm.labels[above] == 0)))
-print(f"fraction of starts ending in the flat minimum: lr = {bm.lrs[20]:.3f}: {bm.fraction(1)[20]:.2f}, "
+print(f"fraction of starts ending in the flat minimum: "
+      f"lr = {bm.lrs[20]:.3f}: {bm.fraction(1)[20]:.2f}, "
       f"lr = {bm.lrs[60]:.3f}: {bm.fraction(1)[60]:.2f}")
 assert np.sum(bm.labels[above] == 0) == 0 and bm.fraction(1)[60] == 1.0
 """ + "\n" + CHECK),
@@ -799,7 +823,8 @@ share = {}
 for start in (-1.0, 1.0):
     end = final_points(well, 0.05, np.full((1000, 1), start), 3000, noise=3.0, seed=1)
     share[start] = float(np.mean(end[:, 0] > barrier))
-    print(f"started in the {'sharp' if start < 0 else 'flat'} minimum: {share[start]:.2f} end on the flat side")
+    where = "sharp" if start < 0 else "flat"
+    print(f"started in the {where} minimum: {share[start]:.2f} end on the flat side")
 predicted = np.sqrt(20) / (np.sqrt(20) + 1)
 print(f"width model predicts {predicted:.2f}")
 assert all(0.75 < v < 0.95 for v in share.values()) and abs(share[-1.0] - share[1.0]) < 0.06
@@ -825,21 +850,26 @@ We train a 2-32-32-2 tanh MLP on spirals at two rates:
 from lrlab.sharpness import edge_of_stability
 
 traces = {lr: edge_of_stability(lr=lr, num_steps=1200, every=100) for lr in (0.2, 0.4)}
-fig, axes = plt.subplots(layout="constrained", 1, 2, figsize=(11, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), layout="constrained")
 for lr, tr in traces.items():
     line, = axes[0].plot(tr.steps, tr.sharpness, "o-", ms=3, label=f"lr {lr}")
     axes[0].axhline(2 / lr, color=line.get_color(), ls="--", lw=1)
     axes[1].semilogy(tr.history.loss, color=line.get_color(), lw=1, label=f"lr {lr}")
-axes[0].set_xlabel("step"); axes[0].set_ylabel("sharpness (dashed: 2/lr)"); axes[0].legend()
-axes[1].set_xlabel("step"); axes[1].set_ylabel("training loss"); axes[1].legend()
+axes[0].set_xlabel("step")
+axes[0].set_ylabel("sharpness (dashed: 2/lr)")
+axes[0].legend()
+axes[1].set_xlabel("step")
+axes[1].set_ylabel("training loss")
+axes[1].legend()
 plt.show()
 for lr, tr in traces.items():
-    print(f"lr {lr}: sharpness {tr.sharpness[0]:.2f} -> max {tr.sharpness.max():.2f} -> {tr.sharpness[-1]:.2f}; 2/lr = {2 / lr:.1f}")
+    s = tr.sharpness
+    print(f"lr {lr}: sharpness {s[0]:.2f} -> max {s.max():.2f} -> {s[-1]:.2f}; 2/lr = {2 / lr:.1f}")
 """ + "\n" + CHECK),
     code(r"""
 eos = traces[0.4]
 assert eos.sharpness.max() > 2 / 0.4 and abs(eos.sharpness[-1] - 2 / 0.4) < 0.05 * (2 / 0.4)
-assert traces[0.2].sharpness.max() < 2 / 0.2          # at the smaller rate the limit is never reached
+assert traces[0.2].sharpness.max() < 2 / 0.2   # at the smaller rate the limit is never reached
 """),
     md(r"""
 The network adapts its curvature to the learning rate: with $\eta = 0.4$ it sharpens until it
@@ -855,8 +885,8 @@ flatter region), and training then converges — often to a better solution than
 rate. A 2-64-2 ReLU network on two moons:
 """),
     code(r"""
-from lrlab.mlp import MLP
 from lrlab.datasets import two_moons
+from lrlab.mlp import MLP
 from lrlab.sharpness import sharpness
 
 relu_net = MLP(two_moons(200, noise=0.15), hidden=(64,), activation="relu", seed=0)
@@ -868,7 +898,8 @@ for c in (1.5, 3.5):
     s = [float(sharpness(relu_net, h.params[k])) for k in (0, 5, 200)]
     runs[c] = (h, s)
     print(f"lr = {c}/λ0 = {lr:.2f}: loss {h.loss[0]:.2f} -> max over the first 5 steps "
-          f"{h.loss[:6].max():.2f} -> {h.loss[-1]:.3f}; sharpness {s[0]:.2f} -> {s[1]:.2f} -> {s[2]:.2f} (2/lr = {2 / lr:.2f})")
+          f"{h.loss[:6].max():.2f} -> {h.loss[-1]:.3f}; "
+          f"sharpness {s[0]:.2f} -> {s[1]:.2f} -> {s[2]:.2f} (2/lr = {2 / lr:.2f})")
 """ + "\n" + CHECK),
     code(r"""
 (h_small, _), (h_cat, s_cat) = runs[1.5], runs[3.5]
@@ -878,7 +909,10 @@ assert h_cat.loss[-1] < h_small.loss[-1]                  # ...and the catapulte
 fig, ax = plt.subplots(layout="constrained", figsize=(6.5, 3.2))
 ax.semilogy(h_small.loss, label="lr = 1.5/λ0 (stable from the start)")
 ax.semilogy(h_cat.loss, label="lr = 3.5/λ0 (catapult)")
-ax.set_xlabel("step"); ax.set_ylabel("training loss"); ax.legend(); plt.show()
+ax.set_xlabel("step")
+ax.set_ylabel("training loss")
+ax.legend()
+plt.show()
 """),
     md(r"""
 ## The caveat: sharpness depends on the parametrisation
@@ -893,7 +927,9 @@ small = MLP(two_moons(200, noise=0.15), hidden=(16,), activation="relu", seed=0)
 theta = train(small, sgd(0.5), 300, record_params=True).params[-1]
 sl, alpha = small.param_slices, 10.0
 rescaled = theta.copy()
-rescaled[sl["W1"]] *= alpha; rescaled[sl["b1"]] *= alpha; rescaled[sl["W2"]] /= alpha
+rescaled[sl["W1"]] *= alpha
+rescaled[sl["b1"]] *= alpha
+rescaled[sl["W2"]] /= alpha
 same = abs(float(small.loss(theta)) - float(small.loss(rescaled)))
 s1, s2 = float(sharpness(small, theta)), float(sharpness(small, rescaled))
 print(f"loss difference {same:.1e}; sharpness {s1:.2f} vs {s2:.2f} after rescaling by {alpha:g}")
@@ -971,9 +1007,15 @@ $\eta = 2/(\mu + L)$, with factor $(\kappa - 1)/(\kappa + 1)$ per step on the di
 ($\kappa = L/\mu$), against $1 - 1/\kappa$ for $1/L$. Both rules read $L$ (and $\mu$) from the problem:
 """),
     code(r"""
+from lrlab.linesearch import (
+    armijo,
+    barzilai_borwein,
+    exact_line_search,
+    inverse_smoothness,
+    optimal_constant,
+    polyak,
+)
 from lrlab.surfaces import quadratic
-from lrlab.linesearch import (inverse_smoothness, optimal_constant, exact_line_search, armijo,
-                              polyak, barzilai_borwein)
 
 kappa = 20.0
 # A valley with curvatures 1/20 and 1, started on the worst-case ray for steepest descent.
@@ -982,7 +1024,7 @@ display(inverse_smoothness(bowl), optimal_constant(bowl))
 factors = {}
 for rule in (inverse_smoothness(bowl), optimal_constant(bowl), exact_line_search(bowl)):
     h = train(bowl, rule, 60, record_params=True)
-    factors[rule.name] = float((h.loss[60] / h.loss[40]) ** (1 / 20))   # per-step factor on the loss
+    factors[rule.name] = float((h.loss[60] / h.loss[40]) ** (1 / 20))  # loss factor per step
 theory = {"1/L": (1 - 1 / kappa) ** 2, "2/(mu+L)": ((kappa - 1) / (kappa + 1)) ** 2}
 for name, f in factors.items():
     print(f"{name:22s} measured loss factor per step {f:.4f}")
@@ -1032,7 +1074,9 @@ cosines = np.einsum("ti,ti->t", steps[1:], steps[:-1]) / (
 fig, ax = plt.subplots(layout="constrained", figsize=(6.5, 3.4))
 plots.contours(bowl, ax, bounds=((-0.2, 1.1), (-0.08, 0.08)))
 plots.trajectory(h_exact.params, ax, color=plots.COLORS[1], label="exact line search")
-ax.set_aspect("auto"); ax.legend(loc="upper right"); plt.show()
+ax.set_aspect("auto")
+ax.legend(loc="upper right")
+plt.show()
 print("cosine between consecutive steps:", np.round(cosines[:5], 10))
 assert np.all(np.abs(cosines) < 1e-8)
 """ + "\n" + CHECK),
@@ -1051,7 +1095,8 @@ knowing $L$, for the price of a few extra loss evaluations per step. On the vall
 rule = armijo(lr0=10.0)      # a first trial ten times larger than 1/L
 display(rule)
 h = train(bowl, rule, 5)
-print("steps used:", h.lr, " cumulative loss evaluations:", h.loss_evals, " gradient evaluations:", h.grad_evals)
+print("steps used:", h.lr)
+print("cumulative loss evaluations:", h.loss_evals, " gradient evaluations:", h.grad_evals)
 """ + "\n" + CHECK),
     md(r"""
 ## Polyak's step: if you know $f^\star$
@@ -1066,7 +1111,7 @@ regularised logistic regression it is not. With a wrong $f^\star$ the method sta
 display(polyak(logreg.f_star))
 guesses = np.array([logreg.f_star, logreg.f_star - 0.1, 0.0])
 h = train(logreg, polyak(guesses), 150)
-for g, final in zip(guesses, h.loss[-1] - logreg.f_star):
+for g, final in zip(guesses, h.loss[-1] - logreg.f_star, strict=True):
     print(f"f* given {g:.3f} (true {logreg.f_star:.3f}): gap after 150 steps {final:.2e}")
 assert (h.loss[-1] - logreg.f_star)[0] < 1e-5 < (h.loss[-1] - logreg.f_star)[2]
 """ + "\n" + CHECK),
@@ -1129,7 +1174,8 @@ def cost_table(app):
         if h is None:
             continue
         cells = [rows[c][name] for c in rows]
-        text = ["diverged" if bool(np.any(h.diverged_at >= 0)) else ("—" if v is None else f"{v:.0f}")
+        diverged = bool(np.any(h.diverged_at >= 0))
+        text = ["diverged" if diverged else ("—" if v is None else f"{v:.0f}")
                 for v in cells]
         print(f"{name:20s} {text[0]:>11s} {text[1]:>11s} {text[2]:>10s}")
     return rows
@@ -1147,7 +1193,7 @@ for rows in (rosen, logistic):
     solved = {k: v for k, v in rows["all evaluations"].items() if v is not None}
     assert min(solved, key=solved.get) == "L-BFGS"
 a = logistic["all evaluations"]
-assert a["exact line search"] is None or a["exact line search"] > 5 * logistic["iterations"]["exact line search"]
+assert a["exact line search"] > 5 * logistic["iterations"]["exact line search"]
 """),
     md(r"""
 The race shows the honest price of "not choosing a learning rate":
@@ -1201,50 +1247,50 @@ widgets.quiz(
 
 # =============================================================================== 09
 TABLE_CODE = r'''
-from lrlab import rules, schedules, linesearch, plateau, baselines
+from lrlab import baselines, linesearch, plateau, rules, schedules
 from lrlab.surfaces import quadratic
 
 P = quadratic([1.0, 10.0])   # the curvature rules need a problem to read L (and mu) from
 # (lrlab call, Keras 3 name and defaults, optax name and defaults); PyTorch's column comes from
 # the objects' own `.torch` text, so it cannot drift from the code.
 RULE_ROWS = [
-    ("rules.sgd(0.01)", "keras.optimizers.SGD(learning_rate=0.01, momentum=0.0, nesterov=False)", "optax.sgd(learning_rate, momentum=None, nesterov=False)"),
-    ("rules.adagrad()", "keras.optimizers.Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7)", "optax.adagrad(learning_rate, initial_accumulator_value=0.1, eps=1e-7)"),
-    ("rules.rmsprop()", "keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False)", "optax.rmsprop(learning_rate, decay=0.9, eps=1e-8, centered=False)"),
-    ("rules.adadelta()", "keras.optimizers.Adadelta(learning_rate=0.001, rho=0.95, epsilon=1e-7)", "optax.adadelta(learning_rate=None, rho=0.9, eps=1e-6)"),
-    ("rules.adam()", "keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)", "optax.adam(learning_rate, b1=0.9, b2=0.999, eps=1e-8)"),
-    ("rules.amsgrad()", "keras.optimizers.Adam(..., amsgrad=True)", "optax.amsgrad(learning_rate, b1=0.9, b2=0.999, eps=1e-8)"),
-    ("rules.adamw()", "keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.004, ...)", "optax.adamw(learning_rate, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-4)"),
-    ("rules.ftrl(0.1)", "keras.optimizers.Ftrl(learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1, beta=0.0)", "—"),
-    ("rules.ftrl_time(0.1, gamma=0.1)", "— (Ftrl's learning_rate_power changes the exponent of the gradient rate, not a time factor)", "—"),
+    ("rules.sgd(0.01)", "keras.optimizers.SGD(learning_rate=0.01, momentum=0.0, nesterov=False)", "optax.sgd(learning_rate, momentum=None, nesterov=False)"),  # noqa: E501
+    ("rules.adagrad()", "keras.optimizers.Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7)", "optax.adagrad(learning_rate, initial_accumulator_value=0.1, eps=1e-7)"),  # noqa: E501
+    ("rules.rmsprop()", "keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False)", "optax.rmsprop(learning_rate, decay=0.9, eps=1e-8, centered=False)"),  # noqa: E501
+    ("rules.adadelta()", "keras.optimizers.Adadelta(learning_rate=0.001, rho=0.95, epsilon=1e-7)", "optax.adadelta(learning_rate=None, rho=0.9, eps=1e-6)"),  # noqa: E501
+    ("rules.adam()", "keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)", "optax.adam(learning_rate, b1=0.9, b2=0.999, eps=1e-8)"),  # noqa: E501
+    ("rules.amsgrad()", "keras.optimizers.Adam(..., amsgrad=True)", "optax.amsgrad(learning_rate, b1=0.9, b2=0.999, eps=1e-8)"),  # noqa: E501
+    ("rules.adamw()", "keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.004, ...)", "optax.adamw(learning_rate, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-4)"),  # noqa: E501
+    ("rules.ftrl(0.1)", "keras.optimizers.Ftrl(learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1, beta=0.0)", "—"),  # noqa: E501
+    ("rules.ftrl_time(0.1, gamma=0.1)", "— (Ftrl's learning_rate_power changes the exponent of the gradient rate, not a time factor)", "—"),  # noqa: E501
     ("rules.parabola()", "—", "—"),
     ("rules.dog()", "—", "optax.contrib.dog (recent optax versions)"),
     ("rules.schedule_free_sgd()", "—", "optax.contrib.schedule_free_sgd"),
     ("linesearch.inverse_smoothness(P)", "SGD(learning_rate=1/L)", "optax.sgd(1/L)"),
     ("linesearch.optimal_constant(P)", "SGD(learning_rate=2/(mu+L))", "optax.sgd(2/(mu+L))"),
     ("linesearch.exact_line_search(P)", "—", "—"),
-    ("linesearch.armijo()", "—", "optax.scale_by_backtracking_linesearch(max_backtracking_steps, slope_rtol=1e-4, decrease_factor=0.8)"),
+    ("linesearch.armijo()", "—", "optax.scale_by_backtracking_linesearch(max_backtracking_steps, slope_rtol=1e-4, decrease_factor=0.8)"),  # noqa: E501
     ("linesearch.polyak(0.0)", "—", "optax.polyak_sgd(max_learning_rate=1.0, f_min=0.0)"),
     ("linesearch.barzilai_borwein()", "—", "—"),
-    ("rules.clip_by_norm(1.0)", "optimizer argument global_clipnorm=1.0 (clipnorm clips each tensor separately)", "optax.clip_by_global_norm(max_norm)"),
+    ("rules.clip_by_norm(1.0)", "optimizer argument global_clipnorm=1.0 (clipnorm clips each tensor separately)", "optax.clip_by_global_norm(max_norm)"),  # noqa: E501
     ("rules.clip_by_value(1.0)", "optimizer argument clipvalue=1.0", "optax.clip(max_delta)"),
-    ("plateau.reduce_on_plateau(0.1)", "keras.callbacks.ReduceLROnPlateau(monitor='val_loss', factor=0.1, patience=10, min_delta=1e-4)", "optax.contrib.reduce_on_plateau(factor=0.1, patience=10, rtol=1e-4)"),
+    ("plateau.reduce_on_plateau(0.1)", "keras.callbacks.ReduceLROnPlateau(monitor='val_loss', factor=0.1, patience=10, min_delta=1e-4)", "optax.contrib.reduce_on_plateau(factor=0.1, patience=10, rtol=1e-4)"),  # noqa: E501
 ]
 SCHEDULE_ROWS = [
     ("schedules.constant(0.1)", "a float learning_rate", "optax.constant_schedule(value)"),
-    ("schedules.inverse_time(0.1, decay_rate=0.5)", "keras.optimizers.schedules.InverseTimeDecay(initial_learning_rate, decay_steps, decay_rate, staircase=False)", "— (a callable: lambda t: lr / (1 + k t))"),
+    ("schedules.inverse_time(0.1, decay_rate=0.5)", "keras.optimizers.schedules.InverseTimeDecay(initial_learning_rate, decay_steps, decay_rate, staircase=False)", "— (a callable: lambda t: lr / (1 + k t))"),  # noqa: E501
     ("schedules.inverse_sqrt(0.1)", "—", "— (a callable)"),
-    ("schedules.polynomial(0.1, 100)", "keras.optimizers.schedules.PolynomialDecay(initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0)", "optax.polynomial_schedule(init_value, end_value, power, transition_steps)"),
-    ("schedules.step(0.1, 30)", "keras.optimizers.schedules.ExponentialDecay(..., staircase=True)", "optax.exponential_decay(..., staircase=True)"),
-    ("schedules.multistep(0.1, [30, 60])", "keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)", "optax.piecewise_constant_schedule(init_value, boundaries_and_scales)"),
-    ("schedules.exponential(0.1, 0.95)", "keras.optimizers.schedules.ExponentialDecay(initial_learning_rate, decay_steps, decay_rate)", "optax.exponential_decay(init_value, transition_steps, decay_rate)"),
-    ("schedules.linear(0.1, 0.1, 1.0, 10)", "PolynomialDecay(power=1.0)", "optax.linear_schedule(init_value, end_value, transition_steps)"),
-    ("schedules.cosine(0.1, 100)", "keras.optimizers.schedules.CosineDecay(initial_learning_rate, decay_steps, alpha=0.0)", "optax.cosine_decay_schedule(init_value, decay_steps, alpha=0.0)"),
-    ("schedules.cosine_restarts(0.1, 20)", "keras.optimizers.schedules.CosineDecayRestarts(initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0)", "optax.sgdr_schedule(cosine_kwargs)"),
+    ("schedules.polynomial(0.1, 100)", "keras.optimizers.schedules.PolynomialDecay(initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0)", "optax.polynomial_schedule(init_value, end_value, power, transition_steps)"),  # noqa: E501
+    ("schedules.step(0.1, 30)", "keras.optimizers.schedules.ExponentialDecay(..., staircase=True)", "optax.exponential_decay(..., staircase=True)"),  # noqa: E501
+    ("schedules.multistep(0.1, [30, 60])", "keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)", "optax.piecewise_constant_schedule(init_value, boundaries_and_scales)"),  # noqa: E501
+    ("schedules.exponential(0.1, 0.95)", "keras.optimizers.schedules.ExponentialDecay(initial_learning_rate, decay_steps, decay_rate)", "optax.exponential_decay(init_value, transition_steps, decay_rate)"),  # noqa: E501
+    ("schedules.linear(0.1, 0.1, 1.0, 10)", "PolynomialDecay(power=1.0)", "optax.linear_schedule(init_value, end_value, transition_steps)"),  # noqa: E501
+    ("schedules.cosine(0.1, 100)", "keras.optimizers.schedules.CosineDecay(initial_learning_rate, decay_steps, alpha=0.0)", "optax.cosine_decay_schedule(init_value, decay_steps, alpha=0.0)"),  # noqa: E501
+    ("schedules.cosine_restarts(0.1, 20)", "keras.optimizers.schedules.CosineDecayRestarts(initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0)", "optax.sgdr_schedule(cosine_kwargs)"),  # noqa: E501
     ("schedules.cyclic(0.01, 0.1, 10)", "—", "—"),
-    ("schedules.one_cycle(0.1, 100)", "—", "optax.cosine_onecycle_schedule(transition_steps, peak_value, pct_start=0.3, div_factor=25.0, final_div_factor=1e4)"),
-    ("schedules.warmup(schedules.cosine(0.1, 100), 10)", "CosineDecay(..., warmup_target, warmup_steps)", "optax.warmup_cosine_decay_schedule(init_value, peak_value, warmup_steps, decay_steps)"),
-    ("schedules.join([schedules.constant(0.1), schedules.constant(0.01)], [50])", "—", "optax.join_schedules(schedules, boundaries)"),
+    ("schedules.one_cycle(0.1, 100)", "—", "optax.cosine_onecycle_schedule(transition_steps, peak_value, pct_start=0.3, div_factor=25.0, final_div_factor=1e4)"),  # noqa: E501
+    ("schedules.warmup(schedules.cosine(0.1, 100), 10)", "CosineDecay(..., warmup_target, warmup_steps)", "optax.warmup_cosine_decay_schedule(init_value, peak_value, warmup_steps, decay_steps)"),  # noqa: E501
+    ("schedules.join([schedules.constant(0.1), schedules.constant(0.01)], [50])", "—", "optax.join_schedules(schedules, boundaries)"),  # noqa: E501
 ]
 
 
@@ -1263,9 +1309,11 @@ def _table(rows, what):
 
 table_md = ("### Rules\n\n" + _table(RULE_ROWS, "rule") + "\n\n### Schedules\n\n"
             + _table(SCHEDULE_ROWS, "schedule")
-            + "\n\nL-BFGS: `lrlab.baselines.lbfgs(problem, num_steps, m=10)` runs scipy's L-BFGS-B; "
+            + "\n\nL-BFGS: `lrlab.baselines.lbfgs(problem, num_steps, m=10)` runs "
+            "scipy's L-BFGS-B; "
             "PyTorch: `torch.optim.LBFGS(params, lr=1, max_iter=20, history_size=100, "
-            "line_search_fn=None)`; optax: `optax.lbfgs(memory_size=10)`; Keras: none.")
+            "line_search_fn=None)`; optax: `optax.lbfgs(memory_size=10)`; "
+            "Keras: none.")
 '''
 
 NB09 = [
@@ -1323,16 +1371,21 @@ grid = grid_search(net, sgd, np.geomspace(0.03, 3, 4), param=("momentum", [0.0, 
 rand = random_search(net, sgd, (0.01, 10), 16, param=("momentum", (0.0, 0.99)),
                      num_steps=300, batch_size=16, progress=False)
 for name, res in (("grid", grid), ("random", rand)):
-    print(f"{name:6s}: {len(np.unique(res.lrs))} distinct learning rates; best lr {res.best_lr:.3g}, "
+    n_lr = len(np.unique(res.lrs))
+    print(f"{name:6s}: {n_lr} distinct learning rates; best lr {res.best_lr:.3g}, "
           f"momentum {res.best['momentum']:.2f}, validation loss {res.best['score']:.3f}")
 assert len(np.unique(rand.lrs)) == 16 > len(np.unique(grid.lrs)) == 4
 """ + "\n" + CHECK),
     code(r"""
 fig, axes = plt.subplots(layout="constrained", ncols=2, figsize=(11, 3.6), sharey=True)
-for ax, (name, res) in zip(axes, (("4 x 4 grid", grid), ("16 log-uniform random points", rand))):
+designs = (("4 x 4 grid", grid), ("16 log-uniform random points", rand))
+for ax, (name, res) in zip(axes, designs, strict=True):
     mom = np.array([r["momentum"] for r in res.table])
-    sc = ax.scatter(res.lrs, mom, c=np.minimum(res.scores, 1.0), cmap="viridis_r", s=60, vmin=0, vmax=0.8)
-    ax.set_xscale("log"); ax.set_xlabel("learning rate"); ax.set_title(name, fontsize=10)
+    sc = ax.scatter(res.lrs, mom, c=np.minimum(res.scores, 1.0), cmap="viridis_r", s=60,
+                    vmin=0, vmax=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate")
+    ax.set_title(name, fontsize=10)
 axes[0].set_ylabel("momentum")
 fig.colorbar(sc, ax=axes, label="validation loss (capped at 1)")
 plt.show()
@@ -1373,7 +1426,9 @@ for lr in lrs:
     reports[lr] = update_ratio(h, net)
     ax.semilogy(h.update_ratio, lw=1, label=f"lr {lr:g}: median {reports[lr].median:.1e}")
 ax.axhspan(1e-4, 1e-2, color="0.85", zorder=0, label="within a decade of 1e-3")
-ax.set_xlabel("step"); ax.set_ylabel("‖update‖ / ‖θ‖"); ax.legend(fontsize=8, loc="lower right")
+ax.set_xlabel("step")
+ax.set_ylabel("‖update‖ / ‖θ‖")
+ax.legend(fontsize=8, loc="lower right")
 plt.show()
 for lr, rep in reports.items():
     layers = ", ".join(f"{k} {float(np.nanmedian(v)):.1e}" for k, v in rep.layers.items())
@@ -1381,7 +1436,9 @@ for lr, rep in reports.items():
 """ + "\n" + CHECK),
     code(r"""
 medians = [reports[lr].median for lr in lrs]
-assert all(a < b for a, b in zip(medians[:-1], medians[1:-1]))   # the ratio grows with the rate
+from itertools import pairwise
+
+assert all(a < b for a, b in pairwise(medians[:-1]))   # the ratio grows with the rate
 assert reports[1e-5].verdict == "too low" and reports[1e-2].verdict == "ok"
 assert reports[0.3].verdict == "too high"
 """),
@@ -1433,11 +1490,11 @@ and optax 0.2 names; check your version's documentation.)
     code(TABLE_CODE.strip("\n") + r"""
 
 from IPython.display import Markdown
+
 Markdown(table_md)
 """),
     code(r"""
 # Every public rule and schedule factory of lrlab appears in the table.
-import inspect
 covered = {call.split("(")[0].split(".")[-1] for call, *_ in RULE_ROWS + SCHEDULE_ROWS}
 helpers = {"chain", "trace", "scale_by_lr", "add_decayed_weights", "as_schedule", "lr_value",
            "per_coord", "run_shape", "effective_lr"}
@@ -1457,7 +1514,8 @@ widgets.quiz(
     "Which design tries the most distinct learning rates?",
     answer="16 log-uniform random points",
     options=["a 4 x 4 grid", "16 log-uniform random points", "both try the same number"],
-    explanation="A 4 x 4 grid tries each of its 4 learning rates 4 times (once per momentum); "
+    explanation="A 4 x 4 grid tries each of its 4 learning rates 4 times "
+                "(once per momentum); "
                 "random points never repeat a value on either axis (Bergstra & Bengio 2012).")
 """),
     md(r"""

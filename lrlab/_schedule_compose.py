@@ -19,7 +19,6 @@ from ._validation import check_int, check_real, fail
 __all__ = ["Join", "Warmup", "join", "warmup"]
 
 
-
 def _as_piece(value: Any, name: str, owner: str) -> Schedule:
     """A Schedule, or a constant rate (float or array) promoted to one."""
     if isinstance(value, Schedule):

@@ -20,6 +20,7 @@ __all__ = [
     "exponential", "inverse_sqrt", "inverse_time", "multistep", "step",
 ]
 
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Constant(Schedule):
     """The same rate at every step; see :func:`constant`."""
@@ -204,6 +205,7 @@ def inverse_sqrt(lr: Any, decay_steps: float = 1.0) -> InverseSqrt:
     """
     return InverseSqrt(lr, decay_steps)
 
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Step(Schedule):
     """Multiply by ``gamma`` every ``step_size`` steps; see :func:`step`."""
@@ -329,6 +331,7 @@ def multistep(lr: Any, milestones: Any, gamma: float = 0.1) -> MultiStep:
     Goyal et al. (2017), "Accurate, large minibatch SGD: training ImageNet in 1 hour".
     """
     return MultiStep(lr, milestones, gamma)
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Exponential(Schedule):

@@ -29,6 +29,9 @@ PACKAGES = (
     ("scikit-learn", "sklearn", "the 8x8 digits data set", "pip install scikit-learn"),
 )
 OPTIONAL = {"ipympl", "tqdm", "jupyterlab"}
+#: Importing ipympl switches matplotlib's backend for the whole process: check the
+#: distribution (and its lab extension below) instead.
+NO_IMPORT = {"ipympl"}
 
 #: Lab extensions (folder under share/jupyter/labextensions) and what they are for.
 EXTENSIONS = (
@@ -101,7 +104,7 @@ def check() -> Report:
     for dist, module, why, advice in PACKAGES:
         version = _version(dist)
         ok = version is not None
-        if ok:
+        if ok and module not in NO_IMPORT:
             try:
                 importlib.import_module(module)
             except Exception as err:  # installed but broken

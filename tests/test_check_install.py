@@ -33,3 +33,11 @@ def test_missing_widget_extension_is_reported(monkeypatch, tmp_path):
     assert not report.ok
     # ipympl's extension is optional: missing it alone does not fail the check
     assert lines["lab extension jupyter-matplotlib"].optional
+
+
+def test_checking_does_not_switch_matplotlib_backend():
+    import matplotlib
+
+    before = matplotlib.rcParams._get_backend_or_none()
+    check_install.check()
+    assert matplotlib.rcParams._get_backend_or_none() == before

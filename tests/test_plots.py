@@ -207,8 +207,10 @@ def test_ipympl_backend_uses_the_canvas_widget():
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_active_backend_follows_matplotlib_widget():
+def test_active_backend_follows_matplotlib_widget(monkeypatch):
     Canvas(backend="ipympl")  # importing ipympl must not switch the backend
     assert active_backend() == "png"
-    with matplotlib.rc_context({"backend": "module://ipympl.backend_nbagg"}):
-        assert active_backend() == "ipympl"
+    # (not rc_context: it deliberately does not restore the backend, which would leak
+    # %matplotlib widget into every later test that uses pyplot)
+    monkeypatch.setitem(matplotlib.rcParams, "backend", "module://ipympl.backend_nbagg")
+    assert active_backend() == "ipympl"

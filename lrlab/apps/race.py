@@ -49,6 +49,10 @@ CONTESTANTS: dict[str, Callable[..., Rule]] = {
     "warm-up + cosine": lambda lr, T, k, w: sgd(_schedules().warmup(
         _schedules().cosine(lr, total_steps=max(T - w, 1)), steps=w)),
     "plateau ÷10": lambda lr, T, k, w: _plateau(lr, k),
+    "one-cycle": lambda lr, T, k, w: sgd(_schedules().one_cycle(lr, total_steps=T)),
+    "cosine restarts": lambda lr, T, k, w: sgd(_schedules().cosine_restarts(lr, period=k)),
+    "cyclic": lambda lr, T, k, w: sgd(_schedules().cyclic(lr / 100, lr, step_size_up=max(k // 2, 1),
+                                                          mode="triangular2")),
 }
 
 
@@ -135,10 +139,12 @@ class ScheduleRace(App):
                       top=0.9, bottom=0.14)
         self.ax_lr = self.figure.add_subplot(gs[0, 0])
         self.ax_loss = self.figure.add_subplot(gs[0, 1])
-        self.lr_lines = [self.ax_lr.plot([], [], color=plots.COLORS[i], linewidth=1.6)[0]
-                         for i in range(len(CONTESTANTS))]
-        self.loss_lines = [self.ax_loss.plot([], [], color=plots.COLORS[i], linewidth=1.2)[0]
-                           for i in range(len(CONTESTANTS))]
+        # one line per contestant; past the palette, colours repeat with dashes
+        style = [{"color": plots.COLORS[i % len(plots.COLORS)],
+                  "linestyle": "-" if i < len(plots.COLORS) else "--"}
+                 for i in range(len(CONTESTANTS))]
+        self.lr_lines = [self.ax_lr.plot([], [], linewidth=1.6, **st)[0] for st in style]
+        self.loss_lines = [self.ax_loss.plot([], [], linewidth=1.2, **st)[0] for st in style]
         self.canvas.animate(self.lr_lines, self.loss_lines)
         self._key = None
         layout = W.HBox([self.schedules,

@@ -80,6 +80,23 @@ Notebooks 00–04 (this part) cover the foundations: step size and curvature, di
 gradient noise and schedules. Notebooks 05–09 build on them.
 """),
     md("""
+## The notebooks
+
+| notebook | what you will see and do |
+|---|---|
+| [01 · Step size on a bowl](01_step_size_on_a_bowl.ipynb) | The learning rate against the curvature: monotone below $1/L$, oscillating between $1/L$ and $2/L$, diverging above; the condition number and the $(\\kappa-1)/(\\kappa+1)$ rate; momentum. |
+| [02 · Divergence and NaN](02_divergence_and_nan.ipynb) | What "too high" looks like: zigzag, blow-up, `inf`, `NaN`; finding the highest stable rate in one sweep; the update-to-parameter ratio; gradient clipping. |
+| [03 · Stochastic gradients](03_stochastic_gradients.ipynb) | Minibatch noise, batch size and the noise floor of a constant learning rate, predicted and measured. |
+| [04 · Annealing and schedules](04_annealing_and_schedules.ipynb) | Constant or changing? Step decay by 10x with early stopping, 1/t and 1/√t, exponential, cosine, warm-up, restarts, one-cycle, reduce-on-plateau. |
+| [05 · Adaptive rates](05_adaptive_rates.ipynb) | One rate per coordinate: Adagrad (shrinks like 1/√t), RMSprop, Adadelta (and why it is used with a learning rate), Adam's bias correction, where ε sits, FTRL and the seed's time × gradient rates, the σθ/σg parabola rule, a learning-rate-free method (DoG). |
+| [06 · The LR range test](06_lr_range_test.ipynb) | The LR finder on an MLP: walk along the sweep, the four suggestions side by side, their band over seeds and batch sizes, where they mislead, and how they compare with a validation grid search. |
+| [07 · Sharp and flat minima](07_sharp_and_flat_minima.ipynb) | Why lr > 2/curvature ejects the iterate from a sharp minimum; a basin map for every start and rate; noise prefers flat basins; the edge of stability and the catapult; sharpness depends on the parametrisation. |
+| [08 · Curvature and line search](08_curvature_and_line_search.ipynb) | 1/L and 2/(μ+L), exact line search and its zig-zag, Armijo, Polyak, Barzilai–Borwein, L-BFGS, compared by gradient and function evaluations. |
+| [09 · Choosing in practice](09_choosing_in_practice.ipynb) | A recipe; grid versus log-uniform random search with validation; the update-ratio monitor; the advisor; a checklist answering the seed's questions; the lrlab → PyTorch / Keras / optax table. |
+| [Dashboard](dashboard.ipynb) | The explorers as one app (also served by Voilà). |
+| [Exercises](exercises/) | Coursework with instant self-checks: a GD step and the stability limit, schedules, Adagrad and RMSprop, an LR range test. |
+"""),
+    md("""
 ## How to use these notebooks
 
 * **Run all cells** (menu *Run → Run All Cells*). Every notebook runs top to bottom in well under a minute.
@@ -840,6 +857,56 @@ S.warmup(S.cosine(0.3, total_steps=550), steps=50)
 reduce_on_plateau(0.3, factor=0.1, patience=50)
 """),
     md("""
+### Rates that go up again: linear, cyclic, one-cycle, restarts
+
+Not every schedule decays monotonically. **Cyclical learning rates** (Smith, 2017) sweep
+between a low and a high rate in triangles, on the argument that brief visits to high rates
+help escape poor regions while the low phases make progress. **One-cycle** (Smith & Topin,
+2019) is a single such cycle over the whole run: warm up to a peak, then anneal far below the
+start — the schedule behind "super-convergence". **Warm restarts** (SGDR, Loshchilov & Hutter,
+2017) repeat a cosine decay, each period longer than the last. The **linear** schedule is
+PyTorch's `LinearLR`, most often used as a warm-up ramp. Each line below is the object that
+runs, and its closed form:
+"""),
+    code("""
+S.linear(0.3, start_factor=0.1, end_factor=1.0, total_steps=100)
+"""),
+    code("""
+S.cyclic(0.003, 0.3, step_size_up=100, mode="triangular2")
+"""),
+    code("""
+S.one_cycle(0.3, total_steps=600)
+"""),
+    code("""
+S.cosine_restarts(0.3, period=100, mult=2)
+"""),
+    code("""
+t = np.arange(600)
+shapes = {
+    "linear warm-up": S.linear(0.3, start_factor=0.1, end_factor=1.0, total_steps=100),
+    "cyclic (triangular2)": S.cyclic(0.003, 0.3, step_size_up=100, mode="triangular2"),
+    "one-cycle": S.one_cycle(0.3, total_steps=600),
+    "cosine restarts (x2)": S.cosine_restarts(0.3, period=100, mult=2),
+}
+fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+for name, schedule in shapes.items():
+    ax.plot(t, schedule(t), label=name)
+ax.set_yscale("log")
+ax.set_xlabel("step $t$")
+ax.set_ylabel("learning rate $\\eta_t$")
+ax.legend(fontsize=8, ncol=2)
+plt.show()
+
+one = shapes["one-cycle"](t)
+print(f"one-cycle: starts at {one[0]:.3g} (= 0.3/25), peaks at step {one.argmax()}, "
+      f"ends at {one[-1]:.2g} (= start/1e4)")
+restarts = shapes["cosine restarts (x2)"](t)
+print("cosine restarts jump back to 0.3 at steps", [int(i) for i in np.flatnonzero(
+    np.diff(restarts) > 0) + 1])
+assert one.argmax() == 179 and np.isclose(one[0], 0.3 / 25) and np.isclose(one[-1], 0.3 / 25e4)
+assert list(np.flatnonzero(np.diff(restarts) > 0) + 1) == [100, 300]
+""" + "\n" + CHECK),
+    md("""
 ## 3. The race
 
 All contestants run plain SGD with batch size 4 on the same problem, from the same start, with
@@ -847,11 +914,12 @@ the **same sequence of minibatches**, and the same peak learning rate. Left: $\\
 full-data loss gap (a moving average, since it is noisy).
 
 **Predict, then look.** Rank *constant*, *step ÷10* and *cosine* by their final loss. Then add
-`1/t` and `plateau ÷10` and vary the base learning rate: which schedule is the most sensitive to
-it?
+`plateau ÷10`, `cosine restarts` or `cyclic` and vary the base learning rate: which schedule is
+the most sensitive to it?
 """),
     code("""
-race = widgets.schedule_race(problem, schedules=["constant", "step ÷10", "cosine", "1/t"],
+race = widgets.schedule_race(problem, schedules=["constant", "step ÷10", "cosine", "1/t",
+                                                 "one-cycle"],
                              lr=0.5 / L, num_steps=600, batch_size=4, decay_every=200)
 race
 """),
@@ -860,6 +928,7 @@ for name in race.labels:
     print(f"{name:10s} final loss gap {race.final[name]:.2g}")
 assert race.final["step ÷10"] < race.final["constant"] / 10
 assert race.final["cosine"] < race.final["constant"] / 10
+assert race.final["one-cycle"] < race.final["constant"] / 10
 """ + "\n" + CHECK),
     md("""
 Every decaying schedule ends far below the constant rate's floor: that is the noise floor of

@@ -24,13 +24,25 @@ noise_explorer
     Batch size and learning rate on a regression: the noise floor and its cure.
 quiz
     A check-yourself question with instant feedback.
+adaptive_rates
+    Per-coordinate effective rates of Adagrad, RMSprop, Adam, ... on a tilted valley.
+finder_replay
+    Walk along an LR range test and see the model at each learning rate.
+basin_explorer
+    The sharp-vs-flat double well and the basin map of every start and rate.
+linesearch_race
+    1/L, exact and Armijo line search, Polyak, BB and L-BFGS, by evaluations.
 """
 
 from __future__ import annotations
 
+from .apps.adaptive import AdaptiveRates, adaptive_rates
 from .apps.base import App, describe_run, lr_slider
+from .apps.basins import BasinExplorer, basin_explorer
 from .apps.explorer1d import Explorer1D, explorer_1d
 from .apps.explorer2d import RULES, Explorer2D, explorer_2d, surface_names
+from .apps.finder_replay import FinderReplay, finder_replay
+from .apps.linesearch_race import LineSearchRace, linesearch_race
 from .apps.noise import NoiseExplorer, gradient_noise_covariance, noise_explorer, noise_floor
 from .apps.quiz import Quiz, quiz
 from .apps.race import CONTESTANTS, ScheduleRace, default_data_problem, schedule_race
@@ -38,17 +50,25 @@ from .apps.race import CONTESTANTS, ScheduleRace, default_data_problem, schedule
 __all__ = [
     "CONTESTANTS",
     "RULES",
+    "AdaptiveRates",
     "App",
+    "BasinExplorer",
     "Explorer1D",
     "Explorer2D",
+    "FinderReplay",
+    "LineSearchRace",
     "NoiseExplorer",
     "Quiz",
     "ScheduleRace",
+    "adaptive_rates",
+    "basin_explorer",
     "default_data_problem",
     "describe_run",
     "explorer_1d",
     "explorer_2d",
+    "finder_replay",
     "gradient_noise_covariance",
+    "linesearch_race",
     "lr_slider",
     "noise_explorer",
     "noise_floor",

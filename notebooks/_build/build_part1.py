@@ -952,8 +952,11 @@ assert noise.final_gap < noise.measured_floor / 5
 A widely used recipe (in the seed thread and in the CS231n notes): train at a large rate
 while the loss keeps improving; when it stops improving, divide the rate by 10 and continue;
 stop when a smaller rate no longer helps. The large rate finds the right region quickly; the
-small rates settle into it. Here it is with lrlab's `EarlyStopping`, on the *validation* loss of
-a held-out split:
+small rates settle into it. (The thread calls this *simulated annealing*. Strictly, simulated
+annealing — Kirkpatrick, Gelatt & Vecchi, 1983 — is a different algorithm, which accepts random
+moves with a probability set by a falling "temperature"; what is meant here is annealing the
+learning rate. The analogy is apt: a high rate, like a high temperature, explores; a low one
+settles.) Here it is with lrlab's `EarlyStopping`, on the *validation* loss of a held-out split:
 """),
     code("""
 from lrlab.models import LinearRegression
@@ -1011,6 +1014,7 @@ widgets.quiz(
 * A. Karpathy et al. *CS231n* course notes, "Annealing the learning rate": step decay, exponential decay, 1/t decay.
 * A. Ng. *CS294A Lecture notes: Sparse autoencoder* (2011).
 * L. Prechelt (1998). *Early stopping — but when?* In *Neural Networks: Tricks of the Trade*, Springer.
+* S. Kirkpatrick, C. D. Gelatt and M. P. Vecchi (1983). *Optimization by simulated annealing.* Science 220(4598). The algorithm the word "annealing" comes from.
 * PyTorch documentation, `torch.optim.lr_scheduler` (StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, LinearLR, SequentialLR).
 """),
 ]

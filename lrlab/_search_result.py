@@ -61,6 +61,12 @@ class SearchResult:
         return float(self.best["lr"])
 
     @property
+    def all_failed(self) -> bool:
+        """True when no candidate has a finite score (all diverged): ``best`` is then
+        only the first candidate, and the range should move to smaller rates."""
+        return not np.isfinite(self.best["score"])
+
+    @property
     def lrs(self) -> np.ndarray:
         """Learning rates of the candidates, in table order."""
         return np.array([row["lr"] for row in self.table])
@@ -83,8 +89,13 @@ class SearchResult:
 
     def __repr__(self) -> str:
         extra = f", {self.param}={self.best[self.param]:.3g}" if self.param else ""
-        return (f"<SearchResult {len(self.table)} candidates ({self.validation}): best lr "
-                f"{self.best_lr:.3g}{extra}, score {self.best['score']:.4g}>\n" + self.to_text())
+        if self.all_failed:
+            head = (f"<SearchResult {len(self.table)} candidates ({self.validation}): every "
+                    "candidate diverged; search smaller learning rates>")
+        else:
+            head = (f"<SearchResult {len(self.table)} candidates ({self.validation}): best lr "
+                    f"{self.best_lr:.3g}{extra}, score {self.best['score']:.4g}>")
+        return head + "\n" + self.to_text()
 
     def plot(self, ax: Any = None) -> Any:
         """Validation score against learning rate (log x); returns the Axes."""

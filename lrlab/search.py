@@ -24,6 +24,7 @@ architectures", in Neural Networks: Tricks of the Trade.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -338,4 +339,9 @@ def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, va
                    train_loss=float(tl.mean()) if np.all(np.isfinite(tl)) else math.inf,
                    rank=int(rank[j]))
         table.append(row)
-    return SearchResult(table, table[int(order[0])], name, vname, histories)
+    result = SearchResult(table, table[int(order[0])], name, vname, histories)
+    if result.all_failed:
+        warnings.warn(f"{owner}: every candidate diverged (no finite validation score), so "
+                      "there is no best learning rate; search smaller rates.", UserWarning,
+                      stacklevel=3)
+    return result

@@ -158,3 +158,15 @@ def test_param_range_that_is_not_a_pair_gets_a_clear_error():
         random_search(quadratic([1.0, 10.0]), sgd, param=("momentum", 0.9))
     with pytest.raises(ValueError, match="'param' parameter of random_search must be a pair"):
         random_search(quadratic([1.0, 10.0]), sgd, param=("momentum", (0.9, 0.1)))
+
+
+def test_all_candidates_diverging_is_reported_not_hidden():
+    from lrlab.rules import sgd
+    from lrlab.search import grid_search
+    from lrlab.surfaces import quadratic
+
+    bowl = quadratic([1.0, 10.0])
+    with pytest.warns(UserWarning, match="every candidate diverged"):
+        result = grid_search(bowl, sgd, [5.0, 10.0, 50.0], num_steps=50, progress=False)
+    assert result.all_failed
+    assert "every candidate diverged" in repr(result)

@@ -218,6 +218,7 @@ def reduce_on_plateau(lr: Any, *, factor: float = 0.1, patience: int = 10,
     Keras, ``keras.callbacks.ReduceLROnPlateau``, the original of the logic.
     """
     owner = "reduce_on_plateau"
+    check_lr(lr, owner)  # the error should name reduce_on_plateau, not its link
     link = scale_by_plateau_lr(lr, mode=mode, factor=factor, patience=patience,
                                threshold=threshold, threshold_mode=threshold_mode,
                                cooldown=cooldown, min_lr=min_lr, eps=eps)

@@ -120,3 +120,16 @@ def test_problem_derived_rules_never_raise(rule_name, problem_name):
         warnings.simplefilter("error")
         history = train(problem, rule, STEPS)
     _check(history, ())
+
+
+@pytest.mark.parametrize("rule_name", sorted(set(RULES) - {"polyak"}))
+def test_a_bad_learning_rate_is_refused_by_name(rule_name):
+    # The message names the parameter and the factory the learner called (not an inner link).
+    factory = {"sgd": "sgd", "momentum": "sgd", "nesterov": "sgd", "clipped sgd": "sgd",
+               "plateau": "reduce_on_plateau", "armijo": "armijo", "armijo grow": "armijo",
+               "bb long": "barzilai_borwein", "bb short": "barzilai_borwein",
+               "parabola": "parabola", "rmsprop centered": "rmsprop",
+               "ftrl x sqrt(t) sum": "ftrl_time", "ftrl x sqrt(t) product": "ftrl_time",
+               "schedule-free": "schedule_free_sgd"}.get(rule_name, rule_name)
+    with pytest.raises(ValueError, match=rf"parameter of {factory} must be"):
+        RULES[rule_name](-1.0, PROBLEMS["quadratic"])

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._validation import check_real
+from .._validation import check_lr, check_real
 from ._util import check_flag
 from .base import (
     EmptyState,
@@ -228,6 +228,7 @@ def sgd(lr: Any, momentum: Any = 0.0, *, dampening: float = 0.0, nesterov: bool 
     Sutskever, Martens, Dahl & Hinton (2013), "On the importance of initialization
     and momentum in deep learning".
     """
+    check_lr(lr, "sgd")  # the error should name sgd, not its scale_by_lr link
     links = []
     if np.any(np.asarray(check_real(weight_decay, "weight_decay", "sgd", low=0,
                                     allow_array=True)) != 0):

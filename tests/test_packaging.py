@@ -24,7 +24,8 @@ def test_readme_quick_start_has_exactly_two_one_line_commands():
     assert len(commands) == 2, commands
     assert all("\n" not in c for c in commands)
     lab, test = commands
-    assert "python3 -m venv" in lab and "jupyter lab notebooks/00_start_here.ipynb" in lab
+    assert "python3 -m venv" in lab and "notebooks/00_start_here.ipynb" in lab
+    assert "jupyter lab" in lab
     assert "python3 -m venv" in test and "-m pytest" in test
 
 
@@ -74,3 +75,57 @@ def test_license_and_python_floor():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert meta["requires-python"] == ">=3.10"
     assert "BSD" in (ROOT / "LICENSE").read_text()
+
+
+def test_readme_lab_command_starts_jupyterlab_on_the_first_notebook(tmp_path):
+    """Run the last part of command 1 (the set-up parts ran when this venv was made)."""
+    import json
+    import os
+    import secrets
+    import shlex
+    import socket
+    import time
+    import urllib.request
+
+    import pytest
+
+    launch = shlex.split(_readme_commands()[0].split("&&")[-1])
+    jupyter = ROOT / launch[0]
+    if not jupyter.exists():
+        pytest.skip(f"{launch[0]} does not exist: run command 1 (or 2) of the README first")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    token = secrets.token_hex(8)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    log = (tmp_path / "server.log").open("wb")  # a file, not a pipe: a full pipe blocks it
+    proc = subprocess.Popen(
+        [str(jupyter), *launch[1:], "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         f"--IdentityProvider.token={token}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        # given a notebook path, JupyterLab serves that notebook's folder (notebooks/)
+        url = f"http://127.0.0.1:{port}/api/contents/00_start_here.ipynb?content=0&token={token}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    info = json.load(response)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("JupyterLab did not start: " + (
+                        tmp_path / "server.log").read_text()[-2000:]) from None
+                time.sleep(0.5)
+        assert info["type"] == "notebook" and info["name"] == "00_start_here.ipynb"
+        page = f"http://127.0.0.1:{port}/lab/tree/00_start_here.ipynb?token={token}"
+        with urllib.request.urlopen(page, timeout=10) as response:
+            assert response.status == 200 and b"JupyterLab" in response.read()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ._schedule_base import Schedule, check_rate
-from ._validation import check_choice, check_int, check_real, fail
+from ._validation import check_bool, check_choice, check_int, check_real, fail
 
 __all__ = ["OneCycle", "one_cycle"]
 
@@ -39,8 +39,7 @@ class OneCycle(Schedule):
         check_choice(self.anneal_strategy, "anneal_strategy", o, ("cos", "linear"))
         self._check("div_factor", check_real, low=0, low_open=True)
         self._check("final_div_factor", check_real, low=0, low_open=True)
-        if not isinstance(self.three_phase, bool | np.bool_):
-            fail(o, "three_phase", "a bool", self.three_phase, TypeError)
+        check_bool(self.three_phase, "three_phase", o)
         ends = [e for e, _, _ in self.phases()]
         if not (ends[0] > 0 and all(b > a for a, b in itertools.pairwise(ends))):
             limit = ("(total_steps + 1) / (2 * total_steps)" if self.three_phase else "1")

@@ -21,6 +21,7 @@ import numpy as np
 
 __all__ = [
     "check_array",
+    "check_bool",
     "check_choice",
     "check_int",
     "check_lr",
@@ -133,6 +134,19 @@ def check_int(
     if (low is not None and v < low) or (high is not None and v > high):
         fail(owner, name, allowed, value)
     return v
+
+
+def check_bool(value: Any, name: str, owner: str) -> bool:
+    """Check a yes/no option; ``1``, ``"no"`` or ``None`` are refused, not guessed.
+
+    >>> check_bool(1, "centered", "rmsprop")
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'centered' parameter of rmsprop must be a bool. Got 1 instead.
+    """
+    if not isinstance(value, bool | np.bool_):
+        fail(owner, name, "a bool", value, TypeError)
+    return bool(value)
 
 
 def check_choice(value: Any, name: str, owner: str, choices: Iterable[Any]) -> Any:

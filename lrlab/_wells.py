@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ._surface_base import Surface, matrix_2x2, stack_last
-from ._validation import check_choice, check_int, check_real, fail
+from ._validation import check_bool, check_choice, check_int, check_real
 
 __all__ = ["Curve1D", "DoubleWell", "Saddle", "curve_1d", "double_well", "saddle"]
 
@@ -290,8 +290,7 @@ class Saddle(Surface):
         self.a = check_real(curvature, "curvature", owner, low=0, low_open=True)
         self.b = check_real(negative_curvature, "negative_curvature", owner, low=0,
                             low_open=True)
-        if not isinstance(bounded, bool | np.bool_):
-            fail(owner, "bounded", "a bool", bounded, TypeError)
+        bounded = check_bool(bounded, "bounded", owner)
         self.bounded = bool(bounded)
         a, b = self.a, self.b
         if self.bounded:

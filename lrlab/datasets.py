@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ._dataset_base import Dataset, as_dataset
-from ._validation import check_array, check_int, check_real, fail
+from ._validation import check_array, check_bool, check_int, check_real, fail
 
 __all__ = [
     "DATASETS",
@@ -323,8 +323,7 @@ def digits(standardize: bool = True) -> Dataset:
     Alpaydin & Kaynak (1998), "Optical recognition of handwritten digits",
     UCI Machine Learning Repository.
     """
-    if not isinstance(standardize, bool | np.bool_):
-        fail("digits", "standardize", "a bool", standardize, TypeError)
+    check_bool(standardize, "standardize", "digits")
     try:
         from sklearn.datasets import load_digits
     except ImportError as err:

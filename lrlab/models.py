@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validation import check_array, check_real, fail
+from ._validation import check_array, check_bool, check_real, fail
 from .datasets import Dataset, as_dataset
 from .problem import Problem
 
@@ -113,8 +113,7 @@ class _LinearModel(DataProblem):
 
     def __init__(self, data: Any, l2: float, fit_intercept: bool, owner: str):
         self.l2 = check_real(l2, "l2", owner, low=0)
-        if not isinstance(fit_intercept, bool | np.bool_):
-            fail(owner, "fit_intercept", "a bool", fit_intercept, TypeError)
+        fit_intercept = check_bool(fit_intercept, "fit_intercept", owner)
         self.fit_intercept = bool(fit_intercept)
         self._set_data(data, owner)
         self.dim = self._A.shape[1]

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_real, fail
+from .._validation import check_bool, check_real
 from .base import per_coord
 
 __all__ = ["check_flag", "check_weight_decay", "fpow", "hyper", "lerp", "nan_like"]
@@ -59,17 +59,8 @@ def check_weight_decay(value: Any, owner: str) -> tuple[Any, Any, bool]:
     return raw, lifted, bool(np.any(np.asarray(raw) != 0))
 
 
-def check_flag(value: Any, name: str, owner: str) -> bool:
-    """A bool option (``amsgrad``, ``centered``), with lrlab's standard message otherwise.
-
-    >>> check_flag(1, "centered", "rmsprop")
-    Traceback (most recent call last):
-    ...
-    TypeError: The 'centered' parameter of rmsprop must be a bool. Got 1 instead.
-    """
-    if not isinstance(value, bool | np.bool_):
-        fail(owner, name, "a bool", value, TypeError)
-    return bool(value)
+#: The rules' name for :func:`lrlab._validation.check_bool`.
+check_flag = check_bool
 
 
 def lerp(start: Any, end: Any, weight: Any) -> Any:

@@ -62,8 +62,8 @@ class SearchResult:
 
     @property
     def all_failed(self) -> bool:
-        """True when no candidate has a finite score (all diverged): ``best`` is then
-        only the first candidate, and the range should move to smaller rates."""
+        """True when no candidate has a finite score (all diverged, or their validation
+        loss is not finite): ``best`` is then only the first candidate."""
         return not np.isfinite(self.best["score"])
 
     @property
@@ -90,8 +90,8 @@ class SearchResult:
     def __repr__(self) -> str:
         extra = f", {self.param}={self.best[self.param]:.3g}" if self.param else ""
         if self.all_failed:
-            head = (f"<SearchResult {len(self.table)} candidates ({self.validation}): every "
-                    "candidate diverged; search smaller learning rates>")
+            head = (f"<SearchResult {len(self.table)} candidates ({self.validation}): no "
+                    "finite score; search smaller learning rates>")
         else:
             head = (f"<SearchResult {len(self.table)} candidates ({self.validation}): best lr "
                     f"{self.best_lr:.3g}{extra}, score {self.best['score']:.4g}>")

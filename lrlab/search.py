@@ -341,7 +341,7 @@ def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, va
         table.append(row)
     result = SearchResult(table, table[int(order[0])], name, vname, histories)
     if result.all_failed:
-        warnings.warn(f"{owner}: every candidate diverged (no finite validation score), so "
-                      "there is no best learning rate; search smaller rates.", UserWarning,
-                      stacklevel=3)
+        warnings.warn(f"{owner}: no candidate has a finite validation score (every run "
+                      "diverged or its validation loss is not finite), so there is no best "
+                      "learning rate; search smaller rates.", UserWarning, stacklevel=3)
     return result

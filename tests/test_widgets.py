@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import resource
 import sys
+import warnings
 
 import ipywidgets as W
 import numpy as np
@@ -306,4 +307,20 @@ def test_explorer_2d_draws_its_contours_from_the_start():
     np.testing.assert_allclose(app.ax_paths.get_xlim(), bowl.bounds[0])
     np.testing.assert_allclose(app.ax_paths.get_ylim(), bowl.bounds[1])
     assert app.ax_paths.get_title() == bowl.name
+    app.close()
+
+
+def test_noise_explorer_says_diverged_without_warnings():
+    # Regression: at the top of the lr range a batch-4 run diverges; the app used to average
+    # a NaN tail (RuntimeWarning escaped) and print "floor measured nan" in a green status.
+    app = lw.noise_explorer(lr=0.2, batch_size=4, decay="step ÷10", num_steps=800,
+                            backend="png")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        app.lr.value = 10 ** app.lr.max
+    assert app.last_error is None
+    assert app.constant_history.diverged
+    assert "diverged at step" in app.status_text and "nan" not in app.status_text
+    assert "#cf222e" in app.status.value  # shown as bad
+    assert app.measured_floor == np.inf and app.final_gap == np.inf
     app.close()

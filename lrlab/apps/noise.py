@@ -195,8 +195,8 @@ class NoiseExplorer(App):
         self.floor = noise_floor(p, lr, B)
         gap_c = np.asarray(self.constant_history.eval_loss, dtype=float) - f_star
         gap = np.asarray(self.history.eval_loss, dtype=float) - f_star
-        self.measured_floor = float(np.mean(gap_c[T // 2:]))
-        self.final_gap = float(np.mean(gap[-max(T // 10, 1):]))
+        self.measured_floor = _tail_mean(self.constant_history, gap_c, T - T // 2)
+        self.final_gap = _tail_mean(self.history, gap, max(T // 10, 1))
         w = max(T // 50, 1)
         plots.set_loss_curve(self.loss_constant, moving_average(gap_c, w))
         plots.set_loss_curve(self.loss_line, moving_average(gap, w))
@@ -224,12 +224,27 @@ class NoiseExplorer(App):
             handles = [self.loss_line] + ([self.loss_constant] if decayed else [])
             ax.legend(handles=handles, loc="lower left", fontsize=8)
             self.canvas.invalidate()
-        text = (f"constant lr {lr:.3g}, batch {B}: floor measured {self.measured_floor:.2g}, "
-                f"predicted {self.floor:.2g}")
+        if self.constant_history.diverged:
+            at = int(self.constant_history.diverged_at)
+            text = (f"constant lr {lr:.3g}, batch {B}: diverged at step {at} "
+                    "(minibatch noise threw it out of the stable region): no floor")
+        else:
+            text = (f"constant lr {lr:.3g}, batch {B}: floor measured "
+                    f"{self.measured_floor:.2g}, predicted {self.floor:.2g}")
         if decayed:
-            text += f" · {self.decay.value}: {self.final_gap:.2g} at the end"
-        self._set_status(text, "ok")
+            text += f" · {self.decay.value}: " + (
+                f"diverged at step {int(self.history.diverged_at)}" if self.history.diverged
+                else f"{self.final_gap:.2g} at the end")
+        self._set_status(text, "bad" if self.history.diverged or
+                         self.constant_history.diverged else "ok")
         self.canvas.render()
+
+
+def _tail_mean(history: Any, gap: np.ndarray, n: int) -> float:
+    """Mean of the last ``n`` gaps; ``inf`` for a run that diverged (its tail is NaN)."""
+    if history.diverged:
+        return float("inf")
+    return float(np.mean(gap[-n:]))
 
 
 def noise_explorer(problem: Problem | None = None, **kwargs: Any) -> NoiseExplorer:

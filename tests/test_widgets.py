@@ -324,3 +324,17 @@ def test_noise_explorer_says_diverged_without_warnings():
     assert "#cf222e" in app.status.value  # shown as bad
     assert app.measured_floor == np.inf and app.final_gap == np.inf
     app.close()
+
+
+def test_schedule_race_names_diverged_contestants():
+    # Regression: at the top of the lr range the status ranked "constant inf < cosine inf"
+    # in green; diverged contestants are now listed apart, with their step, in red.
+    race = lw.schedule_race(schedules=["constant", "1/t"], lr=0.5, num_steps=200,
+                            backend="png")
+    race.lr.value = 10 ** race.lr.max
+    assert race.histories["constant"].diverged and not race.histories["1/t"].diverged
+    assert "inf" not in race.status_text
+    assert race.status_text.startswith("final loss gap (mean of last 10%): 1/t ")
+    assert "diverged: constant at step " in race.status_text
+    assert "#cf222e" in race.status.value
+    race.close()

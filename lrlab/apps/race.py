@@ -202,9 +202,15 @@ class ScheduleRace(App):
                                   loc="lower left", framealpha=0.85)
             self.canvas.invalidate()
         if names:
-            ranking = sorted(names, key=lambda s: self.final[s])
-            self._set_status("final loss gap (mean of last 10%): " + " < ".join(
-                f"{s} {self.final[s]:.2g}" for s in ranking), "ok")
+            ranking = sorted((s for s in names if not self.histories[s].diverged),
+                             key=lambda s: self.final[s])
+            text = "final loss gap (mean of last 10%): " + " < ".join(
+                f"{s} {self.final[s]:.2g}" for s in ranking) if ranking else ""
+            lost = [f"{s} at step {int(self.histories[s].diverged_at)}" for s in names
+                    if self.histories[s].diverged]
+            if lost:
+                text += (" · " if text else "") + "diverged: " + ", ".join(lost)
+            self._set_status(text, "bad" if lost else "ok")
         else:
             self._set_status("pick at least one schedule", "warn")
         self.canvas.render()

@@ -235,3 +235,19 @@ def test_apps_display_a_static_png():
     bundle = app._repr_mimebundle_()
     assert "image/png" in bundle and bundle["text/plain"].startswith("BasinExplorer:")
     app.close()
+
+
+def test_linesearch_race_legend_names_only_the_racers_that_ran():
+    # Regression: the legend was built once with every method, so on Rosenbrock (no
+    # strong convexity) it listed "GD 2/(μ+L)", a racer that is not drawn.
+    from lrlab.apps.linesearch_race import LineSearchRace
+
+    app = LineSearchRace("Rosenbrock", backend="png")
+    names = [t.get_text() for t in app.ax_loss.get_legend().get_texts()]
+    assert "GD 2/(μ+L)" not in names and "GD 2/(μ+L)" not in app.histories
+    assert names == [n for n in app.histories if n in names] and len(names) == len(
+        app.histories)
+    app.problem_name.value = "ill-conditioned quadratic"
+    names = [t.get_text() for t in app.ax_loss.get_legend().get_texts()]
+    assert "GD 2/(μ+L)" in names and len(names) == len(app.histories)
+    app.close()

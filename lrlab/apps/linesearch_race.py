@@ -168,7 +168,6 @@ class LineSearchRace(App):
         self.ax_rate.set_xlabel("iteration $t$")
         self.ax_rate.set_ylabel(r"step size $\eta_t$ used")
         self.ax_rate.set_title("step sizes (L-BFGS: length / |g|)", fontsize=10)
-        self.ax_loss.legend(loc="lower left", fontsize=7, ncol=2, framealpha=0.85)
         self.canvas.animate(list(self.curves.values()), list(self.rates.values()),
                             list(self.paths.values()))
 
@@ -266,6 +265,10 @@ class LineSearchRace(App):
                                     + ", log scale")
             self.ax_loss.set_ylabel(r"$f(\theta) - f^\star$")
             self.ax_loss.set_title(f"suboptimality against {cost}", fontsize=10)
+            # the legend names only the racers this problem runs (no 2/(mu+L) without mu)
+            self.ax_loss.legend(handles=[self.curves[n] for n in METHODS
+                                         if n in self.histories],
+                                loc="lower left", fontsize=7, ncol=2, framealpha=0.85)
             self.ax_rate.set_xlim(0, self.num_steps)
             rates = np.concatenate([np.asarray(h.lr, float).ravel()
                                     for h in self.histories.values()])

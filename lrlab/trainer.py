@@ -101,8 +101,11 @@ def train(
     seed : int
         Seed of the minibatch sampling. Same seed, same history.
     divergence_factor : float > 1 or None
-        A run diverges when its loss exceeds ``loss_0 + factor * max(|loss_0|, 1e-8)``;
-        ``None`` keeps only the non-finite test.
+        A run diverges when its loss exceeds ``loss_0 + factor * max(|loss_0|, 1)``:
+        relative to the start when ``|loss_0| >= 1``, absolute below (a run started
+        at or near a minimum, or with a negative loss, must not be declared diverged
+        because the noise lifted its loss by 1e-3). ``None`` keeps only the
+        non-finite test (NaN or inf loss, or a non-finite gradient).
     tol : float > 0, optional
         Stop a run (reason "converged") when its gradient norm falls below ``tol``.
     early_stopping : EarlyStopping, optional
@@ -232,7 +235,7 @@ def _loop(problem, rule, num_steps, theta, run_shape, batch_size, seed, divergen
         if t == 0:
             loss0 = np.asarray(loss, dtype=float)
             if divergence_factor is not None:
-                threshold = loss0 + divergence_factor * np.maximum(np.abs(loss0), 1e-8)
+                threshold = loss0 + divergence_factor * np.maximum(np.abs(loss0), 1.0)
             bad = ~np.isfinite(loss0)
             if bad.any():
                 _end(bad, 0, last, diverged_at, reason, "loss was not finite at the start")

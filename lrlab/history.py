@@ -127,14 +127,14 @@ class History:
 
     @property
     def best_step(self) -> np.ndarray | int:
-        """Step with the lowest finite loss."""
-        with np.errstate(invalid="ignore"):
-            finite = np.where(np.isfinite(self.loss), self.loss, np.inf)
-        return _scalar(np.argmin(finite, axis=0))
+        """Step with the lowest finite loss; ``-1`` for a run without one (as ``diverged_at``)."""
+        finite = np.isfinite(self.loss)
+        best = np.argmin(np.where(finite, self.loss, np.inf), axis=0)
+        return _scalar(np.where(finite.any(axis=0), best, -1))
 
     @property
     def best_loss(self) -> np.ndarray | float:
-        """Lowest finite loss of each run."""
+        """Lowest finite loss of each run (``inf`` for a run without one)."""
         finite = np.where(np.isfinite(self.loss), self.loss, np.inf)
         return _scalar(np.min(finite, axis=0))
 
@@ -154,9 +154,13 @@ class History:
         return _scalar(out)
 
     def summary(self) -> str:
-        """One line per run: status, last step, final loss and the reason."""
+        """One line per run: its index, status, last step, final loss and the reason.
+
+        A grid of runs (run shape ``(2, 3)``) gives six lines, ``[0,0]`` to ``[1,2]``.
+        """
         if self.run_shape:
-            return "\n".join(f"[{i}] {h.summary()}" for i, h in enumerate(self))
+            return "\n".join(f"[{','.join(map(str, i))}] {self[i].summary()}"
+                              for i in np.ndindex(*self.run_shape))
         text = f"{self.status()} after {self.last_step} steps, final loss {self.final_loss:.4g}"
         if str(self.reason):
             text += f" ({self.reason})"

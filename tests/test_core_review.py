@@ -38,3 +38,22 @@ def test_divergence_threshold_is_relative_above_one_and_absolute_below():
     assert big.diverged_at == 111          # 1.1 + 1000 t > 1.1 + 1.1e5 first at t = 111
     small = train(Line(-0.5), sgd(1000.0), 200)
     assert small.diverged_at == 101        # -0.5 + 1000 t > -0.5 + 1e5 first at t = 101
+
+
+# ------------------------------------------------------------------------ History
+def test_summary_of_a_grid_of_runs_has_one_line_per_run_with_its_index():
+    h = train(quadratic([1.0, 10.0]), sgd(np.array([[0.05, 0.1], [0.19, 0.21]])), 100)
+    lines = h.summary().splitlines()
+    assert len(lines) == 4
+    assert [line.split(" ", 1)[0] for line in lines] == ["[0,0]", "[0,1]", "[1,0]", "[1,1]"]
+    assert lines[3].startswith("[1,1] diverged after 61 steps")
+    assert h[1, 1].summary() == lines[3].split(" ", 1)[1]
+
+
+def test_best_step_of_a_run_without_a_finite_loss_is_minus_one():
+    h = train(quadratic([1.0], x0=[1e200]), sgd(np.array([0.1, 0.2])), 5)
+    assert list(h.status()) == ["diverged", "diverged"]
+    np.testing.assert_array_equal(h.best_step, [-1, -1])
+    assert h[0].best_step == -1 and h[0].best_loss == np.inf
+    ok = train(quadratic([1.0]), sgd(0.1), 5)
+    assert ok.best_step == 5

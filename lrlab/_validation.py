@@ -45,6 +45,18 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _unwrap_0d(value: Any) -> Any:
+    """A 0-d numpy array (``np.array(0.1)``, ``x.sum()`` kept as an array) is its scalar."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "biuf":
+        return value[()]
+    return value
+
+
+def _is_bool_array(value: Any) -> bool:
+    return np.asarray(value).dtype.kind == "b" if isinstance(value, np.ndarray | list | tuple) \
+        else False
+
+
 def _interval(low, high, low_open, high_open) -> str:
     lo = "-inf" if low is None else f"{low:g}"
     hi = "inf" if high is None else f"{high:g}"
@@ -87,7 +99,8 @@ def check_real(
     """
     kind = "a finite float" + (" or array of them" if allow_array else "")
     allowed = f"{kind} in {_interval(low, high, low_open, high_open)}"
-    if isinstance(value, bool | np.bool_):
+    value = _unwrap_0d(value)
+    if isinstance(value, bool | np.bool_) or _is_bool_array(value):
         fail(owner, name, allowed, value, TypeError)
     if isinstance(value, numbers.Real):
         x = float(value)
@@ -124,6 +137,7 @@ def check_int(
     ValueError: The 'num_steps' parameter of train must be an int in [0, inf). Got -3 instead.
     """
     allowed = "an int in " + _interval(low, high, False, False)
+    value = _unwrap_0d(value)
     if allow_none:
         allowed += " or None"
         if value is None:
@@ -158,9 +172,18 @@ def check_choice(value: Any, name: str, owner: str, choices: Iterable[Any]) -> A
     ValueError: The 'mode' parameter of cyclic must be one of 'triangular', 'triangular2'. Got 'tri' instead.
     """
     choices = tuple(choices)
-    if value not in choices:
+    if not any(_equal(value, c) for c in choices):
         fail(owner, name, "one of " + ", ".join(repr(c) for c in choices), value)
     return value
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """``a == b`` as one bool; False when ``==`` is elementwise (arrays) or fails."""
+    try:
+        eq = a is b or a == b
+    except (TypeError, ValueError):
+        return False
+    return bool(eq) if isinstance(eq, bool | np.bool_) else False
 
 
 def check_lr(
@@ -189,7 +212,7 @@ def check_lr(
         return value
     allowed = "a finite float or array of them in " + ("[0, inf)" if allow_zero else "(0, inf)")
     allowed += ", or a schedule lr(t)"
-    if isinstance(value, bool | np.bool_) or not (
+    if isinstance(value, bool | np.bool_) or _is_bool_array(value) or not (
         isinstance(value, numbers.Real | np.ndarray | list | tuple)
     ):
         fail(owner, name, allowed, value, TypeError)
@@ -226,6 +249,8 @@ def check_theta(value: Any, dim: int, owner: str, name: str = "theta") -> np.nda
     ...
     ValueError: The 'theta' parameter of rosenbrock.loss must be an array of shape (..., 2). Got array([1., 2., 3.]) instead.
     """
+    if np.iscomplexobj(value):  # numpy would drop the imaginary part with a warning
+        fail(owner, name, f"a real array of shape (..., {dim})", value, TypeError)
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

@@ -120,6 +120,7 @@ class Canvas:
         self.figure = Figure(figsize=figsize, dpi=dpi, layout=None)
         self._animated: list[Artist] = []
         self._background = None
+        self._overlays: list[Artist] = []
         self.renders = 0
         self.full_draws = 0
         if self.backend == "ipympl":
@@ -160,15 +161,38 @@ class Canvas:
         if self._background is None:
             canvas.draw()  # everything but the animated artists
             self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._overlays = self._static_above()
             self.full_draws += 1
         else:
             canvas.restore_region(self._background)
-        for artist in self._animated:
+        # zorder as in a full draw: animated artists, then the static ones meant to be above
+        for artist in sorted(self._animated + self._overlays, key=Artist.get_zorder):
             if artist.get_visible() and artist.axes is not None:
                 artist.axes.draw_artist(artist)
             elif artist.get_visible():
                 self.figure.draw_artist(artist)
         self.widget.value = png_bytes(canvas)
+
+    def _static_above(self) -> list[Artist]:
+        """Static artists inside an axes that a full draw would paint over its animated ones.
+
+        The cached background holds them *under* the animated artists; without a
+        second pass a legend (zorder 5) would be hidden by a path (zorder 4)
+        crossing it. Axis, spines, background patch and titles never overlap the
+        data area, so they are not redrawn.
+        """
+        from matplotlib.axis import Axis
+        from matplotlib.spines import Spine
+
+        out: list[Artist] = []
+        for ax in {a.axes for a in self._animated if a.axes is not None}:
+            lowest = min(a.get_zorder() for a in self._animated if a.axes is ax)
+            skip = {ax.patch, ax.title, ax._left_title, ax._right_title}
+            out.extend(c for c in ax.get_children()
+                       if c.get_zorder() > lowest and not c.get_animated()
+                       and c not in self._animated and c not in skip
+                       and not isinstance(c, (Axis, Spine)))
+        return out
 
     def to_png(self) -> bytes:
         """A complete PNG of the current state (for static notebook outputs)."""
@@ -184,6 +208,7 @@ class Canvas:
         """Release the figure (its artists and cached pixels)."""
         self._background = None
         self._animated.clear()
+        self._overlays = []
         self.figure.clear()
         if self.backend == "ipympl":
             self.widget.close()

@@ -338,3 +338,19 @@ def test_schedule_race_names_diverged_contestants():
     assert "diverged: constant at step " in race.status_text
     assert "#cf222e" in race.status.value
     race.close()
+
+
+def test_blitting_keeps_the_legend_above_the_paths():
+    # Regression: the legend lived in the cached background, so every blitted update drew
+    # the paths (zorder 4) over it (zorder 5): a path crossing the legend hid its entries.
+    app = lw.explorer_2d("ill_conditioned", rules=["GD", "momentum"], backend="png")
+    legend, path = app.ax_paths.get_legend(), app.paths[0]
+    order = []
+    for artist, name in ((legend, "legend"), (path, "path")):
+        draw = artist.draw
+        artist.draw = lambda renderer, draw=draw, name=name: (order.append(name),
+                                                              draw(renderer))
+    app.lr.value = 0.5  # a blitted update: the background is reused
+    assert app.canvas.full_draws == 1
+    assert order == ["path", "legend"]
+    app.close()

@@ -3,12 +3,14 @@
 Each test pins a bug that was found and fixed, or a contract that was undocumented.
 """
 
+import re
+
 import numpy as np
 import pytest
 
 from lrlab import Problem, train
 from lrlab._validation import check_choice, check_int, check_lr, check_real, check_theta
-from lrlab.rules import sgd
+from lrlab.rules import chain, sgd
 from lrlab.surfaces import quadratic
 
 
@@ -87,3 +89,30 @@ def test_numpy_scalars_and_0d_arrays_count_as_numbers():
 def test_odd_inputs_get_the_standard_message(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# ---------------------------------------------------------------- Rule LaTeX repr
+def _check_latex(latex):
+    assert latex.startswith("$") and latex.endswith("$") and latex.count("$") == 2, latex
+    depth = 0
+    for i, char in enumerate(latex):
+        if char in "{}" and latex[i - 1] != "\\":
+            depth += 1 if char == "{" else -1
+            assert depth >= 0, latex
+    assert depth == 0, latex
+    assert latex.count(r"\begin{aligned}") == latex.count(r"\end{aligned}") == 1
+    for text in re.findall(r"\\textbf\{((?:[^{}]|\\[{}])*)\}", latex):
+        assert not re.search(r"(?<!\\)[_&%#^]", text), latex   # text mode: escaped or absent
+    assert "→" not in latex
+
+
+def test_rule_latex_escapes_names_and_chains_use_to():
+    from lrlab.rules import clip_by_norm
+    from lrlab.rules.sgd import scale_by_lr, trace
+
+    for rule in (scale_by_lr(0.1), chain(clip_by_norm(1.0), sgd(0.1)),
+                 chain(trace(0.9), scale_by_lr(0.1)), sgd(0.1, momentum=0.9)):
+        _check_latex(rule._repr_latex_())
+    latex = chain(clip_by_norm(1.0), sgd(0.1))._repr_latex_()
+    assert latex.startswith(r"$\textbf{clip\_by\_norm} \to \textbf{SGD}\quad")
+    assert r" \\ " in latex                          # a chain's links are aligned rows

@@ -87,12 +87,31 @@ class Rule:
         return f"{self.name}({args})"
 
     def _repr_latex_(self) -> str:
-        return f"$\\textbf{{{self.name}}}\\quad \\begin{{aligned}}{self.formula}\\end{{aligned}}$"
+        """The name in bold and the formula, as inline math (what Jupyter renders).
+
+        The name is escaped for LaTeX (``scale_by_lr`` -> ``scale\\_by\\_lr``) and a
+        chain's arrows become ``\\to``, so MathJax, KaTeX and LaTeX all accept it.
+        """
+        name = r" \to ".join(rf"\textbf{{{_latex_text(part)}}}" for part in self.name.split(" → "))
+        return rf"${name}\quad \begin{{aligned}}{self.formula}\end{{aligned}}$"
 
     def _repr_markdown_(self) -> str:
         return (
             f"**{self.name}** `{self!r}`\n\n$$\\begin{{aligned}}{self.formula}\\end{{aligned}}$$"
         )
+
+
+_LATEX_TEXT = str.maketrans({"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}",
+                             **{c: "\\" + c for c in "{}_%&#$"}})
+
+
+def _latex_text(text: str) -> str:
+    """Escape the characters LaTeX's text mode treats specially (in one pass).
+
+    >>> print(_latex_text("scale_by_lr {50%}"))
+    scale\\_by\\_lr \\{50\\%\\}
+    """
+    return text.translate(_LATEX_TEXT)
 
 
 def _fmt(v: Any) -> str:

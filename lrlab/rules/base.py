@@ -11,6 +11,11 @@ A rule (optax's idea, with numpy bodies) is::
 state has a field ``lr`` holding the (global) learning rate the rule used at
 its last step, shape = the run shape; the trainer records it.
 
+States are immutable, and the trainer relies on it: it writes ``state.lr``
+only when the ``lr`` *object* changes (a constant rate is written once and
+forward-filled, which keeps the hot loop cheap). A rule that mutated one lr
+array in place would be recorded with its first value; return a new array.
+
 Learning rates are "a float, an array (one per run) or a schedule". An
 array of shape ``(R,)`` gives ``R`` runs at once: the trainer broadcasts the
 parameters to shape ``(R, dim)`` (see :attr:`Rule.batch_shape`).

@@ -200,13 +200,15 @@ which is Zeiler's rule):
 lrlab.rules.adadelta()
 """),
     md(r"""
-The catch is the start: both averages begin at zero, so the first updates have the size of
-$\sqrt{\epsilon} \approx 10^{-3}$ whatever the problem. The rule must then "discover" the
-scale of the parameters by letting the update average grow, which takes long when the
-weights live on a scale much larger than $10^{-3}$. That is the comment in the seed thread:
-*in practice you will use a learning rate with Adadelta; on some problems it does not work
-without.* We train a small network (an MLP with 16 tanh units on two moons) for 200
-full-batch steps with Adadelta at several multipliers:
+The catch is the start: both averages begin at zero, so the first update is
+$\sqrt{\epsilon}/\sqrt{(1-\rho)g^2 + \epsilon}\; g \approx \sqrt{\epsilon/(1-\rho)} \approx 3\cdot 10^{-3}$
+per coordinate (with $\epsilon = 10^{-6}$, $\rho = 0.9$), whatever the problem. The rule must
+then "discover" the scale of the parameters by letting the update average grow, which takes
+long when the weights live on a scale much larger than $10^{-3}$. This is why a commenter in
+the seed thread reports that Adadelta is, in practice, run with a learning rate after all,
+because on some problems it fails to make progress without one. We train a small network (an
+MLP with 16 tanh units on two moons) for 200 full-batch steps with Adadelta at several
+multipliers:
 """),
     code(r"""
 from lrlab.apps.finder_replay import default_mlp  # 2-16-2 tanh MLP on 300 two-moons points
@@ -281,7 +283,7 @@ Every rule of this family divides by something that can be zero, so each adds an
 | Adagrad (torch) | $\sqrt{G_t} + \epsilon$, $\epsilon = 10^{-10}$ | rate up to $\eta/\epsilon$: huge |
 | RMSprop, Adam (torch) | $\sqrt{v_t} + \epsilon$, $\epsilon = 10^{-8}$ | rate up to $\eta/\epsilon$ |
 | Adadelta | $\sqrt{v_t + \epsilon}$, $\epsilon = 10^{-6}$ (inside the root, both averages) | rate up to $\eta\sqrt{u}/\sqrt{\epsilon}$ |
-| Keras Adam | $\sqrt{\hat v_t} + \hat\epsilon$, $\hat\epsilon = 10^{-7}$ | same form, larger default |
+| Keras / TF Adam | $\sqrt{v_t} + \hat\epsilon$ on the *uncorrected* $v_t$ (the bias correction is folded into the step size), $\hat\epsilon = 10^{-7}$ | Kingma & Ba's "$\hat\epsilon$" form: in torch's form this is $\epsilon = \hat\epsilon/\sqrt{1-\beta_2^t}$, about 30 times larger at the first step, and a 10 times larger default |
 
 $\epsilon$ is not just numerical safety: when $\epsilon$ is comparable to $\sqrt{v}$, the rule
 stops adapting. With $\epsilon \gg \sqrt v$, Adam's step becomes $\eta\, m_t/\epsilon$: momentum
@@ -433,10 +435,10 @@ assert h_dog[1e-6].lr[-1] / h_dog[1e-6].lr[0] > 1e4      # DoG found the scale b
 assert rank[1e-6] <= 8 and rank[1e-2] < rank[1e-6]
 """ + "\n" + CHECK),
     md(r"""
-DoG grew its rate by five orders of magnitude on its own and landed among the better
-half of the SGD rates, with no sweep. It is not free: it spends its first steps growing
-from $r_\epsilon$ (a larger first movement helps on this small network), and a tuned SGD
-with a large rate still wins in 300 steps. Learning-rate-free methods move the problem
+DoG grew its rate by about five orders of magnitude on its own, with no sweep. It is not
+free: with the default tiny first movement it spends many of its 300 steps growing, and ends
+mid-pack (8 of the 13 SGD rates beat it); with a larger first movement ($10^{-2}$) only 4 do.
+A tuned SGD with a large rate still wins in 300 steps. Learning-rate-free methods move the problem
 rather than remove it (a first movement $r_\epsilon$, a memory $\beta$ for the parabola
 rule, an $\epsilon$ for Adadelta), but the quantities they ask for are often easier to set
 than $\eta$.
@@ -480,6 +482,7 @@ widgets.quiz(
 * H. B. McMahan et al. (2013). *Ad click prediction: a view from the trenches.* KDD. (FTRL-Proximal)
 * J. Duda (2019). *SGD momentum optimizer with step estimation by online parabola model.* arXiv:1907.07063.
 * M. Ivgi, O. Hinder and Y. Carmon (2023). *DoG is SGD's best friend: a parameter-free dynamic step size schedule.* ICML.
+* The seed thread's answers on Adagrad, Adadelta (and the comment that it is used with a learning rate in practice), FTRL-style time × gradient rates and the $\sigma_\theta/\sigma_g$ rule; this notebook tests each claim.
 * S. J. Reddi, S. Kale and S. Kumar (2018). *On the convergence of Adam and beyond.* ICLR. (AMSGrad)
 * PyTorch documentation, `torch.optim` (Adagrad, RMSprop, Adadelta, Adam); Keras documentation, `keras.optimizers.Ftrl`.
 """),
@@ -556,9 +559,16 @@ The four readings of the curve:
 * **valley** (fastai's default since 2021): the middle of the longest descending stretch of the curve.
 * **midpoint**: the geometric middle between the start of the descent and the minimum.
 
-They span almost a decade on a clean, full-batch curve. The reason the loss keeps falling
-until 10 is *not* that 10 is a good rate: the sweep's last steps benefit from all the
-training done before them (the curve is a *trajectory*, not a function of $\eta$).
+They span almost a decade on a clean, full-batch curve. The reason the smoothed loss keeps
+falling until about 8 is *not* that 8 is a good rate: the sweep's last steps benefit from all
+the training done before them (the curve is a *trajectory*, not a function of $\eta$).
+
+**"Pick the steepest part of the curve."** One answer in the seed thread gives this as the
+rule, and another, following Jeremy Howard's fast.ai course, reads off the rate where the
+loss falls fastest. Both are the *steepest* suggestion. The steepest point marks where
+training made the most progress *per step during the sweep*, which is a reasonable place to
+start — but the sections below show that it is the most fragile of the four readings under
+minibatch noise, and that it sits well below the rate a validation search prefers.
 """),
     code(r"""
 assert result.stop < result.num_steps                        # the test found the blow-up
@@ -664,8 +674,8 @@ plt.show()
 assert ratio > 3   # the valley suggestion is conservative: the grid prefers a larger rate
 """),
     md(r"""
-On this problem the range test is *conservative*: the grid's winner is several times
-larger than the valley suggestion. That is typical: the test suggests a rate that makes
+On this problem the range test is *conservative*: the grid's winner is about ten times
+larger than the valley suggestion (the ratio printed above). That is typical: the test suggests a rate that makes
 fast progress *from the start*, while a full run can afford (and benefits from) a larger
 rate once the model is out of its initial region — often together with a decay (notebook 04).
 Use the range test for what it is good at: finding the order of magnitude, and the rate where
@@ -698,6 +708,7 @@ widgets.quiz(
 * L. N. Smith (2017). *Cyclical learning rates for training neural networks.* WACV.
 * L. N. Smith (2018). *A disciplined approach to neural network hyper-parameters: Part 1.* arXiv:1803.09820.
 * J. Howard and S. Gugger (2020). *Fastai: a layered API for deep learning.* Information 11(2); fastai's `lr_find` documentation (the valley suggestion).
+* J. Howard (2018). *Practical Deep Learning for Coders*, fast.ai course, lesson 1 (the learning-rate finder, as described in the seed thread).
 * S. Gugger (2017). *How do you find a good learning rate* (blog post explaining the smoothing and the stop rule).
 * J. Bergstra and Y. Bengio (2012). *Random search for hyper-parameter optimization.* JMLR 13.
 * The Keras callback cited in the seed thread: F. Wittmann, *LRFinder* (GitHub, WittmannF/LRFinder).
@@ -789,6 +800,16 @@ print(f"fraction of starts ending in the flat minimum: "
 assert np.sum(bm.labels[above] == 0) == 0 and bm.fraction(1)[60] == 1.0
 """ + "\n" + CHECK),
     md(r"""
+**Reading the seed's claim.** The answer quoted above speaks of the loss being "Lipschitz with
+a large constant $L$". For step sizes the constant that matters is the Lipschitz constant of
+the *gradient* — the smoothness $L$ of notebooks 01 and 08, the largest curvature — not of the
+loss itself. With that reading the claim is exactly what the map shows: a large global $L$
+(here the sharp well's $k_s = 20$) does not forbid a large rate; it only forbids settling
+*where* the curvature is that large. And the start matters as much as the rate: at a small
+rate (about 0.03) the start alone decides which minimum is reached (two thirds of the starts
+end in the flat one, as the map cell printed), while at 0.3 every start on this grid ends in
+the flat one. The outcome depends on both the local curvature and the initialisation.
+
 Below $2/k_s$ the map is the ordinary picture: each minimum attracts the starts on its side
 of the barrier. Between $0.1$ and $2$ the sharp minimum has *no* basin at all: every run
 either ends in the flat minimum or keeps bouncing. Above 2 nothing converges. A large
@@ -872,8 +893,10 @@ assert eos.sharpness.max() > 2 / 0.4 and abs(eos.sharpness[-1] - 2 / 0.4) < 0.05
 assert traces[0.2].sharpness.max() < 2 / 0.2   # at the smaller rate the limit is never reached
 """),
     md(r"""
-The network adapts its curvature to the learning rate: with $\eta = 0.4$ it sharpens until it
-meets the limit $2/\eta = 5$ and stays there; with $\eta = 0.2$ it never gets to $2/\eta = 10$.
+The network adapts its curvature to the learning rate: with $\eta = 0.4$ it sharpens past the
+limit $2/\eta = 5$ (to about 7), is pushed back, and then hovers at 5 — the overshoot and
+return are the self-stabilisation Cohen et al. describe; with $\eta = 0.2$ it never gets to
+$2/\eta = 10$.
 So "the learning rate must be below $2/L$" is not the whole story for neural networks: the
 rate also *shapes* the $L$ the network ends up with.
 
@@ -1001,7 +1024,8 @@ If $f$ is $L$-smooth (its gradient is $L$-Lipschitz; for a quadratic, $L$ is the
 Hessian eigenvalue), then $f(\theta - \eta g) \le f(\theta) - \eta(1 - \tfrac{L\eta}{2})\|g\|^2$.
 The guaranteed decrease is largest at $\eta = 1/L$, and for convex $f$ gradient descent with
 any fixed $\eta \le 1/L$ satisfies $f(\theta_k) - f^\star \le \|\theta_0 - \theta^\star\|^2/(2\eta k)$
-(Nesterov 2004, Thm. 2.1.14; Tibshirani's lecture 6 notes, Thm. 6.1). If $f$ is also
+(Theorem 6.1 of Tibshirani's CMU lecture 6 notes, the theorem the seed thread cites;
+Nesterov 2004, §2.1.5, proves the same $O(1/k)$ rate). If $f$ is also
 $\mu$-strongly convex, the fixed rate that minimises the worst contraction factor is
 $\eta = 2/(\mu + L)$, with factor $(\kappa - 1)/(\kappa + 1)$ per step on the distance
 ($\kappa = L/\mu$), against $1 - 1/\kappa$ for $1/L$. Both rules read $L$ (and $\mu$) from the problem:
@@ -1151,10 +1175,10 @@ The app runs all the methods on one problem. The x axis is the cost you choose:
 shows the step size each method used. The status line says what each method needed to cut the
 gap by a factor 1000.
 
-> **Predict, then switch the axis.** On Rosenbrock, exact line search takes far fewer
-> *iterations* than GD. Will it still look good against *all evaluations*? Switch the axis and
-> see. Then move the GD learning-rate slider: can you find a fixed rate that beats Armijo on
-> evaluations?
+> **Predict, then switch the axis.** On Rosenbrock, Armijo needs about as many *iterations* as
+> L-BFGS. Will it still look as good against *all evaluations*? Write down a guess, switch the
+> axis and see. Then move the GD learning-rate slider: can you find a fixed rate that cuts the
+> gap by 1000 within the 200 iterations?
 """),
     code(r"""
 from lrlab.apps.linesearch_race import LineSearchRace
@@ -1194,17 +1218,29 @@ for rows in (rosen, logistic):
     assert min(solved, key=solved.get) == "L-BFGS"
 a = logistic["all evaluations"]
 assert a["exact line search"] > 5 * logistic["iterations"]["exact line search"]
+# The bullets below: exact line search misses the target on Rosenbrock, Armijo pays
+# several loss evaluations per iteration there; BB (which diverges there, see the table)
+# is the fastest first-order method on the logistic regression.
+assert rosen["iterations"]["exact line search"] is None
+assert rosen["all evaluations"]["Armijo"] > 5 * rosen["iterations"]["Armijo"]
+first_order = {k: v for k, v in a.items() if v is not None and k != "L-BFGS"}
+assert min(first_order, key=first_order.get) == "Barzilai-Borwein"
 """),
     md(r"""
 The race shows the honest price of "not choosing a learning rate":
 
-* **exact line search** needs few iterations but dozens of loss evaluations per iteration;
-* **Armijo** costs one or two extra loss evaluations per step and never diverges, but its
-  steps are limited by its first trial $\eta_0$ and by the local curvature;
-* **Polyak** is free per step but needs $f^\star$; **Barzilai–Borwein** is free per step and
-  fast on convex problems, and needs safeguards elsewhere;
-* **L-BFGS** is in a class of its own on these small, deterministic problems — and it is
-  not an SGD method.
+* **exact line search** pays about 20 loss evaluations per iteration (on the logistic
+  regression: 144 iterations, about 3,000 evaluations), and on Rosenbrock it does not reach
+  the target within 200 iterations at all;
+* **Armijo** never diverges, but each backtrack is a loss evaluation: on Rosenbrock it
+  needs about 10 per iteration (40 iterations, over 400 evaluations), and on the logistic
+  regression its steps, capped by the first trial $\eta_0$, are too short to reach the target
+  in 200 iterations;
+* **Polyak** is free per step but needs $f^\star$ (it solves the logistic regression, whose
+  $f^\star$ the race is given); **Barzilai–Borwein** is free per step and the fastest
+  first-order method on the convex problem, and diverges on Rosenbrock without safeguards;
+* **L-BFGS** is in a class of its own on these small, deterministic problems (13–35
+  evaluations) — and it is not an SGD method.
 
 With minibatches, a loss evaluation on the same batch is noisy too, and the savings of line
 searches shrink; that is why stochastic line searches (Vaswani et al. 2019) and the methods of
@@ -1340,13 +1376,44 @@ After this notebook you will be able to
     md(r"""
 ## A recipe
 
-1. **Sanity-check the scale.** Search the rate on a log scale — plain SGD's useful rates span 1e-5 to 1 (and adaptive rules' global rates similarly), so a linear grid wastes its points.
+1. **Sanity-check the scale.** Search the rate on a log scale, so that every decade gets the same number of trials. For plain SGD on a network with standardised inputs, 0.01 is a sane first value and the useful rates lie within about 1e-5 to 1: Bengio (2012) gives 0.01 as a default that often works and places useful values below 1 and above 1e-6; the answers in the seed thread quote 1e-4 to 1 and [1e-5, 0.1]. Adaptive rules' global rates (Adam's 1e-3) sit in the same span. A linear grid over such a range wastes almost all its points on the top decade.
 2. **Bracket it with a range test** (notebook 06), with the batch size you will train with, over 2–3 seeds: it gives the order of magnitude and the blow-up point in one short run each.
 3. **Refine with a search scored on validation data**: a handful of full (or half-length) runs around the bracket, on a held-out split or by k-fold cross-validation; prefer log-uniform random points when you search more than one hyperparameter.
 4. **Train near the largest stable rate, then decay it** (notebook 04): step ÷10 on plateaus, or cosine; warm up if the first steps are unstable.
 5. **Watch the run**: the loss curve's shape (notebook 02), the update ratio (below), NaNs. Too high: oscillation, spikes, NaN. Too low: a slow, straight decline and updates far below 1e-3 of the weights.
 6. **Re-tune when the batch size or the model changes**: the best rate moves with both (notebooks 03 and 07).
 """),
+    md(r"""
+## Reading a flat loss curve: too low, or stuck?
+
+A loss that has not moved for several epochs has two explanations, and the seed thread
+names both: the rate is too low (every step is tiny), or the run is stuck — at a local
+minimum, on a plateau or at a saddle. They call for opposite actions, and one cheap
+experiment tells them apart: **raise the rate by 10x for a short while.** If the loss starts
+falling at once, the rate was too low. If it does not move (or the larger rate just makes it
+bounce), the run sits at a point where the gradient itself is small, and the remedies are a
+restart from another initialisation, momentum, or accepting the minimum. The update ratio
+below gives a second opinion: far below $10^{-3}$ means tiny steps.
+
+> **Predict, then look.** Below, the MLP is trained at a rate of $10^{-4}$ for 300 steps, then
+> the rate is raised tenfold for 100 more steps. Will the loss, flat in the first phase, start
+> falling in the second?
+"""),
+    code(r"""
+from lrlab.apps.finder_replay import default_mlp
+from lrlab.diagnostics import update_ratio as _update_ratio
+
+net = default_mlp()
+slow = train(net, sgd(1e-4), 300, batch_size=16, record_params=True)
+faster = train(net, sgd(1e-3), 100, batch_size=16, x0=slow.params[-1], seed=1)
+drop_slow = slow.loss[0] - slow.loss[-1]
+drop_fast = faster.loss[0] - faster.loss[-1]
+print(f"lr 1e-4, 300 steps: loss {slow.loss[0]:.3f} -> {slow.loss[-1]:.3f}; "
+      f"update ratio {_update_ratio(slow, net).median:.1e}")
+print(f"lr 1e-3, 100 more:  loss {faster.loss[0]:.3f} -> {faster.loss[-1]:.3f}")
+# a tenth of the steps at ten times the rate makes more progress: the rate was too low
+assert drop_fast > drop_slow > 0
+""" + "\n" + CHECK),
     md(r"""
 ## Grid or random search, with validation
 
@@ -1392,7 +1459,7 @@ plt.show()
 """),
     md(r"""
 Both searches find that momentum and rate trade off (the effective step is about
-$\eta/(1-\mu)$), and here the grid happened to contain an excellent pair. Random search's
+$\eta/(1-\mu_m)$, with $\mu_m$ the momentum), and here the grid happened to contain an excellent pair. Random search's
 advantage is about coverage, in expectation: its projections on the learning-rate axis never
 repeat. With one hyperparameter only, a log-spaced grid is as good and easier to read.
 
@@ -1474,7 +1541,7 @@ assert abs(np.log10(advice.lr / grid.best_lr)) < 1.0
 | Is the learning rate related to the shape of the error surface? | For plain SGD the rate itself is one global number, but the *rates that work* are set by the curvature: GD is stable below $2/L$, with $L$ the largest curvature, and a minimum of curvature $k$ can only be reached with $\eta < 2/k$. | 01, 07, 08 |
 | If so, how do I use the shape to choose a value? | On smooth convex problems use $1/L$ (or $2/(\mu+L)$), or let a line search find it; estimate the sharpness with Hessian-vector products; or let an adaptive rule scale each coordinate (Adagrad, RMSprop, Adam, FTRL, the $\sigma_\theta/\sigma_g$ rule). | 05, 08 |
 | If not, which values should I try, and how? | Log-spaced values from about 1e-5 to 1 (0.01 is a sane start for SGD); a range test brackets the scale in one run; refine with a grid or log-uniform random search scored on validation data (cross-validation for small data); hyperparameter optimisers (spearmint, hyperopt) automate it. | 06, 09 |
-| Small values avoid overshooting — how do I avoid getting stuck or crawling? | Use the largest rate that is stable (the best is usually just below it); diagnose "too low" by a slow straight loss curve and updates ≪ 1e-3 of the weights, "too high" by oscillation, spikes, NaN. Large rates also steer away from sharp minima. | 02, 07, 09 |
+| Small values avoid overshooting — how do I avoid getting stuck or crawling? | Use the largest rate that is stable (the best is usually just below it); diagnose "too low" by a slow straight loss curve and updates ≪ 1e-3 of the weights (a loss flat for several epochs: raise the rate 10x briefly — if it falls, the rate was too low, if not the run is stuck), "too high" by oscillation, spikes, NaN (or a division by zero / log of zero). Large rates also steer away from sharp minima. | 02, 07, 09 |
 | Constant, or changed as training approaches a minimum? | With minibatch noise a constant rate stalls on a noise floor: anneal it (step ÷10 on plateaus, exponential, 1/t, cosine), possibly after a warm-up; Adagrad's built-in $1/\sqrt t$ is one automatic version. | 03, 04, 05 |
 | In short: how do I choose the learning rate for SGD? | Follow the recipe above: log-scale bracket with a range test, validate a few candidates, train near the highest stable rate, decay it, and watch the loss and the update ratio. | 09 |
 

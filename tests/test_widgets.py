@@ -354,3 +354,14 @@ def test_blitting_keeps_the_legend_above_the_paths():
     assert app.canvas.full_draws == 1
     assert order == ["path", "legend"]
     app.close()
+
+
+def test_status_says_stationary_point_for_a_local_minimum():
+    # Regression: GD on Rastrigin settles in a local minimum (gradient ~1e-14) and the
+    # status said "stuck: loss not decreasing", as if the rate were too small.
+    app = lw.explorer_2d("rastrigin", backend="png")
+    h = app.histories["GD"]
+    assert float(np.ravel(h.grad_norm)[-1]) < 1e-10 and float(np.ravel(h.loss)[-1]) > 1.0
+    assert app.status_text.startswith("GD: stopped at a stationary point after ")
+    assert "above the global minimum" in app.status_text
+    app.close()

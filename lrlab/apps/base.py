@@ -53,11 +53,21 @@ def describe_run(history: Any, *, f_star: float | None = None, rtol: float = 1e-
 
     "diverged at step 12: loss became inf", "converged in 84 steps",
     "converged in 30 steps (oscillating)", "oscillating", "still descending",
-    "stuck: loss not decreasing".
+    "stuck: loss not decreasing", "stopped at a stationary point after 9 steps, ...".
+
+    Examples
+    --------
+    >>> from lrlab import sgd, surfaces, train
+    >>> describe_run(train(surfaces.parabola(), sgd(0.5), 40), f_star=0.0)
+    'converged in 10 steps'
+    >>> describe_run(train(surfaces.parabola(), sgd(2.5), 40), f_star=0.0)
+    'diverged at step 16: loss exceeded 1e+05 x its start'
 
     A run *converged* at the first step where its suboptimality fell below
     ``rtol`` times its start (with ``f_star`` known) or its gradient norm
-    below ``rtol`` times its start (otherwise). It *oscillates* when most of
+    below ``rtol`` times its start (otherwise). With ``f_star`` known, a run
+    whose gradient vanished above ``f_star`` "stopped at a stationary point"
+    (a local minimum, or a saddle). It *oscillates* when most of
     its last steps reverse the direction of the previous one (``steps``: the
     parameter increments, shape ``(T, dim)``, from ``np.diff(params)``).
     """
@@ -76,6 +86,13 @@ def describe_run(history: Any, *, f_star: float | None = None, rtol: float = 1e-
     if hit.size:
         text = f"converged in {int(hit[0])} steps"
         return text + " (oscillating)" if _oscillating(steps, upto=int(hit[0])) else text
+    if f_star is not None:  # no global minimum, but perhaps a stationary point
+        g = np.asarray(history.grad_norm, dtype=float).reshape(len(history.grad_norm), -1)
+        g = g[np.all(np.isfinite(g), axis=-1), 0]
+        flat = np.nonzero(g <= rtol * max(g[0], 1e-300))[0] if g.size else g
+        if flat.size:
+            return (f"stopped at a stationary point after {int(flat[0])} steps, "
+                    f"loss {gap[-1]:.3g} above the global minimum (a local minimum?)")
     if len(loss) > 2 and loss[-1] > loss[0]:
         return "diverging: loss is growing"
     if osc:

@@ -251,3 +251,17 @@ def test_linesearch_race_legend_names_only_the_racers_that_ran():
     names = [t.get_text() for t in app.ax_loss.get_legend().get_texts()]
     assert "GD 2/(μ+L)" in names and len(names) == len(app.histories)
     app.close()
+
+
+def test_finder_replay_marker_does_not_hide_a_suggestion():
+    # Regression: replaying at the 'valley' suggestion (the notebook's lr=0.15) put a filled
+    # black dot and a solid black line exactly over the orange valley dot and its line.
+    from matplotlib.colors import to_rgba
+
+    from lrlab.apps.finder_replay import FinderReplay
+
+    app = FinderReplay(lr=0.15, backend="png")
+    assert app.marker.get_markerfacecolor() == "none"
+    assert to_rgba(app.marker.get_markeredgecolor())[3] == 1.0
+    assert app.cursor.get_alpha() < 1.0
+    app.close()

@@ -113,8 +113,11 @@ class FinderReplay(App):
                       left=0.07, right=0.98, top=0.9, bottom=0.13)
         self.ax_curve = self.figure.add_subplot(gs[0, 0])
         self.ax_model = self.figure.add_subplot(gs[0, 1])
-        (self.marker,) = self.ax_curve.plot([], [], "o", color="k", markersize=8, zorder=6)
-        self.cursor = self.ax_curve.axvline(1.0, color="k", lw=1.0, zorder=5)
+        # a ring and a light cursor: a suggestion at the replayed lr stays visible under them
+        (self.marker,) = self.ax_curve.plot([], [], "o", markerfacecolor="none",
+                                            markeredgecolor="k", markeredgewidth=1.8,
+                                            markersize=12, zorder=6)
+        self.cursor = self.ax_curve.axvline(1.0, color="k", lw=1.0, alpha=0.45, zorder=5)
         self.image = plots_more.decision_image(self.problem, self.problem.x0, self.ax_model)
         self.title = self.ax_model.text(0.5, 1.02, "", transform=self.ax_model.transAxes,
                                         ha="center", va="bottom", fontsize=10)

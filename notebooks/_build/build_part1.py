@@ -152,13 +152,15 @@ for lr, status, loss in zip(lrs, h.status(), h.final_loss, strict=True):
     print(f"lr = {lr:<4}  {status:9s} final loss {loss:.3g}")
 """ + "\n" + CHECK),
     md("""
-The same three runs as a picture (the loss against the step, on a log scale; the diverging run
-is cut off where the trainer stopped it):
+The same three runs as a picture (the loss against the step, on a log scale, where a constant
+factor per step is a straight line; the diverging run stops where the trainer froze it):
 """),
     code("""
 fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
 for k, lr in enumerate(lrs):
-    plots.loss_curve(np.maximum(h.loss[:, k], 1e-30), ax, label=f"lr = {lr}")
+    plots.loss_curve(np.maximum(h.loss[:, k], 1e-20), ax, color=plots.COLORS[k],
+                     label=f"lr = {lr}")
+ax.text(2, 3e-20, "lr = 1 reaches exactly 0 (drawn at 1e-20)", fontsize=8)
 ax.set_xlabel("step $t$")
 ax.set_ylabel("loss $f(x_t)$")
 ax.legend(fontsize=8)

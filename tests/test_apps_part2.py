@@ -265,3 +265,17 @@ def test_finder_replay_marker_does_not_hide_a_suggestion():
     assert to_rgba(app.marker.get_markeredgecolor())[3] == 1.0
     assert app.cursor.get_alpha() < 1.0
     app.close()
+
+
+def test_basin_explorer_legend_does_not_cover_the_map():
+    # Regression: the fate legend sat inside the map's upper-left corner, over the fates of
+    # the large rates started on the sharp side.
+    from lrlab.apps.basins import BasinExplorer
+
+    app = BasinExplorer(lr=0.05, start=-1.5, backend="png")
+    app.png()
+    renderer = app.figure.canvas.get_renderer()
+    legend = app.ax_map.get_legend().get_window_extent(renderer)
+    assert legend.x0 >= app.ax_map.get_window_extent(renderer).x1
+    assert legend.x1 <= app.figure.bbox.x1  # and not clipped by the figure
+    app.close()

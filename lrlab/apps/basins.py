@@ -69,7 +69,7 @@ class BasinExplorer(App):
 
     def __init__(self, *, lr: float = 0.05, start: float = -1.5, sharp_curvature: float = 20.0,
                  noise: float = 0.0, num_steps: int = 300, resolution: tuple = (110, 150),
-                 backend: str = "auto", figsize=(10.5, 4.1)):
+                 backend: str = "auto", figsize=(11.5, 4.1)):
         super().__init__(figsize, backend=backend)
         self.num_steps = int(num_steps)
         self.resolution = tuple(int(r) for r in resolution)
@@ -92,7 +92,7 @@ class BasinExplorer(App):
 
     def _build_figure(self) -> None:
         gs = GridSpec(1, 2, figure=self.figure, width_ratios=[1, 1.1], wspace=0.25,
-                      left=0.07, right=0.98, top=0.9, bottom=0.13)
+                      left=0.07, right=0.83, top=0.9, bottom=0.13)
         self.ax_curve = self.figure.add_subplot(gs[0, 0])
         self.ax_map = self.figure.add_subplot(gs[0, 1])
         self.steps = plots.steps_1d([], [], self.ax_curve)
@@ -126,6 +126,8 @@ class BasinExplorer(App):
         if self.mesh is None:
             self.mesh = plots_more.basin_image(self.map, axm, names=["sharp minimum",
                                                                      "flat minimum"])
+            # outside the map: inside, it covered the fates of large rates from the left
+            axm.get_legend().set_bbox_to_anchor((1.02, 1.0), transform=axm.transAxes)
             self.limits = [axm.axhline(1.0, color="k", ls="--", lw=1) for _ in range(2)]
             self.limit_text = [axm.text(2.45, 1.0, "", ha="right", va="bottom", fontsize=8,
                                         color="k") for _ in range(2)]

@@ -201,7 +201,7 @@ def advise(
     spread = max(band.spread.values()) if len(seed_list) > 1 else 0.0
     stop_lr = band.results[0].stop_lr
     evidence.append(Evidence("Range test", range_lr, (
-        f"The loss fell fastest over the sweep and the test stopped at {stop_lr:.3g} "
+        f"The sweep raised the rate step by step until {stop_lr:.3g} "
         f"({band.results[0].reason}). The suggestions were minimum/10 {med['minimum']:.3g}, "
         f"valley {med['valley']:.3g} and midpoint {med['midpoint']:.3g}; their geometric "
         f"middle is {range_lr:.3g}."

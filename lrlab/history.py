@@ -44,7 +44,11 @@ class History:
     reason : ndarray of str, shape run_shape
         Why a run ended before ``num_steps`` ("" when it did not).
     loss_evals, grad_evals : ndarray of int, shape (num_steps + 1,)
-        Cumulative number of loss and gradient evaluations (per run) after each step.
+        Cumulative number of loss and gradient evaluations after each step: one of
+        each per step at ``theta_t``, plus every call a loss-aware rule made to
+        ``loss_fn`` (Armijo's trial steps, a line search's probes). For a single run
+        this is that run's cost. In a batched run one call serves all runs, so the
+        count is that of the run that needed the most calls.
     eval_steps : ndarray of int, shape (k,)
         Steps at which the evaluation loss was computed.
     eval_loss : ndarray, shape (k, *run_shape), or None

@@ -148,10 +148,13 @@ class Problem:
         return self._loss(theta, batch), self._grad(theta, batch)
 
     def _hessian(self, theta: np.ndarray) -> np.ndarray:
-        """Default: the Hessian assembled column by column from :meth:`_hvp`."""
+        """Default: the Hessian assembled column by column from :meth:`_hvp`,
+        symmetrised (a finite-difference ``_hvp`` leaves asymmetries of its own
+        error size, and every Hessian is symmetric)."""
         eye = np.eye(self.dim)
         cols = [self._hvp(theta, np.broadcast_to(e, theta.shape)) for e in eye]
-        return np.stack(cols, axis=-1)
+        H = np.stack(cols, axis=-1)
+        return 0.5 * (H + np.swapaxes(H, -1, -2))
 
     def _hvp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Default: exact when :meth:`_hessian` is overridden, else central differences.

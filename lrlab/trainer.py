@@ -9,8 +9,10 @@ One loop serves every rule, problem and widget::
         theta       = theta + step
 
 A run that diverges (a non-finite loss or gradient, or a loss more than
-``divergence_factor`` times its start) is *frozen*: its parameters stop
-moving, the step and the reason are recorded, and the other runs go on.
+``divergence_factor`` times its start) is *frozen*: its record ends there
+(the step and the reason are kept, everything after is NaN) and the other
+runs go on. (Inside the batched loop an ended run keeps being computed,
+harmlessly, under ``np.errstate``; its values are blanked at the end.)
 Divergence is a result, not a crash, and no numpy RuntimeWarning escapes.
 """
 

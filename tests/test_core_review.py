@@ -139,3 +139,28 @@ def test_finite_difference_hvp_and_hessian_fallback_are_accurate():
     v = np.array([0.3, -2.0])
     np.testing.assert_allclose(Rosen().hvp(th, v), exact @ v, rtol=1e-7, atol=1e-7 * scale.max())
     np.testing.assert_array_equal(Rosen().hvp(th, np.zeros(2)), np.zeros((3, 2)))
+
+
+def test_unnamed_chain_repr_is_how_it_was_built():
+    from lrlab.rules import chain, clip_by_norm, sgd
+
+    rule = chain(clip_by_norm(1.0), sgd(0.1))
+    assert repr(rule) == ("chain(clip_by_norm(max_norm=1.0), SGD(lr=0.1, momentum=0.0, "
+                          "dampening=0.0, nesterov=False, weight_decay=0.0))")
+
+
+def test_default_hessian_is_symmetric():
+    from lrlab.problem import Problem
+
+    class Quartic(Problem):  # no _hessian: the default goes through finite differences
+        name, dim, x0 = "quartic", 3, np.ones(3)
+
+        def _loss(self, theta, batch):
+            return np.sum(theta**4, axis=-1) + theta[..., 0] * theta[..., 1] * theta[..., 2]
+
+        def _grad(self, theta, batch):
+            x, y, z = theta[..., 0], theta[..., 1], theta[..., 2]
+            return 4 * theta**3 + np.stack([y * z, x * z, x * y], axis=-1)
+
+    H = Quartic().hessian(np.array([1.5, -2.0, 0.7]))
+    np.testing.assert_array_equal(H, H.T)

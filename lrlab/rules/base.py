@@ -88,6 +88,8 @@ class Rule:
     batch_shape: tuple = ()
 
     def __repr__(self) -> str:
+        if set(self.hyperparams) == {"rules"}:  # an unnamed chain: show how it was built
+            return "chain(" + ", ".join(repr(r) for r in self.hyperparams["rules"]) + ")"
         args = ", ".join(f"{k}={_fmt(v)}" for k, v in self.hyperparams.items())
         return f"{self.name}({args})"
 

@@ -55,6 +55,8 @@ class History:
         Full-data (or validation) loss at ``eval_steps``.
     states : list or None
         Rule states, ``states[0]`` from ``init`` and ``states[t + 1]`` after step ``t``.
+        Unlike the arrays above they are kept as the rule returned them: entries of a
+        run after its :attr:`last_step` are not blanked (read them up to it only).
     """
 
     loss: np.ndarray

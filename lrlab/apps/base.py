@@ -84,14 +84,14 @@ def describe_run(history: Any, *, f_star: float | None = None, rtol: float = 1e-
         g = g[np.isfinite(g)]
         hit = np.nonzero(g <= rtol * max(g[0], 1e-300))[0]
     if hit.size:
-        text = f"converged in {int(hit[0])} steps"
+        text = f"converged in {_steps(int(hit[0]))}"
         return text + " (oscillating)" if _oscillating(steps, upto=int(hit[0])) else text
     if f_star is not None:  # no global minimum, but perhaps a stationary point
         g = np.asarray(history.grad_norm, dtype=float).reshape(len(history.grad_norm), -1)
         g = g[np.all(np.isfinite(g), axis=-1), 0]
         flat = np.nonzero(g <= rtol * max(g[0], 1e-300))[0] if g.size else g
         if flat.size:
-            return (f"stopped at a stationary point after {int(flat[0])} steps, "
+            return (f"stopped at a stationary point after {_steps(int(flat[0]))}, "
                     f"loss {gap[-1]:.3g} above the global minimum (a local minimum?)")
     if len(loss) > 2 and loss[-1] > loss[0]:
         return "diverging: loss is growing"
@@ -99,7 +99,12 @@ def describe_run(history: Any, *, f_star: float | None = None, rtol: float = 1e-
         return "oscillating"
     if len(loss) > 10 and loss[-1] >= loss[len(loss) // 2] * (1 - 1e-9):
         return "stuck: loss not decreasing"
-    return f"still descending after {len(loss) - 1} steps"
+    return f"still descending after {_steps(len(loss) - 1)}"
+
+
+def _steps(n: int) -> str:
+    """``'1 step'``, ``'2 steps'``."""
+    return f"{n} step" if n == 1 else f"{n} steps"
 
 
 def _oscillating(steps: np.ndarray | None, upto: int | None = None) -> bool:

@@ -367,3 +367,14 @@ def test_status_says_stationary_point_for_a_local_minimum():
     assert app.status_text.startswith("GD: stopped at a stationary point after ")
     assert "above the global minimum" in app.status_text
     app.close()
+
+
+def test_noise_explorer_says_when_the_run_has_not_reached_its_floor():
+    # Regression: at the smallest rate the status claimed "floor measured 1.1,
+    # predicted 0.0001" for a run that was simply still descending.
+    app = lw.noise_explorer(backend="png")
+    app.lr.value = 10 ** app.lr.min
+    assert "still descending" in app.status_text and "not at its floor" in app.status_text
+    app.lr.value = 0.2
+    assert "floor measured" in app.status_text
+    app.close()

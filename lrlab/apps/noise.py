@@ -228,6 +228,10 @@ class NoiseExplorer(App):
             at = int(self.constant_history.diverged_at)
             text = (f"constant lr {lr:.3g}, batch {B}: diverged at step {at} "
                     "(minibatch noise threw it out of the stable region): no floor")
+        elif self.measured_floor > 3 * self.floor and _still_descending(gap_c):
+            text = (f"constant lr {lr:.3g}, batch {B}: still descending after {T} steps, "
+                    f"not at its floor yet (predicted {self.floor:.2g}): more steps or a "
+                    "larger lr")
         else:
             text = (f"constant lr {lr:.3g}, batch {B}: floor measured "
                     f"{self.measured_floor:.2g}, predicted {self.floor:.2g}")
@@ -238,6 +242,17 @@ class NoiseExplorer(App):
         self._set_status(text, "bad" if self.history.diverged or
                          self.constant_history.diverged else "ok")
         self.canvas.render()
+
+
+def _still_descending(gap: np.ndarray) -> bool:
+    """True when the last quarter of a run is below its third quarter by more than 10 %:
+    the loss is still falling. (At the floor, noise alone moves it that much too,
+    so the caller also asks that the level be far above the predicted floor.)"""
+    q = len(gap) // 4
+    if q < 2:
+        return False
+    third, last = np.mean(gap[-2 * q:-q]), np.mean(gap[-q:])
+    return bool(np.isfinite(third) and last < 0.9 * third)
 
 
 def _tail_mean(history: Any, gap: np.ndarray, n: int) -> float:

@@ -156,7 +156,7 @@ def trajectory(params: Any, ax: Axes | None = None, *, color: str | None = None,
     ax = _axes(ax)
     kwargs.setdefault("linewidth", 1.4)
     (line,) = ax.plot([], [], marker=marker, markersize=markersize,
-                      color=color or COLORS[0], label=label, **kwargs)
+                      color=color or _next_color(ax), label=label, **kwargs)
     set_trajectory(line, params)
     if standalone:
         ax.relim()
@@ -170,6 +170,12 @@ def set_trajectory(line: Line2D, params: Any) -> None:
     line.set_data(p[:, 0], p[:, 1])
 
 
+def _next_color(ax: Axes) -> str:
+    """The palette colour after the lines already on ``ax`` (so curves added without a
+    ``color`` differ, in lrlab's colour-blind-safe palette)."""
+    return COLORS[len(ax.lines) % len(COLORS)]
+
+
 # ----------------------------------------------------------------------------- curves
 def loss_curve(loss: Any, ax: Axes | None = None, *, f_star: float | None = None,
                color: str | None = None, label: str | None = None, **kwargs: Any) -> Line2D:
@@ -179,7 +185,7 @@ def loss_curve(loss: Any, ax: Axes | None = None, *, f_star: float | None = None
     """
     ax = _axes(ax)
     kwargs.setdefault("linewidth", 1.5)
-    (line,) = ax.plot([], [], color=color or COLORS[0], label=label, **kwargs)
+    (line,) = ax.plot([], [], color=color or _next_color(ax), label=label, **kwargs)
     set_loss_curve(line, loss, f_star=f_star)
     ax.set_yscale("log")
     ax.relim()
@@ -204,7 +210,7 @@ def lr_curve(schedule: Any, num_steps: int, ax: Axes | None = None, *,
     ax = _axes(ax)
     t = np.arange(check_int(num_steps, "num_steps", "lr_curve", low=1))
     lr = np.array([float(np.asarray(schedule(int(s)))) for s in t])
-    (line,) = ax.plot(t, lr, color=color or COLORS[0], label=label, linewidth=1.5, **kwargs)
+    (line,) = ax.plot(t, lr, color=color or _next_color(ax), label=label, linewidth=1.5, **kwargs)
     ax.set_yscale("log")
     ax.set_xlabel("step $t$")
     ax.set_ylabel(r"learning rate $\eta_t$")

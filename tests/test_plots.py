@@ -214,3 +214,13 @@ def test_active_backend_follows_matplotlib_widget(monkeypatch):
     # %matplotlib widget into every later test that uses pyplot)
     monkeypatch.setitem(matplotlib.rcParams, "backend", "module://ipympl.backend_nbagg")
     assert active_backend() == "ipympl"
+
+
+def test_curves_without_a_colour_get_successive_palette_colours():
+    from lrlab import plots
+
+    ax = plots.new_axes()
+    first = plots.loss_curve(np.array([1.0, 0.5, 0.25]), ax)
+    second = plots.loss_curve(np.array([1.0, 0.7, 0.5]), first.axes)
+    assert first.get_color() != second.get_color()
+    assert second.get_color() == plots.COLORS[1]

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CheckResult", "Mistake", "run_check"]
+__all__ = ["CheckResult", "Mistake", "require_array", "run_check"]
 
 #: A behaviour returns labelled quantities: ``[(label, value), ...]`` or
 #: ``[(label, value, rtol), ...]`` with a per-item relative tolerance.
@@ -43,7 +43,7 @@ class CheckResult:
         Whether it behaved like the reference on every probe.
     mistake : str or None
         Key of the diagnosed mistake (``"no_sqrt"``, ``"off_by_one"``, ...),
-        ``"not_implemented"``, ``"error"``, ``"mutates_input"``,
+        ``"not_implemented"``, ``"error"``, ``"mutates_input"``, ``"not_array"``,
         ``"wrong_shape"``, ``"mismatch"`` (no known mistake fits) or ``None``
         when the check passed.
     message : str
@@ -90,6 +90,23 @@ class _Mutated(Exception):
     def __init__(self, name: str):
         super().__init__(name)
         self.name = name
+
+
+class _NotArray(Exception):
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+def require_array(value: Any) -> np.ndarray:
+    """Return ``value`` if it is a numpy array; raise (for a clear message) otherwise.
+
+    Used for functions documented to return an ``ndarray``: a list looks right
+    when printed but has no ``.shape`` and no elementwise arithmetic.
+    """
+    if not isinstance(value, np.ndarray):
+        raise _NotArray(type(value).__name__)
+    return value
 
 
 def call_pure(fn: Callable, *args: Any, names: Sequence[str] = (), **kwargs: Any) -> Any:
@@ -218,10 +235,29 @@ def run_check(
                            "not implemented yet: replace `raise NotImplementedError()` "
                            "with your code, run the cell, then run this check again.")
     except _Mutated as exc:
+        if exc.name == "problem.x0":
+            return CheckResult(name, False, "mutates_input",
+                               "your function changed `problem.x0` in place: `theta = "
+                               "problem.x0` does not copy, so a later `theta -= ...` (or "
+                               "`theta[...] = ...`) overwrites the problem's starting point. "
+                               "Start from a copy of problem.x0.")
         return CheckResult(name, False, "mutates_input",
                            f"your function changed its input `{exc.name}` in place (for "
                            f"example with `{exc.name} -= ...` or `{exc.name}[...] = ...`). "
                            "Callers keep using that array, so return a new array instead.")
+    except _NotArray as exc:
+        return CheckResult(name, False, "not_array",
+                           f"your function returns a {exc.kind}, not a numpy array: the tests "
+                           "and the rest of the notebook use array operations (such as "
+                           "`.shape`). Convert the result with np.array(...) before returning "
+                           "it.")
+    except TypeError as exc:
+        hint = ""
+        if "argument" in str(exc):
+            hint = (f" Keep the `def {name}(...)` line as given: the same parameter names, "
+                    "in the same order, with the same defaults.")
+        return CheckResult(name, False, "error",
+                           f"calling your function raised TypeError: {exc}.{hint}")
     except Exception as exc:  # the learner's code may raise anything
         return CheckResult(name, False, "error",
                            f"calling your function raised {type(exc).__name__}: {exc}")

@@ -79,6 +79,8 @@ def _adagrad(theta, grad, accum, lr, eps=1e-10, *, kind="ref"):
         denom = np.sqrt(used + eps)
     elif kind == "eps_ignored":
         denom = np.sqrt(used) + 1e-10
+    elif kind == "global":
+        denom = np.sqrt(np.sum(used)) + eps
     else:
         denom = np.sqrt(used) + eps
     return theta - sign * lr * grad / denom, new_out
@@ -108,6 +110,10 @@ _ADAGRAD_MISTAKES = [
             _ada_variant("wrong_sign")),
     Mistake("eps_ignored", "your function ignores its eps argument (it uses a constant of its "
             "own); use the eps it is given.", _ada_variant("eps_ignored")),
+    Mistake("global", "your step divides every coordinate by the same number (a root of the "
+            "sum over *all* coordinates): Adagrad's division is elementwise, each coordinate "
+            "with its own accumulated squared gradients, so each gets its own rate.",
+            _ada_variant("global")),
 ]
 
 _ADAGRAD_PROBES = [({}, 0.1), ({"eps": 0.5}, 0.3)]
@@ -138,6 +144,8 @@ def _rmsprop(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8, *, kind="ref"):
         denom = used + eps
     elif kind == "eps_inside":
         denom = np.sqrt(used + eps)
+    elif kind == "eps_ignored":
+        denom = np.sqrt(used) + 1e-8
     else:
         denom = np.sqrt(used) + eps
     return theta - sign * lr * grad / denom, (sq_avg if kind == "forgets_state" else new)
@@ -168,6 +176,8 @@ _RMSPROP_MISTAKES = [
             _rms_variant("forgets_state")),
     Mistake("wrong_sign", "your step goes uphill: the update must move against the gradient.",
             _rms_variant("wrong_sign")),
+    Mistake("eps_ignored", "your function ignores its eps argument (it uses a constant of its "
+            "own); use the eps it is given.", _rms_variant("eps_ignored")),
 ]
 
 _RMSPROP_PROBES = [({}, 0.01), ({"alpha": 0.8, "eps": 0.5}, 0.1)]

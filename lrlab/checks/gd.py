@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import CheckResult, Mistake, call_pure, run_check
+from ._core import CheckResult, Mistake, _Mutated, call_pure, require_array, run_check
 
 __all__ = ["check_find_stability_limit", "check_gd_step", "check_run_gd",
            "check_stability_limit"]
@@ -62,7 +62,7 @@ _GD_PROBES = [
 
 def _gd_behaviour(fn, probe):
     theta, grad, lr = probe
-    out = call_pure(fn, theta.copy(), grad.copy(), lr, names=("theta", "grad"))
+    out = require_array(call_pure(fn, theta.copy(), grad.copy(), lr, names=("theta", "grad")))
     return [(f"gd_step(theta={theta.tolist()}, grad={grad.tolist()}, lr={lr})", out)]
 
 
@@ -145,9 +145,8 @@ def _run_behaviour(fn, probe):
     problem = _Bowl(A, x0)
     out = fn(problem, lr, steps)
     if not np.array_equal(problem.x0, np.asarray(x0, dtype=float)):
-        from ._core import _Mutated
         raise _Mutated("problem.x0")
-    return [(f"run_gd(problem with x0={x0}, lr={lr}, num_steps={steps})", np.asarray(out))]
+    return [(f"run_gd(problem with x0={x0}, lr={lr}, num_steps={steps})", require_array(out))]
 
 
 def check_run_gd(run_gd: Callable) -> CheckResult:
@@ -210,14 +209,17 @@ def check_stability_limit(stability_limit: Callable) -> CheckResult:
 
 
 # ---------------------------------------------------------- find_stability_limit
-def _bisect(problem, low, high, num_steps=200, tol=1e-4, *, swap=False, strict=False):
-    """Reference bisection (and two wrong variants) on the final-loss test."""
+def _bisect(problem, low, high, num_steps=200, tol=1e-4, *, swap=False, strict=False,
+            finite=False):
+    """Reference bisection (and three wrong variants) on the final-loss test."""
     loss0 = problem.loss(problem.x0)
     while high - low > tol:
         mid = 0.5 * (low + high)
         thetas = _run_ref(problem, mid, num_steps)
         if strict:  # "stable" = the iterates never change sign (no overshoot)
             ok = bool(np.all(thetas[1:] * thetas[:-1] >= 0))
+        elif finite:  # "stable" = the loss did not overflow
+            ok = bool(np.isfinite(problem.loss(thetas[-1])))
         else:
             ok = bool(problem.loss(thetas[-1]) < loss0)
         if ok != swap:
@@ -237,6 +239,12 @@ _FIND_MISTAKES = [
             "oscillates; test whether the loss goes down instead.",
             lambda problem, low, high, num_steps=200, tol=1e-4:
             _bisect(problem, low, high, num_steps, tol, strict=True)),
+    Mistake("finite_test", "your estimate is far above 2/L: you count a run as stable as long "
+            "as its loss stays finite. Just above 2/L the loss grows geometrically but needs "
+            "many more steps than num_steps to overflow; a run is stable when its final loss "
+            "is *below its starting loss*.",
+            lambda problem, low, high, num_steps=200, tol=1e-4:
+            _bisect(problem, low, high, num_steps, tol, finite=True)),
 ]
 
 _FIND_PROBES = [(np.diag([1.0, 10.0]), [1.0, 1.0], 0.0, 1.0),

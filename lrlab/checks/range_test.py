@@ -15,7 +15,8 @@ The learner writes:
   ``stop_factor`` times the best smoothed value so far. Returns the raw losses;
 * ``suggest_lr(lrs, smoothed)``: fastai's "steep" rule: the slope of interval ``i``
   is ``(smoothed[i+1] - smoothed[i]) / (log lrs[i+1] - log lrs[i])``; return the left
-  end ``lrs[i]`` of the steepest (most negative) interval.
+  end ``lrs[i]`` of the steepest (most negative) interval. ``lrs`` is any increasing
+  grid (the probes include one that is not geometric, as do the hidden tests).
 
 :func:`lrlab.finder.lr_range_test` is the library's version of the same test.
 
@@ -35,7 +36,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import CheckResult, Mistake, call_pure, run_check
+from ._core import CheckResult, Mistake, _Mutated, call_pure, require_array, run_check
 
 __all__ = ["check_lr_grid", "check_range_test", "check_smooth", "check_suggest_lr"]
 
@@ -62,7 +63,7 @@ _GRID_PROBES = [(1e-5, 1.0, 11), (1e-3, 10.0, 5), (0.01, 0.08, 4)]
 
 
 def _grid_behaviour(fn, probe):
-    return [(f"lr_grid{probe}", fn(*probe))]
+    return [(f"lr_grid{probe}", require_array(fn(*probe)))]
 
 
 def check_lr_grid(lr_grid: Callable) -> CheckResult:
@@ -113,7 +114,7 @@ _SMOOTH_PROBES = [({}, _LOSSES), ({"beta": 0.7}, _LOSSES[::-1].copy())]
 
 def _smooth_behaviour(fn, probe):
     kwargs, losses = probe
-    out = call_pure(fn, losses.copy(), names=("losses",), **kwargs)
+    out = require_array(call_pure(fn, losses.copy(), names=("losses",), **kwargs))
     where = f"beta={kwargs.get('beta', 0.98)}"
     return [(f"smoothed loss {i} ({where})", v)
             for i, v in enumerate(np.asarray(out, dtype=float).ravel())] + [
@@ -164,6 +165,8 @@ def _range(problem, lrs, batch_size=None, seed=0, beta=0.98, stop_factor=4.0, *,
     avg, best, best_raw = 0.0, np.inf, np.inf
     sign = -1.0 if kind == "wrong_sign" else 1.0
     for i, lr in enumerate(lrs):
+        if kind == "rng_reset":
+            rng = np.random.default_rng(seed)
         batch = problem.sample_batch(rng, batch_size)
         loss, grad = problem.loss_and_grad(theta, batch)
         losses.append(float(loss))
@@ -173,6 +176,8 @@ def _range(problem, lrs, batch_size=None, seed=0, beta=0.98, stop_factor=4.0, *,
             if not np.isfinite(loss) or loss > stop_factor * best_raw:
                 break
         elif kind != "no_stop" and (not np.isfinite(smoothed) or smoothed > stop_factor * best):
+            if kind == "stop_unrecorded":
+                losses.pop()
             break
         best, best_raw = min(best, smoothed), min(best_raw, loss)
         theta = theta - sign * lr * grad
@@ -197,6 +202,13 @@ _RANGE_MISTAKES = [
             "4x increase.", _range_variant("no_bias_correction")),
     Mistake("wrong_sign", "your steps go uphill: the loss rises from the first step.",
             _range_variant("wrong_sign")),
+    Mistake("stop_unrecorded", "your test returns one loss too few: it stops *before* "
+            "recording the loss that triggered the stop. Record every loss you compute, then "
+            "test whether to stop, so that the curve shows the blow-up.",
+            _range_variant("stop_unrecorded")),
+    Mistake("rng_reset", "your batches repeat: you create the random generator inside the "
+            "loop, so every step draws the same batch. Create it once, before the loop, and "
+            "draw every batch from it.", _range_variant("rng_reset")),
 ]
 
 _RANGE_PROBES = [
@@ -213,9 +225,8 @@ def _range_behaviour(fn, probe):
     out = call_pure(fn, problem, lrs, names=("problem", "lrs"), **kwargs)
     if not np.array_equal(problem.x0, x0):
         problem.x0 = x0
-        from ._core import _Mutated
         raise _Mutated("problem.x0")
-    out = np.asarray(out, dtype=float).ravel()
+    out = np.asarray(require_array(out), dtype=float).ravel()
     where = ", ".join(f"{k}={v}" for k, v in kwargs.items()) or "defaults"
     items = [(f"the number of recorded losses ({where}, {n} rates)", out.size)]
     items += [(f"loss {i} ({where})", v) for i, v in enumerate(out)]
@@ -258,6 +269,13 @@ _SUGGEST_MISTAKES = [
             "(fastai's, and lrlab.finder.suggest_steep) returns its left end, the smaller "
             "rate: interval i runs from lrs[i] to lrs[i + 1].",
             lambda lrs, smoothed: float(lrs[np.argmin(_slopes(lrs, smoothed)) + 1])),
+    Mistake("returns_index", "your function returns a position in the arrays, not a "
+            "learning rate: return the rate lrs[i] itself.",
+            lambda lrs, smoothed: int(np.argmin(_slopes(lrs, smoothed)))),
+    Mistake("slope_vs_index", "your slope ignores the spacing of the rates: it is the change of "
+            "the loss per *interval*, which equals the slope against log(lr) only on a "
+            "geometric grid. Divide by the difference of log(lr) so that any increasing grid "
+            "works.", lambda lrs, smoothed: float(lrs[np.argmin(np.diff(smoothed))])),
     Mistake("central_differences", "you used central differences (np.gradient); this rule "
             "takes the slope of each interval between neighbouring rates (np.diff) and "
             "returns the left end of the steepest interval.",
@@ -266,23 +284,27 @@ _SUGGEST_MISTAKES = [
 ]
 
 
-def _curve(lrs, *, drop, rise, dip=0.0):
+def _curve(lrs, *, drop, rise, dip=0.0, shift=0.0):
     x = np.log10(lrs)
-    return (2.0 - 1.5 / (1 + np.exp(-drop * (x + 2.5))) + np.exp(rise * (x - 0.2))
+    return (2.0 - 1.5 / (1 + np.exp(-drop * (x + 2.5 + shift))) + np.exp(rise * (x - 0.2))
             - dip * np.exp(-((x + 4.2) ** 2) / 0.02))
 
 
 _LRS = _grid_ref(1e-5, 1.0, 41)
 _SHORT = _grid_ref(1e-4, 1.0, 8)
+_UNEVEN = np.array([1e-4, 3e-4, 1e-3, 1.2e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1.0])  # not geometric
 _SUGGEST_PROBES = [(_LRS, _curve(_LRS, drop=3.0, rise=4.0)),
                    (_LRS, _curve(_LRS, drop=1.5, rise=3.0, dip=0.05)),
-                   (_SHORT, 2.0 + np.cumsum([0.0, -0.01, -0.45, -0.5, -0.05, 0.02, 0.3, 1.0]))]
+                   (_SHORT, 2.0 + np.cumsum([0.0, -0.01, -0.45, -0.5, -0.05, 0.02, 0.3, 1.0])),
+                   (_UNEVEN, _curve(_UNEVEN, drop=3.0, rise=4.0, shift=0.4))]
 
 
 def _suggest_behaviour(fn, probe):
     lrs, smoothed = probe
     out = call_pure(fn, lrs.copy(), smoothed.copy(), names=("lrs", "smoothed"))
-    return [("suggest_lr on a synthetic range-test curve", out)]
+    grid = "a geometric grid" if np.allclose(lrs[1:] / lrs[:-1], lrs[1] / lrs[0]) \
+        else "an increasing grid that is not geometric"
+    return [(f"suggest_lr on a synthetic range-test curve ({grid} of {lrs.size} rates)", out)]
 
 
 def check_suggest_lr(suggest_lr: Callable) -> CheckResult:

@@ -191,6 +191,12 @@ def _warm_long(t, lr0, warmup_steps, total_steps, final_lr=0.0):
     return _cos_ref(t - warmup_steps, lr0, total_steps, final_lr)
 
 
+def _warm_over_w(t, lr0, warmup_steps, total_steps, final_lr=0.0):
+    if t < warmup_steps:
+        return lr0 * (t + 1) / warmup_steps
+    return _warm_ref(t, lr0, warmup_steps, total_steps, final_lr)
+
+
 def _warm_none(t, lr0, warmup_steps, total_steps, final_lr=0.0):
     return _cos_ref(t, lr0, total_steps, final_lr)
 
@@ -205,6 +211,10 @@ _WARM_MISTAKES = [
     Mistake("cosine_too_long", "your cosine lasts total_steps steps *after* the warm-up; it "
             "should reach final_lr at t = total_steps (the warm-up is part of the run).",
             _warm_long),
+    Mistake("peaks_early", "your warm-up reaches lr0 one step early, at t = warmup_steps - 1 "
+            "(so lr0 is used twice): in this convention the rate at step t is proportional to "
+            "t + 1 out of warmup_steps + 1, and lr0 is first reached at t = warmup_steps.",
+            _warm_over_w),
     Mistake("no_warmup", "your schedule has no warm-up: it starts at lr0 instead of rising "
             "linearly during the first warmup_steps steps.", _warm_none),
 ]

@@ -10,6 +10,11 @@ the buggy function and asserts that it names ``mistake``.
 function, and the cells of later functions that call it (``run_gd`` calls
 ``gd_step``; ``warmup_cosine`` calls ``cosine_schedule``). ``hidden`` marks bugs
 that only the hidden tests catch (the visible asserts pass).
+
+``ROBUSTNESS`` lists submissions that test the grader rather than the
+student: a renamed function (its tests fail with a ``NameError``, the rest is
+graded), a notebook that prints 20,000 lines, a cell that raises at the top level.
+Each lists the test cells that must lose points (possibly none).
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ class PlantedBug(NamedTuple):
     assignment: str    # nbgrader assignment
     cell: str          # grade_id of the solution cell it replaces
     code: str          # the wrong cell
-    check: str         # lrlab.checks function for the same function
-    mistake: str       # key the check must report
+    check: str | None  # lrlab.checks function for the same function (None: no check)
+    mistake: str | None  # key the check must report
     caught_by: tuple   # grade_ids of the test cells that must lose points
     hidden: bool = False
 
@@ -154,4 +159,95 @@ def suggest_lr(lrs, smoothed):
 def suggest_lr(lrs, smoothed):
     return float(lrs[np.argmin(smoothed)])
 ''', "check_suggest_lr", "min_loss", ("test_suggest_lr", "test_mlp_suggestion")),
+    # ------------------------------------------------- added in the coursework review
+    PlantedBug("bisection-finite-test", A1, "find_stability_limit", '''
+def find_stability_limit(problem, low, high, num_steps=200, tol=1e-4):
+    while high - low > tol:
+        mid = 0.5 * (low + high)
+        if np.isfinite(problem.loss(run_gd(problem, mid, num_steps)[-1])):
+            low = mid
+        else:
+            high = mid
+    return 0.5 * (low + high)
+''', "check_find_stability_limit", "finite_test", ("test_find_stability_limit",)),
+    PlantedBug("run-gd-list", A1, "run_gd", '''
+def run_gd(problem, lr, num_steps):
+    thetas = [np.array(problem.x0, dtype=float)]
+    for _ in range(num_steps):
+        thetas.append(gd_step(thetas[-1], problem.grad(thetas[-1]), lr))
+    return thetas
+''', "check_run_gd", "not_array", ("test_run_gd",)),
+    PlantedBug("warmup-peaks-early", A2, "warmup_cosine", '''
+def warmup_cosine(t, lr0, warmup_steps, total_steps, final_lr=0.0):
+    if t < warmup_steps:
+        return lr0 * (t + 1) / warmup_steps
+    return cosine_schedule(t - warmup_steps, lr0, total_steps - warmup_steps, final_lr)
+''', "check_warmup_cosine", "peaks_early", ("test_warmup_cosine",)),
+    PlantedBug("adagrad-theta-first", A3, "adagrad_update", '''
+def adagrad_update(theta, grad, accum, lr, eps=1e-10):
+    theta = theta - lr * grad / (np.sqrt(accum) + eps)
+    accum = accum + grad**2
+    return theta, accum
+''', "check_adagrad", "stale", ("test_adagrad",)),
+    PlantedBug("adagrad-in-place", A3, "adagrad_update", '''
+def adagrad_update(theta, grad, accum, lr, eps=1e-10):
+    accum += grad**2
+    return theta - lr * grad / (np.sqrt(accum) + eps), accum
+''', "check_adagrad", "mutates_input", ("test_adagrad",)),
+    PlantedBug("rmsprop-eps-ignored", A3, "rmsprop_update", '''
+def rmsprop_update(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    return theta - lr * grad / (np.sqrt(sq_avg) + 1e-8), sq_avg
+''', "check_rmsprop", "eps_ignored", ("test_rmsprop",), hidden=True),
+    PlantedBug("range-test-rng-reset", A4, "range_test", '''
+def range_test(problem, lrs, batch_size=None, seed=0, beta=0.98, stop_factor=4.0):
+    theta = np.array(problem.x0, dtype=float)
+    losses, avg, best = [], 0.0, np.inf
+    for i, lr in enumerate(lrs):
+        rng = np.random.default_rng(seed)
+        loss, grad = problem.loss_and_grad(theta, problem.sample_batch(rng, batch_size))
+        losses.append(float(loss))
+        avg = beta * avg + (1 - beta) * loss
+        smoothed = avg / (1 - beta ** (i + 1))
+        if not np.isfinite(smoothed) or smoothed > stop_factor * best:
+            break
+        best = min(best, smoothed)
+        theta = theta - lr * grad
+    return np.array(losses)
+''', "check_range_test", "rng_reset", ("test_range_test",), hidden=True),
+    PlantedBug("suggest-returns-index", A4, "suggest_lr", '''
+def suggest_lr(lrs, smoothed):
+    return int(np.argmin(np.diff(smoothed) / np.diff(np.log(lrs))))
+''', "check_suggest_lr", "returns_index", ("test_suggest_lr", "test_mlp_suggestion")),
+    PlantedBug("suggest-slope-vs-index", A4, "suggest_lr", '''
+def suggest_lr(lrs, smoothed):
+    return float(lrs[np.argmin(np.diff(smoothed))])
+''', "check_suggest_lr", "slope_vs_index", ("test_suggest_lr",), hidden=True),
+]
+
+ROBUSTNESS = [
+    # A renamed function: its test cells, and the later ones that call it, fail with a
+    # NameError; the grader still runs and scores the rest of the notebook.
+    PlantedBug("renamed-gd-step", A1, "gd_step", '''
+def gradient_step(theta, grad, lr):
+    return theta - lr * grad
+''', None, None, ("test_gd_step", "test_run_gd", "test_find_stability_limit")),
+    # A correct but chatty submission (20,000 lines): full marks; nbgrader keeps the first
+    # 999 lines of the output and notes "Output truncated".
+    PlantedBug("prints-a-lot", A2, "step_schedule", '''
+for i in range(20_000):
+    print(f"debug line {i}: the rate at this step is being computed, please wait")
+
+def step_schedule(t, lr0, step_size, gamma):
+    return lr0 * gamma ** (t // step_size)
+''', None, None, ()),
+    # A cell that raises at the top level after defining a correct function: the error is
+    # recorded in that cell; every test still runs and passes.
+    PlantedBug("cell-raises", A3, "rmsprop_update", '''
+def rmsprop_update(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    return theta - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+rmsprop_update(np.ones(2), np.ones(3), np.zeros(2), 0.1)   # a leftover experiment
+''', None, None, ()),
 ]

@@ -294,3 +294,159 @@ def test_range_test_reference_on_an_lrlab_problem():
     assert math.isclose(losses[0], bowl.loss(bowl.x0))
     assert 5 < len(losses) < 30
     assert losses[-1] > 4 * losses.min()
+
+
+# ------------------------------------------- more student answers (coursework review)
+def _student(code: str, assignment: str, name: str):
+    """The named function after running the course's solutions, then ``code``."""
+    namespace = solution_namespace(assignment)
+    exec(code, namespace)
+    return namespace[name]
+
+
+# (id, assignment, function, code, expected mistake key or None for "passes")
+STUDENTS = [
+    ("gd-extra-optional-argument", "01_constant_lr", "gd_step", '''
+def gd_step(theta, grad, lr, momentum=0.0):
+    return theta - lr * grad
+''', None),
+    ("gd-copy-then-in-place", "01_constant_lr", "gd_step", '''
+def gd_step(theta, grad, lr):
+    theta = theta.astype(float)
+    theta -= lr * grad
+    return theta
+''', None),
+    ("gd-returns-list", "01_constant_lr", "gd_step", '''
+def gd_step(theta, grad, lr):
+    return [t - lr * g for t, g in zip(theta, grad)]
+''', "not_array"),
+    ("run-gd-aliases-x0", "01_constant_lr", "run_gd", '''
+def run_gd(problem, lr, num_steps):
+    theta = problem.x0
+    thetas = [theta.copy()]
+    for _ in range(num_steps):
+        theta -= lr * problem.grad(theta)
+        thetas.append(theta.copy())
+    return np.array(thetas)
+''', "mutates_input"),
+    ("bisection-returns-last-stable", "01_constant_lr", "find_stability_limit", '''
+def find_stability_limit(problem, low, high, num_steps=200, tol=1e-4):
+    loss0 = problem.loss(problem.x0)
+    while high - low > tol:
+        mid = 0.5 * (low + high)
+        if problem.loss(run_gd(problem, mid, num_steps)[-1]) < loss0:
+            low = mid
+        else:
+            high = mid
+    return low
+''', None),
+    ("bisection-returns-first-unstable", "01_constant_lr", "find_stability_limit", '''
+def find_stability_limit(problem, low, high, num_steps=200, tol=1e-4):
+    loss0 = problem.loss(problem.x0)
+    while high - low > tol:
+        mid = 0.5 * (low + high)
+        if problem.loss(run_gd(problem, mid, num_steps)[-1]) < loss0:
+            low = mid
+        else:
+            high = mid
+    return high
+''', None),
+    ("step-rounds", "02_schedules", "step_schedule", '''
+def step_schedule(t, lr0, step_size, gamma):
+    return lr0 * gamma ** round(t / step_size)
+''', "mismatch"),
+    ("step-floor-of-true-division", "02_schedules", "step_schedule", '''
+def step_schedule(t, lr0, step_size, gamma):
+    return lr0 * gamma ** math.floor(np.int64(t) / step_size)
+''', None),
+    ("warmup-renamed-parameters", "02_schedules", "warmup_cosine", '''
+def warmup_cosine(step, lr0, warmup, total, final_lr=0.0):
+    if step < warmup:
+        return lr0 * (step + 1) / (warmup + 1)
+    return cosine_schedule(step - warmup, lr0, total - warmup, final_lr)
+''', "error"),
+    ("adagrad-global-rate", "03_adaptive", "adagrad_update", '''
+def adagrad_update(theta, grad, accum, lr, eps=1e-10):
+    accum = accum + grad**2
+    return theta - lr * grad / (np.sqrt(np.sum(accum)) + eps), accum
+''', "global"),
+    ("adagrad-returns-list-pair", "03_adaptive", "adagrad_update", '''
+def adagrad_update(theta, grad, accum, lr, eps=1e-10):
+    accum = accum + grad**2
+    return [theta - lr * grad / (np.sqrt(accum) + eps), accum]
+''', None),
+    ("smooth-returns-list", "04_range_test", "smooth", '''
+def smooth(losses, beta=0.98):
+    out, avg = [], 0.0
+    for i, loss in enumerate(losses):
+        avg = beta * avg + (1 - beta) * loss
+        out.append(avg / (1 - beta ** (i + 1)))
+    return out
+''', "not_array"),
+    ("range-test-stops-before-recording", "04_range_test", "range_test", '''
+def range_test(problem, lrs, batch_size=None, seed=0, beta=0.98, stop_factor=4.0):
+    rng = np.random.default_rng(seed)
+    theta = np.array(problem.x0, dtype=float)
+    losses, avg, best = [], 0.0, np.inf
+    for i, lr in enumerate(lrs):
+        loss, grad = problem.loss_and_grad(theta, problem.sample_batch(rng, batch_size))
+        avg = beta * avg + (1 - beta) * loss
+        smoothed = avg / (1 - beta ** (i + 1))
+        if not np.isfinite(smoothed) or smoothed > stop_factor * best:
+            break
+        losses.append(float(loss))
+        best = min(best, smoothed)
+        theta = theta - lr * grad
+    return np.array(losses)
+''', "stop_unrecorded"),
+    ("range-test-aliases-x0", "04_range_test", "range_test", '''
+def range_test(problem, lrs, batch_size=None, seed=0, beta=0.98, stop_factor=4.0):
+    rng = np.random.default_rng(seed)
+    theta = problem.x0
+    losses, avg, best = [], 0.0, np.inf
+    for i, lr in enumerate(lrs):
+        loss, grad = problem.loss_and_grad(theta, problem.sample_batch(rng, batch_size))
+        losses.append(float(loss))
+        avg = beta * avg + (1 - beta) * loss
+        smoothed = avg / (1 - beta ** (i + 1))
+        if not np.isfinite(smoothed) or smoothed > stop_factor * best:
+            break
+        best = min(best, smoothed)
+        theta -= lr * grad
+    return np.array(losses)
+''', "mutates_input"),
+]
+
+
+@pytest.mark.parametrize(("assignment", "name", "code", "expected"),
+                         [s[1:] for s in STUDENTS], ids=[s[0] for s in STUDENTS])
+def test_more_student_answers(assignment, name, code, expected):
+    check = next(c for c, (fn, _) in CHECKED.items() if fn == name)
+    result = getattr(checks, check)(_student(code, assignment, name))
+    assert result.mistake == expected, str(result)
+    assert bool(result) == (expected is None)
+
+
+def test_messages_of_the_review_cases_are_specific():
+    def message(student_id):
+        _, assignment, name, code, _ = next(s for s in STUDENTS if s[0] == student_id)
+        check = next(c for c, (fn, _) in CHECKED.items() if fn == name)
+        return getattr(checks, check)(_student(code, assignment, name)).message
+
+    assert message("step-rounds") == ("differs from the reference at t=2 (lr0=0.1, "
+                                      "step_size=3, gamma=0.5): expected ~0.1, got 0.05.")
+    assert "unexpected keyword argument 'warmup_steps'" in message("warmup-renamed-parameters")
+    assert "Keep the `def warmup_cosine(...)` line as given" in message(
+        "warmup-renamed-parameters")
+    assert "returns a list, not a numpy array" in message("smooth-returns-list")
+    for case in ["run-gd-aliases-x0", "range-test-aliases-x0"]:
+        assert "`theta = problem.x0` does not copy" in message(case)
+
+
+def test_numpy_integer_arguments_are_fine():
+    """Learners' code sees numpy integers too (a loop over np.arange); the references cope."""
+    result = checks.check_step_schedule(
+        lambda t, lr0, step_size, gamma: schedules._step_ref(np.int64(t), lr0, np.int64(step_size),
+                                                             gamma))
+    assert result.passed, result
+    assert checks.check_lr_grid(lambda a, b, n: range_test._grid_ref(a, b, np.int64(n))).passed

@@ -9,7 +9,10 @@ per assignment:
 * ``untouched``: the released notebook as handed out -> zero, and the grader
   does not crash (the only errors are the stubs' NotImplementedError);
 * one submission per planted bug of ``coursework/planted_bugs.py`` -> exactly
-  the listed test cells lose their points.
+  the listed test cells lose their points;
+* the robustness submissions of ``planted_bugs.ROBUSTNESS`` (a renamed function, a
+  notebook that prints 20,000 lines, a cell that raises) -> graded, and only the
+  listed test cells lose points.
 
 It also checks that ``notebooks/exercises/`` holds, byte for byte, what
 nbgrader generates from the sources today, and that the released notebooks
@@ -49,6 +52,7 @@ def _load(name: str):
 
 release = _load("release")
 BUGS = _load("planted_bugs").BUGS
+ROBUSTNESS = _load("planted_bugs").ROBUSTNESS
 ASSIGNMENTS = release.assignments()
 
 
@@ -99,7 +103,7 @@ def _grade(root: Path, assignment: str) -> dict:
     released = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     _submit(root, assignment, "solution", source)
     _submit(root, assignment, "untouched", released)
-    for bug in BUGS:
+    for bug in BUGS + ROBUSTNESS:
         if bug.assignment == assignment:
             _submit(root, assignment, bug.name, _with_bug(released, source, bug))
     _nbgrader(root, "autograde", assignment, "--force")
@@ -275,6 +279,33 @@ def test_planted_bug_loses_points(graded, bug):
     assert failed == set(bug.caught_by)
     score, total = _auto(student)
     assert score < total
+
+
+@pytest.mark.parametrize("case", ROBUSTNESS, ids=[b.name for b in ROBUSTNESS])
+def test_grader_survives_robustness_submissions(graded, case):
+    """A renamed function, 20,000 printed lines, a cell that raises: nbgrader grades the whole
+    notebook, and only the listed test cells lose points."""
+    root, grades = graded[case.assignment]
+    student = grades[case.name]
+    failed = {name for name, g in student.items() if g["type"] == "code" and g["auto"] < g["max"]}
+    assert failed == set(case.caught_by)
+    nb = _executed(root, case.assignment, case.name)
+    tests = _errors(nb, graded=True)
+    assert {cell for cell, _ in tests} == failed
+    if case.name == "renamed-gd-step":
+        # The test cells fail with a readable NameError naming the missing function.
+        assert {e for _, e in tests} == {"NameError"}
+        text = "".join(o.evalue for c in nb.cells if c.cell_type == "code"
+                       for o in c.get("outputs", []) if o.output_type == "error")
+        assert "name 'gd_step' is not defined" in text
+    if case.name == "cell-raises":
+        assert _errors(nb, graded=False) == [(case.cell, "ValueError")]
+    if case.name == "prints-a-lot":
+        cell = next(c for c in nb.cells if c.get("id") == case.cell)
+        printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        # nbgrader keeps about the first 1,000 lines of a long output and says so.
+        assert 900 < printed.count("debug line") < 20_000 and "Output truncated" in printed
+        assert _errors(nb) == []
 
 
 def test_hidden_only_bugs_pass_the_visible_tests():

@@ -105,12 +105,14 @@ def test_start_here_maps_every_question_to_notebooks():
         assert phrase in text.lower()
 
 
-def test_notebooks_match_their_build_script():
-    """The .ipynb sources are what notebooks/_build/build_part1.py writes (no hand edits)."""
+@pytest.mark.parametrize(("script", "table"), [("build_part1", "NOTEBOOKS_PART1"),
+                                               ("part2_cells", "NOTEBOOKS_PART2")])
+def test_notebooks_match_their_build_script(script, table):
+    """The .ipynb sources are what notebooks/_build/ writes (no hand edits)."""
     spec = importlib.util.spec_from_file_location(
-        "build_part1", ROOT / "notebooks" / "_build" / "build_part1.py")
+        script, ROOT / "notebooks" / "_build" / f"{script}.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
-    for name, cells in build.NOTEBOOKS_PART1.items():
+    for name, cells in getattr(build, table).items():
         stored = [c.source for c in load(ROOT / "notebooks" / f"{name}.ipynb").cells]
         assert stored == [c.source for c in cells], f"{name} differs from its build script"

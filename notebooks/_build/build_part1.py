@@ -13,27 +13,12 @@ GitHub) and the widget state.
 # ruff: noqa: E501  (this file is mostly Markdown prose in strings)
 from __future__ import annotations
 
-import argparse
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-HERE = Path(__file__).resolve().parent
-NOTEBOOKS = HERE.parent
-CHECK = "# NBVAL_CHECK_OUTPUT"
-
-
-def md(text: str):
-    return new_markdown_cell(text.strip("\n"))
-
-
-def code(text: str):
-    return new_code_cell(text.strip("\n"))
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import CHECK, code, md
+from _common import main as build
 
 SETUP = code("""
 import matplotlib.pyplot as plt
@@ -1088,40 +1073,8 @@ NOTEBOOKS_PART1 = {
 }
 
 
-def write(name: str, cells: list) -> Path:
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    path = NOTEBOOKS / f"{name}.ipynb"
-    nbformat.validate(nb)
-    nbformat.write(nb, path)
-    return path
-
-
-def execute(path: Path) -> float:
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
-                    "--execute", "--inplace", "--ExecutePreprocessor.kernel_name=python3",
-                    "--ExecutePreprocessor.timeout=120", str(path)], check=True,
-                   cwd=NOTEBOOKS)
-    return time.perf_counter() - t0
-
-
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("only", nargs="*", help="notebook name prefixes (default: all)")
-    parser.add_argument("--no-exec", action="store_true", help="write without executing")
-    args = parser.parse_args(argv)
-    for name, cells in NOTEBOOKS_PART1.items():
-        if args.only and not any(name.startswith(p) for p in args.only):
-            continue
-        path = write(name, cells)
-        if not args.no_exec:
-            print(f"{path.name}: executed in {execute(path):.1f} s")
-        else:
-            print(f"{path.name}: written")
-    return 0
+    return build(NOTEBOOKS_PART1, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -7,18 +7,11 @@ those lists (no computation).
 
 from __future__ import annotations
 
-from nbformat.v4 import new_code_cell, new_markdown_cell
+import sys
+from pathlib import Path
 
-CHECK = "# NBVAL_CHECK_OUTPUT"
-
-
-def md(text: str):
-    return new_markdown_cell(text.strip("\n"))
-
-
-def code(text: str):
-    return new_code_cell(text.strip("\n"))
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import CHECK, code, md
 
 SETUP = code("""
 import matplotlib.pyplot as plt

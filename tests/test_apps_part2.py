@@ -279,3 +279,15 @@ def test_basin_explorer_legend_does_not_cover_the_map():
     assert legend.x0 >= app.ax_map.get_window_extent(renderer).x1
     assert legend.x1 <= app.figure.bbox.x1  # and not clipped by the figure
     app.close()
+
+
+def test_linesearch_race_fits_its_lr_slider_to_each_problem():
+    from lrlab.apps.linesearch_race import linesearch_race
+
+    app = linesearch_race(backend="png")
+    assert (app.lr.min, app.lr.max) == (-5.0, 1.0)  # Rosenbrock: no global L
+    app.problem_name.value = "logistic regression"
+    L = app.problem.smoothness
+    assert np.isclose(10 ** app.lr.min, 1e-3 / L) and np.isclose(10 ** app.lr.max, 10 / L)
+    assert np.isclose(app.lr.value, 1 / L)
+    app.close()

@@ -180,9 +180,12 @@ class LineSearchRace(App):
         p, T = self.problem, self.num_steps
         self.histories = {}
         L = p.smoothness
-        if not self._lr_given or self._problem_key is not None:
-            with self._silence():
+        lo, hi = (np.log10(1e-3 / L), np.log10(10.0 / L)) if L else (-5.0, 1.0)
+        with self._silence():  # fit the slider to this problem's L (as the 2-D explorer does)
+            self.lr.min, self.lr.max = min(lo, self.lr.min), max(hi, self.lr.max)
+            if not self._lr_given or self._problem_key is not None:
                 self.lr.value = 1.0 / L if L else 1e-3
+            self.lr.min, self.lr.max = float(lo), float(hi)
         self._run_fixed()
         h = {}
         if L is not None and p.strong_convexity:

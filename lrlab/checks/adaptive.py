@@ -64,6 +64,21 @@ def _rollout(state_name, keywords):
     return behaviour
 
 
+# ------------------------------------------------- the shared denominator sqrt(v) + eps
+def _denominator(used, eps, kind, *, own_eps):
+    """``sqrt(used) + eps`` as the reference computes it, or as mistake ``kind`` does
+    (no root, eps inside the root, a hard-coded eps ``own_eps``, one global root)."""
+    if kind == "no_sqrt":
+        return used + eps
+    if kind == "eps_inside":
+        return np.sqrt(used + eps)
+    if kind == "eps_ignored":
+        return np.sqrt(used) + own_eps
+    if kind == "global":
+        return np.sqrt(np.sum(used)) + eps
+    return np.sqrt(used) + eps
+
+
 # ---------------------------------------------------------------------- Adagrad
 def _adagrad(theta, grad, accum, lr, eps=1e-10, *, kind="ref"):
     sign = -1.0 if kind == "wrong_sign" else 1.0
@@ -73,17 +88,7 @@ def _adagrad(theta, grad, accum, lr, eps=1e-10, *, kind="ref"):
     else:
         new_out = new
     used = accum if kind == "stale" else new
-    if kind == "no_sqrt":
-        denom = used + eps
-    elif kind == "eps_inside":
-        denom = np.sqrt(used + eps)
-    elif kind == "eps_ignored":
-        denom = np.sqrt(used) + 1e-10
-    elif kind == "global":
-        denom = np.sqrt(np.sum(used)) + eps
-    else:
-        denom = np.sqrt(used) + eps
-    return theta - sign * lr * grad / denom, new_out
+    return theta - sign * lr * grad / _denominator(used, eps, kind, own_eps=1e-10), new_out
 
 
 def _ada_variant(kind):
@@ -140,14 +145,7 @@ def _rmsprop(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8, *, kind="ref"):
     else:
         new = alpha * sq_avg + (1 - alpha) * g2
     used = sq_avg if kind == "stale" else new
-    if kind == "no_sqrt":
-        denom = used + eps
-    elif kind == "eps_inside":
-        denom = np.sqrt(used + eps)
-    elif kind == "eps_ignored":
-        denom = np.sqrt(used) + 1e-8
-    else:
-        denom = np.sqrt(used) + eps
+    denom = _denominator(used, eps, kind, own_eps=1e-8)
     return theta - sign * lr * grad / denom, (sq_avg if kind == "forgets_state" else new)
 
 

@@ -25,7 +25,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "surfaces", "models", "mlp", "datasets", "schedules", "rules", "linesearch", "curvature",
     "polyak_bb", "plateau", "baselines", "trainer", "history", "problem", "finder", "search",
-    "diagnostics", "sharpness", "advisor", "plots", "widgets", "apps", "checks",
+    "diagnostics", "sharpness", "gradient_noise", "advisor", "plots", "widgets", "apps", "checks",
     "check_install",
 }
 #: Functions re-exported lazily at the top level: name -> module.

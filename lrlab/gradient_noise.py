@@ -1,0 +1,77 @@
+"""The noise floor of constant-rate SGD, predicted from the gradient noise.
+
+With a constant learning rate, minibatch SGD does not converge: near the
+minimum the gradient noise keeps kicking the iterate, and the loss settles
+on a *floor* that grows with the learning rate and shrinks with the batch
+size. On a quadratic ``f = 1/2 (theta - theta*)^T H (theta - theta*)`` with
+gradient noise of covariance ``Sigma_B`` the iterates' stationary covariance
+``P`` solves the discrete Lyapunov equation
+
+.. math:: P = (I - \\eta H)\\, P\\, (I - \\eta H)^\\top + \\eta^2 \\Sigma_B,
+
+and the floor is ``E f - f* = 1/2 tr(H P)``, about ``eta tr(Sigma_B) / 4``
+for small ``eta`` (Bottou, Curtis & Nocedal 2018, Sec. 4; Mandt, Hoffman &
+Blei 2017). A decaying learning rate drives the floor to zero. The noise
+explorer (:mod:`lrlab.apps.noise`) draws this prediction next to the runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_int, check_real
+from .problem import Problem
+
+__all__ = ["gradient_noise_covariance", "noise_floor"]
+
+
+def gradient_noise_covariance(problem: Problem, theta: Any = None,
+                              batch_size: int = 1) -> np.ndarray:
+    """Covariance of the minibatch gradient of a data problem at ``theta``.
+
+    Per-sample gradients ``g_i`` at ``theta`` (default: the minimiser
+    ``problem.minima[0]``) give ``Sigma_1 = mean (g_i - g)(g_i - g)^T``; a
+    batch of ``B`` drawn without replacement from ``n`` has covariance
+    ``Sigma_1 / B * (n - B) / (n - 1)``.
+    """
+    n = problem.n_samples
+    if n is not None:
+        batch_size = check_int(batch_size, "batch_size", "gradient_noise_covariance", low=1,
+                               high=n)
+    if n is None:
+        raise ValueError(f"gradient_noise_covariance needs a data problem; {problem.name!r} "
+                         "has n_samples=None.")
+    theta = np.asarray(problem.minima[0] if theta is None else theta, dtype=float)
+    g = np.stack([problem.grad(theta, np.array([i])) for i in range(n)])
+    d = g - g.mean(axis=0)
+    sigma1 = d.T @ d / n
+    return sigma1 / batch_size * (n - batch_size) / max(n - 1, 1)
+
+
+def noise_floor(problem: Problem, lr: float, batch_size: int) -> float:
+    """Predicted stationary ``E f(theta) - f*`` of constant-``lr`` SGD (see module notes).
+
+    Exact for a quadratic with constant gradient noise; for least squares the
+    noise grows away from the minimum, so it is a good approximation when the
+    floor is small. Returns ``inf`` when ``lr >= 2/L`` (no stationary state).
+
+    Examples
+    --------
+    >>> from lrlab.apps.race import default_data_problem  # least squares on a noisy line
+    >>> p = default_data_problem()
+    >>> round(noise_floor(p, 0.1, 4) / noise_floor(p, 0.1, 16), 1)  # 4x batch: ~4x lower
+    4.0
+    """
+    from scipy.linalg import solve_discrete_lyapunov
+
+    lr = check_real(lr, "lr", "noise_floor", low=0, low_open=True)
+
+    H = np.asarray(problem.hessian(problem.minima[0]), dtype=float)
+    if lr * float(np.linalg.eigvalsh(H)[-1]) >= 2:
+        return float("inf")
+    sigma = gradient_noise_covariance(problem, batch_size=batch_size)
+    A = np.eye(len(H)) - lr * H
+    P = solve_discrete_lyapunov(A, lr**2 * sigma)
+    return float(0.5 * np.trace(H @ P))

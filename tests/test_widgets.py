@@ -378,3 +378,14 @@ def test_noise_explorer_says_when_the_run_has_not_reached_its_floor():
     app.lr.value = 0.2
     assert "floor measured" in app.status_text
     app.close()
+
+
+def test_schedule_race_retrains_only_what_changed():
+    race = lw.schedule_race(schedules=["constant", "cosine"], lr=0.3, num_steps=200,
+                            decay_every=100, backend="png")
+    before = race.histories["constant"]
+    race.schedules.value = ("constant", "cosine", "step ÷10")
+    assert race.histories["constant"] is before          # reused, not trained again
+    race.lr.value = 0.2
+    assert race.histories["constant"] is not before      # a new lr changes every run
+    race.close()

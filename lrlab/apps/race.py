@@ -148,6 +148,7 @@ class ScheduleRace(App):
         self.loss_lines = [self.ax_loss.plot([], [], linewidth=1.2, **st)[0] for st in style]
         self.canvas.animate(self.lr_lines, self.loss_lines)
         self._key = None
+        self._runs: dict = {}
         layout = W.HBox([self.schedules,
                          W.VBox([self.lr, self.num_steps, self.batch_size]),
                          W.VBox([self.decay_every, self.warmup_steps])])
@@ -164,19 +165,25 @@ class ScheduleRace(App):
         f_star = problem.f_star if problem.f_star is not None else 0.0
         self.histories, self.final, self.labels = {}, {}, names
         tail = max(T // 10, 1)
+        runs = {}  # only the contestants whose settings changed are trained again
         for i, name in enumerate(names):
-            h = train(problem, make_contestant(name, lr, T, k, w), T, batch_size=B,
-                      seed=self.seed, record_params=True)
+            key = (name, lr, T, k, w, B, self.seed)
+            if key not in self._runs:
+                h = train(problem, make_contestant(name, lr, T, k, w), T, batch_size=B,
+                          seed=self.seed, record_params=True)
+                # the full-data loss of every iterate in one vectorised call (NaN after a
+                # divergence), rather than an extra evaluation inside each training step
+                with np.errstate(all="ignore"):
+                    gap = np.asarray(problem.loss(h.params), dtype=float) - f_star
+                self._runs[key] = (h, gap)
+            h, gap = runs[key] = self._runs[key]
             self.histories[name] = h
-            # the full-data loss of every iterate in one vectorised call (NaN after a
-            # divergence), rather than an extra evaluation inside each training step
-            with np.errstate(all="ignore"):
-                gap = np.asarray(problem.loss(h.params), dtype=float) - f_star
             self.final[name] = float(np.mean(gap[-tail:])) if not h.diverged else np.inf
             self.lr_lines[i].set_data(np.arange(T), h.lr)
             plots.set_loss_curve(self.loss_lines[i], moving_average(gap, self.window(T)))
             self.lr_lines[i].set_visible(True)
             self.loss_lines[i].set_visible(True)
+        self._runs = runs
         for j in range(len(names), len(self.lr_lines)):
             self.lr_lines[j].set_visible(False)
             self.loss_lines[j].set_visible(False)

@@ -28,9 +28,9 @@ import numpy as np
 
 from ._validation import check_choice, check_int, check_real
 from .curvature import StepSizeState, _check_problem, inverse_smoothness, optimal_constant
-from .polyak_bb import _dot, _require, _run_shape, barzilai_borwein, polyak
+from .polyak_bb import _dot, _run_shape, barzilai_borwein, polyak
 from .problem import Problem
-from .rules.base import Rule, run_shape
+from .rules.base import Rule, require_input, run_shape
 
 __all__ = [
     "armijo",
@@ -151,8 +151,8 @@ def exact_line_search(problem: Problem, *, method: str = "auto", xtol: float = 1
         needs = frozenset()
     else:
         def update(grad, state, theta, *, t, loss=None, loss_fn=None):
-            _require(loss, "loss", owner)
-            _require(loss_fn, "loss_fn", owner)
+            require_input(loss, "loss", owner)
+            require_input(loss_fn, "loss_fn", owner)
             with np.errstate(all="ignore"):
                 eta = _minimise_along(grad, theta, np.asarray(loss, dtype=float), loss_fn,
                                       state.accepted, xtol, max_iter)
@@ -345,8 +345,8 @@ def armijo(lr0: Any = 1.0, c: float = 1e-4, shrink: float = 0.5, max_backtracks:
         return ArmijoState(np.full(shape, np.nan), np.array(np.broadcast_to(lr0, shape)))
 
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):
-        _require(loss, "loss", owner)
-        _require(loss_fn, "loss_fn", owner)
+        require_input(loss, "loss", owner)
+        require_input(loss_fn, "loss_fn", owner)
         with np.errstate(all="ignore"):
             f0 = np.asarray(loss, dtype=float)
             gg = _dot(grad, grad)

@@ -21,8 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._validation import check_choice, check_int, check_lr, check_real, fail
-from .polyak_bb import _require
-from .rules.base import Rule, chain, per_coord, run_shape
+from .rules.base import Rule, chain, per_coord, require_input, run_shape
 from .rules.sgd import add_decayed_weights, trace
 
 __all__ = ["PlateauState", "reduce_on_plateau", "scale_by_plateau_lr"]
@@ -93,7 +92,7 @@ def scale_by_plateau_lr(lr: Any, *, mode: str = "min", factor: float = 0.1, pati
                             np.zeros(shape, int))
 
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):
-        _require(loss, "loss", owner)
+        require_input(loss, "loss", owner)
         used = state.next_lr
         step = -per_coord(used) * grad
         # ---- torch.optim.lr_scheduler.ReduceLROnPlateau.step(loss)

@@ -12,28 +12,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._validation import check_choice, check_real, fail
-from .rules.base import Rule, run_shape
+from .rules.base import Rule, require_input, run_shape
 
 __all__ = ["barzilai_borwein", "polyak"]
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("...i,...i->...", a, b)
-
-
-_MISSING = {
-    "loss": "the loss value at theta",
-    "loss_fn": "the loss function",
-}
-
-
-def _require(value: Any, what: str, owner: str) -> None:
-    """Raise the standard error of a loss-aware rule called without its input."""
-    if value is None:
-        raise ValueError(
-            f"{owner} needs {_MISSING[what]}: run it with lrlab.train, which passes "
-            f"{what}, or call rule.update(grad, state, theta, t=t, {what}=...)."
-        )
 
 
 def _run_shape(theta: np.ndarray, *values: Any) -> tuple:
@@ -129,7 +114,7 @@ def polyak(f_star: Any, *, gamma: Any = 1.0, max_lr: float | None = None) -> Rul
         return PolyakState(np.full(_run_shape(theta, f_star, gamma), np.nan))
 
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):
-        _require(loss, "loss", owner)
+        require_input(loss, "loss", owner)
         with np.errstate(all="ignore"):
             gg = _dot(grad, grad)
             gap = np.maximum(np.asarray(loss, dtype=float) - f_star, 0.0)

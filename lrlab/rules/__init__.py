@@ -19,7 +19,16 @@ PyTorch's, and ``rule.torch`` says so.
 
 from .adam import AdamState, adam, adamw, amsgrad
 from .adaptive import AdadeltaState, AdagradState, RMSpropState, adadelta, adagrad, rmsprop
-from .base import ChainState, EmptyState, Rule, as_schedule, chain, lr_value, per_coord, run_shape
+from .base import (
+    ChainState,
+    EmptyState,
+    Rule,
+    as_schedule,
+    chain,
+    lr_value,
+    per_coord,
+    run_shape,
+)
 from .clip import clip_by_norm, clip_by_value
 from .effective import effective_lr
 from .free import DoGState, ScheduleFreeState, dog, schedule_free_sgd

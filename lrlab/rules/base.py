@@ -44,6 +44,7 @@ __all__ = [
     "chain",
     "lr_value",
     "per_coord",
+    "require_input",
     "run_shape",
 ]
 
@@ -158,6 +159,24 @@ def lr_value(schedule: Callable[[int], Any], t: int) -> Any:
     """Evaluate a schedule at step ``t`` as a float or float64 array."""
     value = schedule(t)
     return value if isinstance(value, float) else np.asarray(value, dtype=float)
+
+
+_INPUTS = {"loss": "the loss value at theta", "loss_fn": "the loss function"}
+
+
+def require_input(value: Any, what: str, owner: str) -> None:
+    """The error of a loss-aware rule called without the input it declared in ``needs``.
+
+    >>> require_input(None, "loss_fn", "armijo")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: armijo needs the loss function: run it with lrlab.train, which passes ...
+    """
+    if value is None:
+        raise ValueError(
+            f"{owner} needs {_INPUTS[what]}: run it with lrlab.train, which passes "
+            f"{what}, or call rule.update(grad, state, theta, t=t, {what}=...)."
+        )
 
 
 def per_coord(value: Any) -> Any:

@@ -144,6 +144,23 @@ class History:
         finite = np.where(np.isfinite(self.loss), self.loss, np.inf)
         return _scalar(np.min(finite, axis=0))
 
+    def steps_to(self, reduction: float = 1e-8, f_star: float | None = None
+                 ) -> np.ndarray | int:
+        """First step at which the loss gap has shrunk by ``reduction``; -1 if never.
+
+        The gap is ``loss - f_star`` (``f_star = 0`` when not given), and the step
+        is the first ``t`` with ``gap[t] <= reduction * gap[0]``.
+
+        >>> import lrlab
+        >>> bowl = lrlab.surfaces.quadratic([1.0, 10.0])
+        >>> lrlab.train(bowl, lrlab.sgd([0.05, 0.3]), 200).steps_to(1e-6)
+        array([112,  -1])
+        """
+        gap = self.loss - (0.0 if f_star is None else f_star)
+        with np.errstate(invalid="ignore"):
+            hit = gap <= reduction * gap[:1]
+        return _scalar(np.where(hit.any(axis=0), hit.argmax(axis=0), -1))
+
     @property
     def final_params(self) -> np.ndarray:
         """Parameters at :attr:`last_step` (needs recorded params)."""

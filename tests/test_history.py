@@ -54,3 +54,12 @@ def test_states_are_indexed_per_run():
     buf = single.states[-1].inner[0].buffer
     assert buf.shape == (2,)
     np.testing.assert_array_equal(buf, h.states[-1].inner[0].buffer[1])
+
+
+def test_steps_to_matches_the_closed_form():
+    # on f = x^2/2 from x0 = 1 at lr: loss_t = (1 - lr)^(2t) / 2, so a 1e-8 cut takes
+    # ceil(log(1e-8) / (2 log(1 - lr))) steps
+    h = train(quadratic([1.0], x0=[1.0]), sgd(np.array([0.1, 0.5, 2.5])), 200)
+    expected = [int(np.ceil(np.log(1e-8) / (2 * np.log(1 - lr)))) for lr in (0.1, 0.5)]
+    np.testing.assert_array_equal(h.steps_to(1e-8), [*expected, -1])
+    assert h[0].steps_to(1e-8, f_star=0.0) == expected[0]

@@ -78,9 +78,8 @@ from lrlab.surfaces import ill_conditioned
 def steps_to_solve(problem, make_rule, lrs, num_steps=400):
     # Fewest steps, over the candidate rates, to cut the loss by 1e8 (num_steps if never).
     h = train(problem, make_rule(lrs), num_steps)
-    gap = h.loss - problem.f_star
-    solved = gap <= 1e-8 * gap[0]
-    first = np.where(solved.any(axis=0), solved.argmax(axis=0), num_steps)
+    first = h.steps_to(1e-8, f_star=problem.f_star)
+    first = np.where(first < 0, num_steps, first)
     return int(first.min()), float(lrs[first.argmin()])
 
 lrs = np.geomspace(0.01, 3, 25)

@@ -81,7 +81,7 @@ class BasinMap:
 
 
 def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: float = 0.0,
-                 seed: int = 0, escape: float = 1e6) -> np.ndarray:
+                 seed: int = 0, escape: float = 1e6, record_at: Any = None) -> np.ndarray:
     r"""Run :math:`\theta_{t+1} = \theta_t - \eta\,(\nabla f(\theta_t) + \sigma z_t)` for every run.
 
     Parameters
@@ -100,11 +100,15 @@ def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: 
         Seed of the noise.
     escape : float > 0
         A run whose iterate leaves the ball of this radius is frozen at NaN.
+    record_at : sequence of int in [1, num_steps], optional
+        Also keep the iterates after these steps (one run gives the whole path,
+        equal to calling this function once per prefix length with the same seed).
 
     Returns
     -------
     ndarray, shape broadcast(lrs, x0[..., 0]) + (dim,)
-        The last iterates (NaN for diverged runs).
+        The last iterates (NaN for diverged runs); with ``record_at``, the
+        iterates after those steps, stacked first: shape ``(k, ...) + (dim,)``.
 
     Examples
     --------
@@ -131,8 +135,14 @@ def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: 
     x = np.broadcast_to(x, (*shape, problem.dim)).copy()
     lr = np.broadcast_to(lrs, shape)[..., None]
     rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
+    keep = None
+    if record_at is not None:
+        keep = np.asarray(record_at, dtype=int)
+        if keep.ndim != 1 or keep.size == 0 or keep.min() < 1 or keep.max() > num_steps:
+            fail(owner, "record_at", f"a non-empty list of steps in [1, {num_steps}]", record_at)
+        wanted, path = set(keep.tolist()), {}
     with np.errstate(all="ignore"):
-        for _ in range(num_steps):
+        for step in range(1, num_steps + 1):
             g = problem._grad(x, None)
             if noise > 0:
                 g = g + noise * rng.standard_normal(x.shape)
@@ -140,6 +150,10 @@ def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: 
             bad = ~np.all(np.abs(x) < escape, axis=-1, keepdims=True)  # also catches NaN
             if bad.any():
                 x = np.where(bad, np.nan, x)
+            if keep is not None and step in wanted:
+                path[step] = x
+    if keep is not None:
+        return np.stack([path[k] for k in keep.tolist()])
     return x
 
 

@@ -291,3 +291,16 @@ def test_linesearch_race_fits_its_lr_slider_to_each_problem():
     assert np.isclose(10 ** app.lr.min, 1e-3 / L) and np.isclose(10 ** app.lr.max, 10 / L)
     assert np.isclose(app.lr.value, 1 / L)
     app.close()
+
+
+def test_final_points_records_the_path_of_one_run():
+    from lrlab import surfaces
+    from lrlab.basins import final_points
+
+    well = surfaces.double_well()
+    at = [1, 11, 21]
+    path = final_points(well, 0.3, [-1.5], 21, noise=0.5, record_at=at)
+    prefixes = [final_points(well, 0.3, [-1.5], k, noise=0.5) for k in at]
+    np.testing.assert_array_equal(path, np.stack(prefixes))
+    with pytest.raises(ValueError, match="'record_at' parameter of final_points"):
+        final_points(well, 0.3, [-1.5], 5, record_at=[6])

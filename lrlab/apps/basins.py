@@ -153,9 +153,10 @@ class BasinExplorer(App):
             h = train(self.problem, sgd(lr), self.num_steps, x0=[x0], record_params=True)
             xs = h.params[:, 0]
         else:
-            xs = np.concatenate([[x0], [final_points(self.problem, lr, [x0], t + 1,
-                                                     noise=noise)[0]
-                                        for t in range(0, self.num_steps, 10)]])
+            at = np.arange(1, self.num_steps + 1, 10)  # after steps 1, 11, 21, ...
+            path = final_points(self.problem, lr, [x0], int(at[-1]), noise=noise,
+                                record_at=at)
+            xs = np.concatenate([[x0], path[:, 0]])
         with np.errstate(all="ignore"):
             fx = self.problem.loss(np.where(np.isfinite(xs), xs, 0.0)[:, None])
         fx = np.where(np.isfinite(xs), fx, np.nan)

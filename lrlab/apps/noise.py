@@ -17,7 +17,7 @@ from ..gradient_noise import gradient_noise_covariance, noise_floor
 from ..problem import Problem
 from ..rules import sgd
 from ..trainer import train
-from .base import App, lr_slider
+from .base import App, loss_gap, lr_slider
 from .race import default_data_problem, moving_average
 
 __all__ = ["DECAYS", "NoiseExplorer", "gradient_noise_covariance", "noise_explorer",
@@ -133,15 +133,14 @@ class NoiseExplorer(App):
     def _update(self) -> None:
         p = self.problem
         lr, B, T = float(self.lr.value), int(self.batch_size.value), int(self.num_steps.value)
-        f_star = float(p.f_star)
-        run = dict(batch_size=B, seed=self.seed, eval_every=1, record_params=True)
+        run = dict(batch_size=B, seed=self.seed, record_params=True)
         self.constant_history = train(p, sgd(lr), T, **run)
         decayed = self.decay.value != "constant"
         self.history = train(p, sgd(self._schedule(lr, T)), T, **run) if decayed else \
             self.constant_history
         self.floor = noise_floor(p, lr, B)
-        gap_c = np.asarray(self.constant_history.eval_loss, dtype=float) - f_star
-        gap = np.asarray(self.history.eval_loss, dtype=float) - f_star
+        gap_c = loss_gap(p, self.constant_history)
+        gap = loss_gap(p, self.history)
         self.measured_floor = _tail_mean(self.constant_history, gap_c, T - T // 2)
         self.final_gap = _tail_mean(self.history, gap, max(T // 10, 1))
         w = max(T // 50, 1)

@@ -18,7 +18,7 @@ from .. import plots
 from ..problem import Problem
 from ..rules import Rule, sgd
 from ..trainer import train
-from .base import App, lr_slider
+from .base import App, loss_gap, lr_slider
 
 __all__ = ["CONTESTANTS", "ScheduleRace", "default_data_problem", "make_contestant",
            "moving_average", "schedule_race"]
@@ -162,7 +162,6 @@ class ScheduleRace(App):
         lr, T = float(self.lr.value), int(self.num_steps.value)
         k, w = int(self.decay_every.value), int(self.warmup_steps.value)
         B = int(self.batch_size.value)
-        f_star = problem.f_star if problem.f_star is not None else 0.0
         self.histories, self.final, self.labels = {}, {}, names
         tail = max(T // 10, 1)
         runs = {}  # only the contestants whose settings changed are trained again
@@ -171,11 +170,7 @@ class ScheduleRace(App):
             if key not in self._runs:
                 h = train(problem, make_contestant(name, lr, T, k, w), T, batch_size=B,
                           seed=self.seed, record_params=True)
-                # the full-data loss of every iterate in one vectorised call (NaN after a
-                # divergence), rather than an extra evaluation inside each training step
-                with np.errstate(all="ignore"):
-                    gap = np.asarray(problem.loss(h.params), dtype=float) - f_star
-                self._runs[key] = (h, gap)
+                self._runs[key] = (h, loss_gap(problem, h))
             h, gap = runs[key] = self._runs[key]
             self.histories[name] = h
             self.final[name] = float(np.mean(gap[-tail:])) if not h.diverged else np.inf

@@ -2,14 +2,17 @@
 
 nbval (run by the main test command) checks that the notebooks *run* and that
 their key numbers hold; this file checks how they are *stored*: they must read
-well on GitHub without a kernel, and every one must have the same skeleton
-(objectives, takeaways, references, self-checking claims).
+well on GitHub without a kernel (every cell that prints, draws or shows something
+carries that output), and every one must have the same skeleton (objectives,
+takeaways, references, self-checking claims). tests/test_notebook_pairs.py checks
+that each ``.ipynb`` and its MyST ``.md`` say the same thing.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import ast
 import re
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -17,7 +20,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+COURSE = [*NOTEBOOKS, ROOT / "notebooks" / "dashboard.ipynb"]
 PART1 = [p for p in NOTEBOOKS if p.name[:2] in {"00", "01", "02", "03", "04"}]
+#: Calls that end a cell without displaying anything.
+SILENT_CALLS = {"set_printoptions", "seed", "use", "close"}
 
 
 def load(path: Path):
@@ -32,20 +38,80 @@ def headings(nb) -> list[str]:
     return out
 
 
+def parse(source: str) -> ast.Module:
+    """A code cell's syntax tree; an invalid escape such as ``"$\\eta$"`` is an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return ast.parse(source)
+
+
+def called(tree: ast.AST) -> set[str]:
+    """Names of the functions and methods a cell calls when it runs (``plt.show()`` gives
+    ``show``; calls inside a function or class definition do not run with the cell)."""
+    names, todo = set(), [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Call):
+            func = node.func
+            names.add(func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", ""))
+        todo.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def expects_output(source: str) -> bool:
+    """Whether a code cell must have stored output: it prints, shows a figure, or ends on
+    an expression Jupyter displays (not a ``;``-silenced one, not a ``set_printoptions``)."""
+    tree = parse(source)
+    if {"print", "show", "display"} & called(tree):
+        return True
+    last = tree.body[-1] if tree.body else None
+    if not isinstance(last, ast.Expr) or source.rstrip().endswith(";"):
+        return False
+    return not (isinstance(last.value, ast.Call) and called(last.value) & SILENT_CALLS
+                and len(called(last.value)) == 1)
+
+
+def image_count(cell) -> int:
+    return sum("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+
+
+@pytest.mark.parametrize("source", ["print(1)", "x = 1\nplt.show()", "h.summary()",
+                                    "widgets.quiz('q', answer='a', options=['a'])",
+                                    "from IPython.display import display\ndisplay(x)"])
+def test_expects_output_on_cells_that_show_something(source):
+    assert expects_output(source)
+
+
+@pytest.mark.parametrize("source", ["x = 1", "import numpy as np", "assert x == 1",
+                                    "np.set_printoptions(precision=4)", "h.summary();",
+                                    "def f():\n    print(1)", "for x in y:\n    pass"])
+def test_expects_no_output_on_silent_cells(source):
+    # (a function that prints when called prints nothing when it is defined)
+    assert not expects_output(source)
+
+
+def test_an_invalid_escape_in_a_cell_is_an_error():
+    with pytest.raises(SyntaxError, match="escape"):
+        parse('ax.set_ylabel("learning rate $\\eta_t$")')
+
+
 def test_part1_notebooks_exist():
     names = [p.stem for p in PART1]
     assert names == ["00_start_here", "01_step_size_on_a_bowl", "02_divergence_and_nan",
                      "03_stochastic_gradients", "04_annealing_and_schedules"]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", COURSE, ids=lambda p: p.stem)
 def test_kernel_is_python3(path):
     nb = load(path)
     assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert nb.metadata["language_info"]["name"] == "python"
     nbformat.validate(nb)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", COURSE, ids=lambda p: p.stem)
 def test_outputs_are_stored_and_clean(path):
     nb = load(path)
     code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
@@ -53,11 +119,17 @@ def test_outputs_are_stored_and_clean(path):
     unexecuted = [c.source[:40] for c in code if c.execution_count is None]
     assert not unexecuted, f"cells not executed (store outputs): {unexecuted}"
     counts = [c.execution_count for c in code]
-    assert counts == sorted(counts), "cells were executed out of order"
+    assert counts == list(range(1, len(code) + 1)), "not one clean run from the top"
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors, f"stored error output: {errors[0].get('ename')}"
-    images = sum("image/png" in o.get("data", {}) for c in code for o in c.outputs)
-    assert images >= 1, "no figure is stored: the notebook would read badly without a kernel"
+    silent = [c.source[:60] for c in code if expects_output(c.source) and not c.outputs]
+    assert not silent, f"cells that print or show something were stored without output: {silent}"
+    blank = [c.source[:60] for c in code if "show" in called(parse(c.source))
+             and not image_count(c)]
+    assert not blank, f"cells that draw a figure were stored without its image: {blank}"
+    if path.stem != "dashboard":   # the dashboard is one live app (Voilà), no static figure
+        assert sum(image_count(c) for c in code) >= 1, (
+            "no figure is stored: the notebook would read badly without a kernel")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -103,16 +175,3 @@ def test_start_here_maps_every_question_to_notebooks():
         assert re.search(rf"\]\({nn}_\w+\.ipynb\)", text), f"no link to notebook {nn}"
     for phrase in ("shape", "overshoot", "constant", "which values"):
         assert phrase in text.lower()
-
-
-@pytest.mark.parametrize(("script", "table"), [("build_part1", "NOTEBOOKS_PART1"),
-                                               ("part2_cells", "NOTEBOOKS_PART2")])
-def test_notebooks_match_their_build_script(script, table):
-    """The .ipynb sources are what notebooks/_build/ writes (no hand edits)."""
-    spec = importlib.util.spec_from_file_location(
-        script, ROOT / "notebooks" / "_build" / f"{script}.py")
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
-    for name, cells in getattr(build, table).items():
-        stored = [c.source for c in load(ROOT / "notebooks" / f"{name}.ipynb").cells]
-        assert stored == [c.source for c in cells], f"{name} differs from its build script"

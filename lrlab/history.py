@@ -33,8 +33,9 @@ class History:
         NaN for rules without one).
     update_ratio : ndarray, shape (num_steps, *run_shape)
         ``||theta_{t+1} - theta_t|| / ||theta_t||`` (norm of the step over the norm of
-        the parameters it is applied to): the update-to-parameter
-        ratio that Karpathy's CS231n notes suggest keeping near 1e-3.
+        the parameters it is applied to, ``||theta_t||`` floored at 1e-12): the
+        update-to-parameter ratio that Karpathy's CS231n notes suggest keeping near
+        1e-3. The same numbers whether or not the iterates were recorded.
     params : ndarray, shape (num_steps + 1, *run_shape, dim), or None
         The iterates, when recorded.
     diverged_at : ndarray of int, shape run_shape

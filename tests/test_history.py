@@ -63,3 +63,14 @@ def test_steps_to_matches_the_closed_form():
     expected = [int(np.ceil(np.log(1e-8) / (2 * np.log(1 - lr)))) for lr in (0.1, 0.5)]
     np.testing.assert_array_equal(h.steps_to(1e-8), [*expected, -1])
     assert h[0].steps_to(1e-8, f_star=0.0) == expected[0]
+
+
+def test_steps_to_counts_a_step_that_meets_the_reduction_exactly():
+    # lr 0.5 on x^2/2 from 1: loss_t = 0.25^t / 2, exact in binary. "Cut by r" means
+    # gap_t <= r * gap_0, so a step that lands exactly on the target counts.
+    h = train(quadratic([1.0], x0=[1.0]), sgd(0.5), 12)
+    np.testing.assert_array_equal(h.loss, 0.5 * 0.25 ** np.arange(13))
+    assert h.steps_to(1.0) == 0
+    assert h.steps_to(0.25) == 1
+    assert h.steps_to(0.25**5) == 5
+    assert h.steps_to(0.25**12) == 12 and h.steps_to(0.25**13) == -1

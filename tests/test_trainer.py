@@ -221,3 +221,118 @@ def test_public_namespace_is_lazy():
     assert lrlab.train is train
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         lrlab.nope  # noqa: B018
+
+
+# ---- the update ratio: one definition, whether or not the iterates are recorded
+@pytest.mark.parametrize("record_params", [True, False])
+def test_update_ratio_is_the_step_over_the_parameters(record_params):
+    # Heavy ball from three starts (one at the origin, where ||theta_0|| is floored at
+    # 1e-12), one run diverging: the ratio is ||theta_{t+1} - theta_t|| / ||theta_t||,
+    # by hand from the iterates of a run that recorded them, and NaN from a run's last
+    # step on.
+    bowl = lrlab.surfaces.quadratic([1.0, 30.0], center=[1.0, -1.0])
+    starts = np.array([[1.0, -2.0], [0.0, 0.0], [3.0, 1.0]])
+    rule = sgd(np.array([0.02, 0.02, 0.2]), momentum=0.5)
+    reference = train(bowl, rule, 40, x0=starts, record_params=True)
+    assert list(reference.status()) == ["finished", "finished", "diverged"]
+    p = reference.params
+    by_hand = (np.linalg.norm(p[1:] - p[:-1], axis=-1)
+               / np.maximum(np.linalg.norm(p[:-1], axis=-1), 1e-12))
+    h = train(bowl, rule, 40, x0=starts, record_params=record_params)
+    assert (h.params is None) is not record_params
+    np.testing.assert_allclose(h.update_ratio, by_hand, rtol=1e-12, equal_nan=True)
+    d = int(h.diverged_at[2])
+    assert np.isnan(h.update_ratio[d:, 2]).all() and np.isfinite(h.update_ratio[:d, 2]).all()
+    np.testing.assert_allclose(h.update_ratio[0, 1], np.linalg.norm(p[1, 1]) / 1e-12)
+
+
+def test_update_ratio_of_gradient_descent_without_recorded_params():
+    # theta_{t+1} - theta_t = -lr c theta_t on a bowl, so the ratio has a closed form
+    bowl = Bowl([1.0, 4.0])
+    h = train(bowl, sgd(0.1), 20, record_params=False)
+    theta = (1 - 0.1 * bowl.c) ** np.arange(20)[:, None] * bowl.x0
+    step = np.linalg.norm(0.1 * bowl.c * theta, axis=1)
+    np.testing.assert_allclose(h.update_ratio, step / np.linalg.norm(theta, axis=1), rtol=1e-12)
+
+
+# ---- evaluation: every eval_every steps and always the last step
+@pytest.mark.parametrize(("num_steps", "every", "steps"),
+                         [(20, 7, [0, 7, 14, 20]), (20, 5, [0, 5, 10, 15, 20]),
+                          (3, 10, [0, 3]), (0, 4, [0])])
+def test_eval_every_also_evaluates_the_last_step(num_steps, every, steps):
+    problem = Regression()
+    h = train(problem, sgd(np.array([0.05, 0.2])), num_steps, batch_size=4, seed=2,
+              eval_every=every)
+    np.testing.assert_array_equal(h.eval_steps, steps)
+    # the exact full-data loss at the recorded iterates, not the minibatch loss
+    np.testing.assert_allclose(h.eval_loss, problem.loss(h.params[steps]), rtol=1e-13)
+
+
+def test_eval_problem_is_evaluated_at_the_last_step():
+    train_part, held_out = Bowl([1.0, 2.0]), Bowl([3.0, 0.5])
+    h = train(train_part, sgd(0.1), 9, eval_problem=held_out, eval_every=4)
+    np.testing.assert_array_equal(h.eval_steps, [0, 4, 8, 9])
+    np.testing.assert_allclose(h.eval_loss, held_out.loss(h.params[[0, 4, 8, 9]]), rtol=1e-13)
+
+
+# ---- early stopping on a validation loss that is not finite
+class HoleyValidation(Problem):
+    """f(x) = x^2 / 2, except `value` (NaN or -inf) for x in (low, high)."""
+
+    dim = 1
+    x0 = np.array([1.0])
+    name = "holey validation"
+
+    def __init__(self, value, low, high):
+        self.value, self.low, self.high = value, low, high
+
+    def _loss(self, theta, batch):
+        x = theta[..., 0]
+        return np.where((x > self.low) & (x < self.high), self.value, 0.5 * x**2)
+
+    def _grad(self, theta, batch):
+        return theta
+
+
+@pytest.mark.parametrize("value", [np.nan, -np.inf, np.inf])
+@pytest.mark.parametrize(("low", "high", "status", "stopped_at"),
+                         [(-1.0, 0.5, "stopped", 9),      # not finite from step 7 on
+                          (0.45, 0.5, "finished", -1)])   # only at step 7, then improving
+def test_a_non_finite_validation_loss_is_never_an_improvement(value, low, high, status,
+                                                              stopped_at):
+    # x_t = 0.9^t: the validation loss improves at every step, except that it is
+    # `value` where x_t is in (low, high). A non-finite check counts as no progress
+    # (patience 3 after the last finite improvement at step 6 ends the run at step 9)
+    # and never becomes the best loss (finite improvements after it still count).
+    h = train(Bowl([1.0]), sgd(0.1), 30, eval_problem=HoleyValidation(value, low, high),
+              early_stopping=EarlyStopping(patience=3, monitor="eval"))
+    assert not np.isfinite(h.eval_loss[7]) and np.isfinite(h.eval_loss[:7]).all()
+    assert h.status() == status and h.stopped_at == stopped_at
+    if status == "stopped":
+        assert h.reason == "early stopping: no improvement for 3 checks"
+
+
+def test_early_stopping_counts_checks_not_steps_when_monitoring_eval():
+    # at the minimum nothing improves: the 4th evaluation without progress (every 5
+    # steps: 0, 5, 10, 15 -- the first sets the best) ends the run
+    bowl = Bowl([1.0, 2.0])
+    h = train(bowl, sgd(0.1), 100, x0=[0.0, 0.0], eval_every=5,
+              early_stopping=EarlyStopping(patience=3, monitor="eval"))
+    assert h.stopped_at == 15 and h.last_step == 15
+    np.testing.assert_array_equal(h.eval_steps, [0, 5, 10, 15])
+    np.testing.assert_array_equal(h.eval_loss, 0.0)
+
+
+def test_loss_fn_calls_count_as_loss_evaluations():
+    # a rule that probes the loss t % 3 times at step t
+    def update(grad, state, theta, *, t, loss_fn=None):
+        for _ in range(t % 3):
+            loss_fn(theta)
+        return -0.1 * grad, state
+
+    probing = lrlab.Rule(init=lambda theta: (), update=update, name="probing",
+                         needs=frozenset({"loss_fn"}))
+    h = train(Bowl([1.0]), probing, 10)
+    t = np.arange(11)
+    np.testing.assert_array_equal(h.loss_evals, t + 1 + np.cumsum(np.r_[0, t[:-1] % 3]))
+    np.testing.assert_array_equal(h.grad_evals, t + 1)

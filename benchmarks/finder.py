@@ -39,7 +39,7 @@ import numpy as np  # noqa: E402
 
 from lrlab.datasets import Dataset  # noqa: E402
 from lrlab.finder import Sweep, lr_range_test  # noqa: E402
-from lrlab.mlp import MLP  # noqa: E402
+from lrlab.models import MLP  # noqa: E402
 from lrlab.rules import sgd  # noqa: E402
 
 STEPS, BATCH, SEED = 100, 64, 0

@@ -25,8 +25,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from lrlab import plots, sgd, train, widgets
-from lrlab._render import png_bytes
 from lrlab.apps.explorer2d import Explorer2D
+from lrlab.apps.render import png_bytes
 
 
 def time_calls(fn, values) -> list[float]:

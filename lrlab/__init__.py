@@ -23,10 +23,15 @@ from .trainer import EarlyStopping, train
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "surfaces", "models", "mlp", "datasets", "schedules", "rules", "linesearch", "curvature",
-    "polyak_bb", "plateau", "baselines", "trainer", "history", "problem", "finder", "search",
-    "diagnostics", "sharpness", "gradient_noise", "advisor", "plots", "widgets", "apps", "checks",
-    "check_install",
+    "surfaces", "models", "datasets", "schedules", "rules", "baselines", "trainer", "history",
+    "problem", "finder", "search", "diagnostics", "sharpness", "gradient_noise", "advisor",
+    "plots", "widgets", "apps", "checks", "check_install",
+}
+#: Module paths of version 1, kept as attributes: old name -> the module it moved to.
+_MOVED = {
+    "mlp": "models.mlp", "linesearch": "rules.linesearch", "curvature": "rules.curvature",
+    "polyak_bb": "rules.polyak_bb", "plateau": "rules.plateau", "suggestions": "finder.suggestions",
+    "plots_more": "plots",
 }
 #: Functions re-exported lazily at the top level: name -> module.
 _FUNCTIONS = {"advise": "advisor", "lr_range_test": "finder", "diagnose": "diagnostics"}
@@ -39,8 +44,8 @@ def __getattr__(name: str) -> Any:
     if name in _FUNCTIONS:
         module = importlib.import_module(f".{_FUNCTIONS[name]}", __name__)
         return getattr(module, name)
-    if name in _SUBMODULES:
-        module = importlib.import_module(f".{name}", __name__)
+    if name in _SUBMODULES or name in _MOVED:
+        module = importlib.import_module(f".{_MOVED.get(name, name)}", __name__)
         globals()[name] = module
         return module
     raise AttributeError(f"module 'lrlab' has no attribute {name!r}")

@@ -31,7 +31,7 @@ from .diagnostics import Diagnosis, diagnose
 from .finder import SuggestionBand, suggestion_band
 from .problem import Problem
 from .rules.base import Rule
-from .search import _batched_rule
+from .search.run import _batched_rule
 from .trainer import train
 
 __all__ = ["Advice", "Evidence", "advise"]

@@ -70,7 +70,7 @@ def lbfgs(problem: Problem, num_steps: int, x0: Any = None, m: int = 10,
     :math:`\theta_{k+1} = \theta_k - \alpha_k H_k g_k` with :math:`\alpha_k`
     from a line search satisfying the strong Wolfe conditions (first try
     :math:`\alpha_k = 1`). The initial scaling :math:`s^\top y/y^\top y` is
-    the Barzilai–Borwein step (see :func:`lrlab.linesearch.barzilai_borwein`).
+    the Barzilai–Borwein step (see :func:`lrlab.rules.barzilai_borwein`).
 
     PyTorch's counterpart is ``torch.optim.LBFGS(params, history_size=m,
     line_search_fn="strong_wolfe")`` (without ``line_search_fn`` torch takes

@@ -305,7 +305,7 @@ def edge_of_stability(lr: float = 0.4, num_steps: int = 2000, *, every: int = 50
     lr = check_real(lr, "lr", "edge_of_stability", low=0, low_open=True)
     if problem is None:
         from .datasets import spirals
-        from .mlp import MLP
+        from .models.mlp import MLP
 
         problem = MLP(spirals(200, noise=0.2, seed=seed), hidden=(32, 32), seed=seed)
     return track_sharpness(problem, sgd(lr), num_steps, every=every, divergence_factor=None)

@@ -7,7 +7,7 @@ in a cell to display it; set a control in code to drive it::
     app                      # shows sliders, a status line and the figure
     app.lr.value = 2.1       # the figure and status follow ("diverged at step ...")
 
-Every app draws on one figure built once (see :mod:`lrlab._render`): as PNG
+Every app draws on one figure built once (see :mod:`lrlab.apps.render`): as PNG
 images in an ``ipywidgets.Image`` by default (JupyterLab, Notebook 7, VS
 Code, Voilà, nbval; no extension needed) or on ipympl's canvas after
 ``%matplotlib widget``. Pass ``backend='png'`` or ``'ipympl'`` to choose.

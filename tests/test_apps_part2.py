@@ -20,10 +20,10 @@ from lrlab.apps.basins import BasinExplorer
 from lrlab.apps.finder_replay import FinderReplay
 from lrlab.apps.linesearch_race import LineSearchRace, cost_axis
 from lrlab.basins import DIVERGED, UNSETTLED, basin_map, final_points
-from lrlab.plots import new_axes
-from lrlab.plots_more import (
+from lrlab.plots import (
     arrows,
     basin_image,
+    new_axes,
     rate_bars,
     set_arrows,
     set_basin_image,

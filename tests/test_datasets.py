@@ -256,7 +256,7 @@ def test_as_dataset_unknown_task_gets_the_standard_message():
 
 
 def test_dataset_names_are_importable_from_datasets():
-    import lrlab._dataset_base as base
     import lrlab.datasets as datasets
+    import lrlab.datasets.base as base
 
     assert datasets.Dataset is base.Dataset and datasets.as_dataset is base.as_dataset

@@ -10,13 +10,13 @@ from lrlab.finder import (
     RangeTestResult,
     Sweep,
     lr_range_test,
-    plot_range_test,
     suggest,
     suggest_valley,
     suggestion_band,
     valley_index,
 )
 from lrlab.models import MLP, LinearRegression
+from lrlab.plots import plot_range_test
 from lrlab.problem import Problem
 from lrlab.rules import sgd
 from lrlab.surfaces import parabola, quadratic
@@ -270,7 +270,7 @@ def test_valley_index_refuses_nan_empty_and_negative_min_drop(losses, min_drop, 
 
 def test_suggestions_are_importable_from_finder_and_their_own_module():
     import lrlab.finder
-    import lrlab.suggestions
+    import lrlab.finder.suggestions
 
-    for name in lrlab.suggestions.__all__:
-        assert getattr(lrlab.finder, name) is getattr(lrlab.suggestions, name)
+    for name in lrlab.finder.suggestions.__all__:
+        assert getattr(lrlab.finder, name) is getattr(lrlab.finder.suggestions, name)

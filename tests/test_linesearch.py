@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import lrlab
-from lrlab.linesearch import (
+from lrlab.problem import Problem
+from lrlab.rules.linesearch import (
     armijo,
     barzilai_borwein,
     exact_line_search,
@@ -14,7 +15,6 @@ from lrlab.linesearch import (
     optimal_constant,
     polyak,
 )
-from lrlab.problem import Problem
 from lrlab.surfaces import Quadratic
 
 

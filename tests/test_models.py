@@ -1,4 +1,4 @@
-"""Tests of lrlab.models / lrlab.mlp: gradients, Hessians, constants, batching, training."""
+"""Tests of lrlab.models (linear, logistic, MLP): gradients, Hessians, constants, training."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import pytest
 
 import lrlab
 from lrlab.datasets import Dataset, blobs, noisy_line, sparse_features, two_moons
-from lrlab.mlp import MLP
-from lrlab.models import DataProblem, LinearRegression, LogisticRegression
+from lrlab.models import MLP, DataProblem, LinearRegression, LogisticRegression
 from lrlab.rules import sgd
 
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import lrlab
-from lrlab.plateau import reduce_on_plateau, scale_by_plateau_lr
 from lrlab.rules.base import chain
+from lrlab.rules.plateau import reduce_on_plateau, scale_by_plateau_lr
 from lrlab.rules.sgd import trace
 from lrlab.surfaces import Quadratic, quadratic
 

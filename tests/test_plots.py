@@ -11,7 +11,7 @@ from matplotlib.contour import QuadContourSet
 from PIL import Image
 
 from lrlab import plots, sgd, train
-from lrlab._render import Canvas, active_backend, png_bytes
+from lrlab.apps.render import Canvas, active_backend, png_bytes
 from lrlab.schedules import cosine, step
 from lrlab.surfaces import parabola, quadratic, rosenbrock
 
@@ -189,7 +189,7 @@ def test_canvas_rejects_unknown_backend():
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # ipympl's Toolbar and traitlets
 def test_ipympl_backend_uses_the_canvas_widget():
-    from lrlab._render import _ipympl
+    from lrlab.apps.render import _ipympl
 
     MplCanvas, _ = _ipympl()
     before = pyplot_figures()

@@ -73,7 +73,10 @@ def test_convergence_table_covers_every_rule():
     assert {c[0] for c in CONVERGENCE} == set(FACTORIES)
     public = {n for n in rules.__all__ if n[0].islower()} - {
         "add_decayed_weights", "as_schedule", "chain", "lr_value", "per_coord", "run_shape",
-        "scale_by_lr", "trace", "effective_lr", "clip_by_norm", "clip_by_value"}  # links
+        "scale_by_lr", "trace", "effective_lr", "clip_by_norm", "clip_by_value",  # links
+        # rules that need the problem or the loss: tests/test_linesearch.py, test_plateau.py
+        "armijo", "barzilai_borwein", "exact_line_search", "inverse_smoothness",
+        "optimal_constant", "polyak", "reduce_on_plateau", "scale_by_plateau_lr"}
     covered = {"sgd", "adagrad", "rmsprop", "adadelta", "adam", "amsgrad", "adamw", "ftrl",
                "ftrl_time", "parabola", "dog", "schedule_free_sgd"}
     assert public == covered

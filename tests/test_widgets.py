@@ -265,7 +265,7 @@ def test_every_app_displays_live_and_static(make):
 
 
 def test_ipympl_path_drives_the_same_app():
-    from lrlab._render import _ipympl
+    from lrlab.apps.render import _ipympl
 
     app = lw.Explorer2D("ill_conditioned", lr=0.5, backend="ipympl")
     assert isinstance(app.canvas.widget, _ipympl()[0])

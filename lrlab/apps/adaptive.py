@@ -22,7 +22,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.gridspec import GridSpec
 
-from .. import plots, plots_more
+from .. import plots
 from ..rules import (
     Rule,
     adadelta,
@@ -132,11 +132,11 @@ class AdaptiveRates(App):
                                      markersize=2.5, zorder=4, alpha=0.8)
         (self.point,) = self.ax_path.plot([], [], "o", color="k", markersize=6, zorder=7)
         zero = np.zeros((1, 2))
-        self.grad_arrow = plots_more.arrows(zero, zero, self.ax_path, color="#777777",
+        self.grad_arrow = plots.arrows(zero, zero, self.ax_path, color="#777777",
                                             label="−gradient direction")
-        self.step_arrow = plots_more.arrows(zero, zero, self.ax_path, color=plots.COLORS[1],
+        self.step_arrow = plots.arrows(zero, zero, self.ax_path, color=plots.COLORS[1],
                                             label="the rule's step direction")
-        self.bars = plots_more.rate_bars([1.0, 1.0], self.ax_bars, labels=["θ₁", "θ₂"],
+        self.bars = plots.rate_bars([1.0, 1.0], self.ax_bars, labels=["θ₁", "θ₂"],
                                          ylim=(1e-3, 1e2))
         (self.ideal,) = self.ax_bars.plot([0, 1], [1, 1], "_", color="k", markersize=28,
                                           markeredgewidth=2, label=r"$1/H_{ii}$")
@@ -213,9 +213,9 @@ class AdaptiveRates(App):
         g = self.problem.grad(here) if np.all(np.isfinite(here)) else np.full(2, np.nan)
         length = 0.22 * np.diff(self.ax_path.get_xlim())[0]  # directions, one fixed length
         self.point.set_data([here[0]], [here[1]])
-        plots_more.set_arrows(self.step_arrow, here, _direction(step) * length)
-        plots_more.set_arrows(self.grad_arrow, here, _direction(-g) * length)
-        plots_more.set_rate_bars(self.bars, rates[t])
+        plots.set_arrows(self.step_arrow, here, _direction(step) * length)
+        plots.set_arrows(self.grad_arrow, here, _direction(-g) * length)
+        plots.set_rate_bars(self.bars, rates[t])
         A = self.problem.hessian(np.zeros(2))
         self.ideal.set_data([0, 1], 1.0 / np.diag(A))
         x = np.arange(T)
@@ -233,7 +233,7 @@ class AdaptiveRates(App):
             self.bars._lrlab_bottom = lims[0]
             for bar in self.bars:
                 bar.set_y(lims[0])
-            plots_more.set_rate_bars(self.bars, rates[t])
+            plots.set_rate_bars(self.bars, rates[t])
             self.canvas.invalidate()
         r = rates[t]
         ratio = r[0] / r[1] if np.all(np.isfinite(r)) and r[1] > 0 else np.nan

@@ -1,6 +1,6 @@
 """What every lrlab app shares: controls, a guarded update, a status line, a display.
 
-An :class:`App` wires ipywidgets controls to one :class:`~lrlab._render.Canvas`.
+An :class:`App` wires ipywidgets controls to one :class:`~lrlab.apps.render.Canvas`.
 Its controls and views are plain attributes, so a test (or a notebook cell)
 can write ``app.lr.value = 0.3`` and then read ``app.status.value`` or the
 artists' data: traitlets callbacks run synchronously, no browser needed.
@@ -25,7 +25,7 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
-from .._render import Canvas
+from .render import Canvas
 
 __all__ = ["App", "describe_run", "loss_gap", "lr_slider"]
 

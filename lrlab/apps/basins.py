@@ -17,7 +17,7 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.gridspec import GridSpec
 
-from .. import plots, plots_more
+from .. import plots
 from ..basins import DIVERGED, UNSETTLED, basin_map, final_points
 from ..rules import sgd
 from ..trainer import train
@@ -124,7 +124,7 @@ class BasinExplorer(App):
         ax.set_title(f"double well: curvatures {ks:.3g} (left) and 1 (right)", fontsize=10)
         axm = self.ax_map
         if self.mesh is None:
-            self.mesh = plots_more.basin_image(self.map, axm, names=["sharp minimum",
+            self.mesh = plots.basin_image(self.map, axm, names=["sharp minimum",
                                                                      "flat minimum"])
             # outside the map: inside, it covered the fates of large rates from the left
             axm.get_legend().set_bbox_to_anchor((1.02, 1.0), transform=axm.transAxes)
@@ -132,7 +132,7 @@ class BasinExplorer(App):
             self.limit_text = [axm.text(2.45, 1.0, "", ha="right", va="bottom", fontsize=8,
                                         color="k") for _ in range(2)]
         else:
-            plots_more.set_basin_image(self.mesh, self.map)
+            plots.set_basin_image(self.mesh, self.map)
         for line, txt, k, name in zip(self.limits, self.limit_text, (ks, 1.0),
                                       ("2/k_sharp", "2/k_flat"), strict=True):
             line.set_ydata([2 / k, 2 / k])

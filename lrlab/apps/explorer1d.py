@@ -66,7 +66,7 @@ class Explorer1D(App):
     x0 : float
         Start point.
     backend : {'auto', 'png', 'ipympl'}
-        How to show the figure (see :class:`lrlab._render.Canvas`).
+        How to show the figure (see :class:`lrlab.apps.render.Canvas`).
 
     Attributes
     ----------

@@ -164,7 +164,7 @@ class Explorer2D(App):
         self.rules = W.SelectMultiple(options=available_rules(), value=tuple(rules),
                                       description="rules", rows=3)
         start = first.x0 if x0 is None else np.asarray(x0, dtype=float)
-        (bx0, bx1), (by0, by1) = plots._bounds(first, None)
+        (bx0, bx1), (by0, by1) = plots.view_bounds(first, None)
         self.x = W.FloatSlider(value=float(start[0]), min=bx0, max=bx1, step=(bx1 - bx0) / 200,
                                description="start θ₁")
         self.y = W.FloatSlider(value=float(start[1]), min=by0, max=by1, step=(by1 - by0) / 200,
@@ -296,7 +296,7 @@ class Explorer2D(App):
 
     def _reset_ranges(self, problem: Problem) -> None:
         """New surface: start at its x0, bound the start sliders, fit the lr range to L."""
-        (bx0, bx1), (by0, by1) = plots._bounds(problem, None)
+        (bx0, bx1), (by0, by1) = plots.view_bounds(problem, None)
         L = problem.smoothness
         low, high = (1e-3 / L, 10.0 / L) if L else (1e-5, 10.0)
         with self._silence():

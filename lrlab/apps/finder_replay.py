@@ -18,8 +18,8 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.gridspec import GridSpec
 
-from .. import plots_more
-from ..finder import Sweep, lr_range_test, plot_range_test
+from .. import plots
+from ..finder import Sweep, lr_range_test
 from ..rules import adam, sgd
 from ..trainer import train
 from .base import App, lr_slider
@@ -37,7 +37,7 @@ FINDER_RULES = {
 def default_mlp(seed: int = 0):
     """The replay's model: a 2-16-2 tanh MLP on 300 two-moons points (noise 0.15)."""
     from ..datasets import two_moons
-    from ..mlp import MLP
+    from ..models.mlp import MLP
 
     return MLP(two_moons(300, noise=0.15, seed=0), hidden=(16,), seed=seed)
 
@@ -118,7 +118,7 @@ class FinderReplay(App):
                                             markeredgecolor="k", markeredgewidth=1.8,
                                             markersize=12, zorder=6)
         self.cursor = self.ax_curve.axvline(1.0, color="k", lw=1.0, alpha=0.45, zorder=5)
-        self.image = plots_more.decision_image(self.problem, self.problem.x0, self.ax_model)
+        self.image = plots.decision_image(self.problem, self.problem.x0, self.ax_model)
         self.title = self.ax_model.text(0.5, 1.02, "", transform=self.ax_model.transAxes,
                                         ha="center", va="bottom", fontsize=10)
         self.canvas.animate(self.marker, self.cursor, self.image, self.title)
@@ -138,7 +138,7 @@ class FinderReplay(App):
                 artist.remove()
         if ax.get_legend() is not None:
             ax.get_legend().remove()
-        plot_range_test(self.result, ax)
+        plots.plot_range_test(self.result, ax)
         ax.set_xlim(s.start_lr, s.end_lr)
         ax.set_title(f"range test: {self.rule.value}, "
                      f"{'full batch' if bs is None else f'batch {bs}'}, seed {seed}",
@@ -159,7 +159,7 @@ class FinderReplay(App):
         kept = i < r.stop
         y = r.smoothed[i] if kept else np.nan
         self.marker.set_data([lr], [y])
-        plots_more.set_decision_image(self.image, self.problem, theta)
+        plots.set_decision_image(self.image, self.problem, theta)
         full = float(self.problem.loss(theta)) if np.all(np.isfinite(theta)) else np.nan
         acc = float(self.problem.accuracy(theta)) if np.isfinite(full) else np.nan
         self.title.set_text(f"model after step {i} (lr {lr:.3g}): accuracy {acc:.0%}"

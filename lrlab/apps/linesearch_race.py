@@ -22,14 +22,14 @@ from matplotlib.gridspec import GridSpec
 
 from .. import plots
 from ..baselines import lbfgs
-from ..linesearch import (
+from ..rules import sgd
+from ..rules.linesearch import (
     armijo,
     barzilai_borwein,
     exact_line_search,
     optimal_constant,
     polyak,
 )
-from ..rules import sgd
 from ..trainer import train
 from .base import App, lr_slider
 
@@ -70,7 +70,7 @@ def cost_axis(history: Any, cost: str) -> np.ndarray:
     start point is iteration 0, plotted at 1), so every axis can be log-scaled.
 
     >>> from lrlab import train, surfaces
-    >>> from lrlab.linesearch import armijo
+    >>> from lrlab.rules import armijo
     >>> h = train(surfaces.quadratic([1.0, 10.0]), armijo(lr0=1.0), 3)
     >>> cost_axis(h, "iterations").tolist(), cost_axis(h, "all evaluations").tolist()
     ([1, 2, 3, 4], [1, 6, 11, 15])

@@ -57,7 +57,7 @@ CONTESTANTS: dict[str, Callable[..., Rule]] = {
 
 
 def _plateau(lr: float, patience_hint: int) -> Rule:
-    from ..plateau import reduce_on_plateau
+    from ..rules.plateau import reduce_on_plateau
     return reduce_on_plateau(lr, factor=0.1, patience=max(patience_hint // 2, 5),
                              min_lr=lr * 1e-3)
 

@@ -11,6 +11,10 @@ online learning               :func:`ftrl`, :func:`ftrl_time`
 curvature from first order    :func:`parabola` (:math:`\\sigma_\\theta/\\sigma_g`)
 learning-rate free            :func:`dog`, :func:`schedule_free_sgd`
 gradient clipping             :func:`clip_by_norm`, :func:`clip_by_value`
+from the problem's curvature  :func:`inverse_smoothness` (1/L), :func:`optimal_constant`
+along the ray (line search)   :func:`exact_line_search`, :func:`armijo`
+from the loss or gradients    :func:`polyak`, :func:`barzilai_borwein`
+when the loss stalls          :func:`reduce_on_plateau` (``ReduceLROnPlateau``)
 ============================  =================================================
 
 Where ``torch.optim`` has the rule, the update and the defaults are
@@ -30,10 +34,14 @@ from .base import (
     run_shape,
 )
 from .clip import clip_by_norm, clip_by_value
+from .curvature import inverse_smoothness, optimal_constant
 from .effective import effective_lr
 from .free import DoGState, ScheduleFreeState, dog, schedule_free_sgd
 from .ftrl import FTRLState, ftrl, ftrl_time
+from .linesearch import armijo, exact_line_search
 from .parabola import ParabolaState, parabola
+from .plateau import PlateauState, reduce_on_plateau, scale_by_plateau_lr
+from .polyak_bb import barzilai_borwein, polyak
 from .sgd import add_decayed_weights, scale_by_lr, sgd, trace
 
 __all__ = [
@@ -45,6 +53,7 @@ __all__ = [
     "EmptyState",
     "FTRLState",
     "ParabolaState",
+    "PlateauState",
     "RMSpropState",
     "Rule",
     "ScheduleFreeState",
@@ -54,20 +63,28 @@ __all__ = [
     "adamw",
     "add_decayed_weights",
     "amsgrad",
+    "armijo",
     "as_schedule",
+    "barzilai_borwein",
     "chain",
     "clip_by_norm",
     "clip_by_value",
     "dog",
     "effective_lr",
+    "exact_line_search",
     "ftrl",
     "ftrl_time",
+    "inverse_smoothness",
     "lr_value",
+    "optimal_constant",
     "parabola",
     "per_coord",
+    "polyak",
+    "reduce_on_plateau",
     "rmsprop",
     "run_shape",
     "scale_by_lr",
+    "scale_by_plateau_lr",
     "schedule_free_sgd",
     "sgd",
     "trace",

@@ -819,7 +819,7 @@ and answers with the classical theory (Robbins–Monro), the practitioners' reci
     code("""
 from lrlab import EarlyStopping
 from lrlab import schedules as S
-from lrlab.plateau import reduce_on_plateau
+from lrlab.rules import reduce_on_plateau
 
 problem = widgets.default_data_problem()
 L = problem.smoothness

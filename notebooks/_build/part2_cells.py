@@ -901,7 +901,7 @@ rate. A 2-64-2 ReLU network on two moons:
 """),
     code(r"""
 from lrlab.datasets import two_moons
-from lrlab.mlp import MLP
+from lrlab.models import MLP
 from lrlab.sharpness import sharpness
 
 relu_net = MLP(two_moons(200, noise=0.15), hidden=(64,), activation="relu", seed=0)
@@ -1023,7 +1023,7 @@ $\eta = 2/(\mu + L)$, with factor $(\kappa - 1)/(\kappa + 1)$ per step on the di
 ($\kappa = L/\mu$), against $1 - 1/\kappa$ for $1/L$. Both rules read $L$ (and $\mu$) from the problem:
 """),
     code(r"""
-from lrlab.linesearch import (
+from lrlab.rules import (
     armijo,
     barzilai_borwein,
     exact_line_search,

@@ -1,0 +1,57 @@
+r"""The learning-rate range test ("LR finder") and its suggestions.
+
+Train for a few steps while the learning rate grows from tiny to huge, watch
+the loss, and read a good rate off the curve: the idea of Smith (2017) that
+fastai made popular. The test here goes through :func:`lrlab.train` (the one
+loop), so it works with every rule and problem of lrlab::
+
+    sweep  = exponential (or linear) schedule  lr_0 = start_lr ... lr_{n-1} = end_lr
+    history = train(problem, make_rule(sweep), n)
+    loss_i  = history.loss[i + 1]        # the loss *after* the step taken at lr_i
+    smooth_i = bias-corrected exponential moving average of loss_0..loss_i
+    stop when smooth_i > k * min(smooth_0..smooth_i)       (k = 4)
+
+Four suggestions read the smoothed curve (:func:`suggest_minimum`,
+:func:`suggest_steep`, :func:`suggest_valley` and :func:`suggest_midpoint`;
+they live in :mod:`lrlab.finder.suggestions`);
+:func:`suggestion_band` repeats the test over several seeds, because a single
+test's suggestion moves from run to run. :func:`lrlab.plots.plot_range_test` (or
+``result.plot()``) draws it all.
+
+Differences from fastai's ``lr_find`` (documented, deliberate):
+
+* the sweep ends exactly at ``end_lr`` (fastai's last rate is
+  ``start * (end/start)^{(n-1)/n}``);
+* each rate is paired with the loss its step produced; fastai and
+  torch-lr-finder record the loss computed *before* that step (one step of
+  lag);
+* the stop rule works for negative losses (see :func:`lr_range_test`), where
+  fastai's ``smooth > 4 * best`` stops at once.
+"""
+
+from .range_test import Sweep, lr_range_test, suggestion_band
+from .result import RangeTestResult, SuggestionBand
+from .suggestions import (
+    SUGGESTIONS,
+    suggest,
+    suggest_midpoint,
+    suggest_minimum,
+    suggest_steep,
+    suggest_valley,
+    valley_index,
+)
+
+__all__ = [
+    "SUGGESTIONS",
+    "RangeTestResult",
+    "SuggestionBand",
+    "Sweep",
+    "lr_range_test",
+    "suggest",
+    "suggest_midpoint",
+    "suggest_minimum",
+    "suggest_steep",
+    "suggest_valley",
+    "suggestion_band",
+    "valley_index",
+]

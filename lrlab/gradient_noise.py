@@ -11,8 +11,9 @@ gradient noise of covariance ``Sigma_B`` the iterates' stationary covariance
 
 and the floor is ``E f - f* = 1/2 tr(H P)``, about ``eta tr(Sigma_B) / 4``
 for small ``eta`` (Bottou, Curtis & Nocedal 2018, Sec. 4; Mandt, Hoffman &
-Blei 2017). A decaying learning rate drives the floor to zero. The noise
-explorer (:mod:`lrlab.apps.noise`) draws this prediction next to the runs.
+Blei 2017). A decaying learning rate drives the floor to zero. :func:`measured_floor`
+measures the same quantity on a run, and the noise explorer
+(:mod:`lrlab.apps.noise`) draws the prediction next to the runs.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ import numpy as np
 
 from ._validation import check_int, check_real
 from .problem import Problem
+from .rules import sgd
+from .trainer import train
 
-__all__ = ["gradient_noise_covariance", "noise_floor"]
+__all__ = ["gradient_noise_covariance", "measured_floor", "noise_floor"]
 
 
 def gradient_noise_covariance(problem: Problem, theta: Any = None,
@@ -75,3 +78,67 @@ def noise_floor(problem: Problem, lr: float, batch_size: int) -> float:
     A = np.eye(len(H)) - lr * H
     P = solve_discrete_lyapunov(A, lr**2 * sigma)
     return float(0.5 * np.trace(H @ P))
+
+
+def measured_floor(problem: Problem, lr: Any, batch_size: int, *, num_steps: int = 2000,
+                   seed: int | None = 0, tail: float = 0.5) -> float | np.ndarray:
+    """Noise floor of constant-``lr`` SGD, measured on a run: :func:`noise_floor`'s counterpart.
+
+    Runs minibatch SGD at the constant rate ``lr`` for ``num_steps`` steps and
+    returns the mean full-data loss gap ``f(theta_t) - f*`` over the last
+    ``k = int(tail * num_steps)`` steps (``num_steps - k < t <= num_steps``; the
+    noise explorer's "floor measured" is the same number), where the run has
+    forgotten its start and sits on its floor.
+
+    Parameters
+    ----------
+    problem : Problem
+        A data problem (minibatches need ``n_samples``) with a known ``f_star``.
+    lr : float or array of float
+        Constant learning rate(s), > 0; an array gives one measurement per rate
+        (one batched run).
+    batch_size : int
+        Minibatch size, in ``[1, n_samples]``.
+    num_steps : int, optional
+        Length of the run; long enough for it to reach its floor (compare with
+        :func:`noise_floor`: a measurement far above it on a loss still falling
+        means the run has not got there).
+    seed : int or None, optional
+        Random seed of the minibatch draws.
+    tail : float, optional
+        Fraction of the run averaged over, in (0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        The measured floor for each rate; ``inf`` for a run that diverged (no floor).
+
+    Examples
+    --------
+    >>> from lrlab.apps.race import default_data_problem  # least squares on a noisy line
+    >>> p = default_data_problem()
+    >>> m = measured_floor(p, 0.05, 4)
+    >>> bool(0.8 < m / noise_floor(p, 0.05, 4) < 1.25)
+    True
+    """
+    owner = "measured_floor"
+    n = problem.n_samples
+    if n is None:
+        raise ValueError(f"{owner} needs a data problem (minibatches); {problem.name!r} has "
+                         "n_samples=None.")
+    if problem.f_star is None:
+        raise ValueError(f"{owner} measures the gap above the minimum: {problem.name!r} has "
+                         "f_star=None.")
+    batch_size = check_int(batch_size, "batch_size", owner, low=1, high=n)
+    num_steps = check_int(num_steps, "num_steps", owner, low=2)
+    tail = check_real(tail, "tail", owner, low=0, high=1, low_open=True)
+    last = max(int(tail * num_steps), 1)
+    history = train(problem, sgd(lr), num_steps, batch_size=batch_size, seed=seed,
+                    eval_every=1, record_params=False)
+    gap = history.eval_loss[history.eval_steps > num_steps - last] - problem.f_star
+    diverged = history.diverged_at >= 0
+    if len(gap) == 0:  # every run diverged before the tail (a batch stops when all have)
+        floor = np.full(np.shape(diverged), np.inf)
+    else:  # a diverged run's tail is NaN, and its floor inf
+        floor = np.where(diverged, np.inf, np.mean(gap, axis=0))
+    return float(floor) if floor.ndim == 0 else floor

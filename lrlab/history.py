@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import check_int, check_real
+
 __all__ = ["History"]
 
 
@@ -161,6 +163,95 @@ class History:
         with np.errstate(invalid="ignore"):
             hit = gap <= reduction * gap[:1]
         return _scalar(np.where(hit.any(axis=0), hit.argmax(axis=0), -1))
+
+    # ----------------------------------------------------- choosing among runs
+    def _run_index(self, flat: int) -> int | tuple[int, ...]:
+        """A flat run number as the index ``history[...]`` takes (an int for 1-D runs)."""
+        index = tuple(int(i) for i in np.unravel_index(flat, self.run_shape))
+        return index[0] if len(index) == 1 else index
+
+    def _require_batch(self, owner: str) -> None:
+        if not self.run_shape:
+            raise ValueError(f"History.{owner} chooses among the runs of a batched run "
+                             "(train(..., sgd([lr1, lr2, ...]))); this History holds one run.")
+
+    def nearest_run(self, lr: float, *, step: int = 0) -> int | tuple[int, ...]:
+        """Index of the run whose learning rate at ``step`` is nearest to ``lr``.
+
+        Distances are measured on a log scale (0.03 is nearer to 0.01 than to
+        0.1), so in a sweep over log-spaced rates this is the run "at about
+        ``lr``". Runs whose rate is NaN (rules without a global rate) or not
+        positive are never chosen; ties go to the first run.
+
+        Parameters
+        ----------
+        lr : float
+            The learning rate to look for, > 0.
+        step : int, optional
+            Step whose rates are compared (default 0, the rate a run started with).
+
+        Returns
+        -------
+        int or tuple of int
+            ``i`` for a 1-D batch of runs, ``(i, j, ...)`` for a grid, so that
+            ``history[history.nearest_run(lr)]`` is that run.
+
+        Examples
+        --------
+        >>> import lrlab, numpy as np
+        >>> h = lrlab.train(lrlab.surfaces.parabola(), lrlab.sgd(np.geomspace(1e-3, 1, 7)), 5)
+        >>> i = h.nearest_run(0.03)
+        >>> i, float(h.lr[0, i])
+        (3, 0.0316)
+        """
+        self._require_batch("nearest_run")
+        lr = check_real(lr, "lr", "History.nearest_run", low=0, low_open=True)
+        step = check_int(step, "step", "History.nearest_run", low=0, high=self.num_steps - 1)
+        rates = np.asarray(self.lr[step], dtype=float).ravel()
+        usable = np.isfinite(rates) & (rates > 0)
+        if not usable.any():
+            raise ValueError(f"History.nearest_run: no run has a positive learning rate at step "
+                             f"{step} (the rule has no global rate: History.lr is NaN).")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            distance = np.where(usable, np.abs(np.log(rates) - np.log(lr)), np.inf)
+        return self._run_index(int(np.argmin(distance)))
+
+    def fastest_run(self, reduction: float = 1e-8, *, f_star: float | None = None
+                    ) -> int | tuple[int, ...] | None:
+        """Index of the run that first shrinks its loss gap by ``reduction``; None if none does.
+
+        "First" is in steps, as :meth:`steps_to` counts them; ties go to the
+        first run. In a sweep over learning rates this picks the fastest rate.
+
+        Parameters
+        ----------
+        reduction : float
+            Target ratio ``gap[t] / gap[0]``, in (0, 1).
+        f_star : float, optional
+            Minimum of the loss (the gap is ``loss - f_star``; 0 when not given).
+
+        Returns
+        -------
+        int, tuple of int or None
+            As :meth:`nearest_run`; None when no run reaches the target.
+
+        Examples
+        --------
+        >>> import lrlab
+        >>> bowl = lrlab.surfaces.quadratic([1.0, 10.0])
+        >>> h = lrlab.train(bowl, lrlab.sgd([0.05, 0.15, 0.25]), 200)
+        >>> h.steps_to(1e-6), h.fastest_run(1e-6)
+        (array([112,  36,  -1]), 1)
+        >>> h.fastest_run(1e-300) is None
+        True
+        """
+        self._require_batch("fastest_run")
+        reduction = check_real(reduction, "reduction", "History.fastest_run", low=0, high=1,
+                               low_open=True, high_open=True)
+        steps = np.asarray(self.steps_to(reduction, f_star=f_star)).ravel()
+        if not (steps >= 0).any():
+            return None
+        return self._run_index(int(np.argmin(np.where(steps >= 0, steps, np.iinfo(int).max))))
 
     @property
     def final_params(self) -> np.ndarray:

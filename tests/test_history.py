@@ -74,3 +74,84 @@ def test_steps_to_counts_a_step_that_meets_the_reduction_exactly():
     assert h.steps_to(0.25) == 1
     assert h.steps_to(0.25**5) == 5
     assert h.steps_to(0.25**12) == 12 and h.steps_to(0.25**13) == -1
+
+
+def test_nearest_run_measures_on_a_log_scale():
+    lrs = np.array([1e-3, 1e-2, 1e-1, 1.0])
+    h = train(quadratic([1.0]), sgd(lrs), 3)
+    # 0.03 is 0.48 decades above 0.01 and 0.52 below 0.1; 0.04 is 0.60 above 0.01 and 0.40
+    # below 0.1, so log distance picks 0.1 where linear distance (0.03 against 0.06) picks 0.01
+    assert h.nearest_run(0.03) == 1
+    assert h.nearest_run(0.04) == 2
+    assert h.nearest_run(1e-9) == 0 and h.nearest_run(50.0) == 3
+    assert h[h.nearest_run(0.1)].lr[0] == 0.1
+
+
+def test_nearest_run_on_a_grid_returns_a_tuple_index_and_reads_the_given_step():
+    from lrlab import schedules
+
+    grid = np.array([[0.01, 0.02], [0.04, 0.08]])
+    h = train(quadratic([1.0]), sgd(grid), 4)
+    assert h.nearest_run(0.04) == (1, 0)
+    assert h[h.nearest_run(0.04)].lr[0] == 0.04
+    # a step schedule halves both rates at step 2: 0.03 is nearest to 0.02 at the start,
+    # to 0.04 (the run that started at 0.08) from step 2 on
+    decayed = train(quadratic([1.0]), sgd(schedules.step(np.array([0.02, 0.08]), 2,
+                                                         gamma=0.5)), 4)
+    np.testing.assert_allclose(decayed.lr[2], [0.01, 0.04])
+    assert decayed.nearest_run(0.03, step=0) == 0
+    assert decayed.nearest_run(0.03, step=2) == 1
+
+
+def test_nearest_run_errors_name_the_argument():
+    h = train(quadratic([1.0]), sgd(np.array([0.1, 0.2])), 3)
+    with pytest.raises(ValueError, match=r"'lr' parameter of History.nearest_run must be a "
+                                         r"finite float in \(0, inf\)"):
+        h.nearest_run(0.0)
+    with pytest.raises(ValueError, match=r"'step' parameter of History.nearest_run"):
+        h.nearest_run(0.1, step=3)
+    with pytest.raises(ValueError, match="this History holds one run"):
+        h[0].nearest_run(0.1)
+
+
+def test_nearest_run_skips_runs_without_a_rate():
+    from dataclasses import replace
+
+    many = train(quadratic([1.0], x0=[1.0]), sgd(np.array([1.0, 0.5])), 3)
+    lr = many.lr.copy()
+    lr[0, 0] = np.nan            # as recorded for a rule without a global rate
+    assert replace(many, lr=lr).nearest_run(1.0) == 1
+    lr[0, 1] = 0.0               # a zero rate has no place on a log scale either
+    with pytest.raises(ValueError, match="no run has a positive learning rate at step 0"):
+        replace(many, lr=lr).nearest_run(1.0)
+
+
+def test_fastest_run_is_the_argmin_of_steps_to_over_runs_that_arrive():
+    # on x^2/2: lr 0.5 and 1.5 both shrink the error by 1/2 per step (|1 - lr| = 0.5),
+    # lr 1.0 solves it in one step, 2.5 diverges: the fastest is 1.0, ties go first
+    lrs = np.array([0.5, 1.5, 2.5, 1.0, 0.1])
+    h = train(quadratic([1.0], x0=[1.0]), sgd(lrs), 60)
+    steps = h.steps_to(1e-8)
+    assert steps[0] == steps[1] and steps[2] == -1 and steps[3] == 1
+    assert h.fastest_run(1e-8) == 3
+    assert h.fastest_run(1e-8) == int(np.argmin(np.where(steps >= 0, steps, 10**9)))
+    without_one = train(quadratic([1.0], x0=[1.0]), sgd(np.array([2.5, 1.5, 0.5])), 60)
+    assert without_one.fastest_run(1e-8) == 1   # the tie between 1.5 and 0.5: first wins
+    # with f* = -1 the gap falls from 1.5 to 1, never by 1e-8: no run arrives
+    assert without_one.fastest_run(1e-8, f_star=-1.0) is None
+
+
+def test_fastest_run_is_none_when_no_run_arrives_and_validates_reduction():
+    h = train(quadratic([1.0], x0=[1.0]), sgd(np.array([1e-4, 2.5])), 20)
+    assert h.fastest_run(1e-8) is None
+    for bad in (0.0, 1.0, -1e-3, float("nan")):
+        with pytest.raises(ValueError, match=r"'reduction' parameter of History.fastest_run "
+                                             r"must be a finite float in \(0, 1\)"):
+            h.fastest_run(bad)
+    with pytest.raises(ValueError, match="holds one run"):
+        h[0].fastest_run()
+
+
+def test_fastest_run_on_a_grid_indexes_the_grid():
+    h = train(quadratic([1.0], x0=[1.0]), sgd(np.array([[0.1, 0.5], [1.0, 0.9]])), 100)
+    assert h.fastest_run(1e-8) == (1, 0)

@@ -1,0 +1,79 @@
+"""lrlab.gradient_noise: the noise floor of constant-rate SGD, measured against predicted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lrlab import train
+from lrlab.apps.race import default_data_problem
+from lrlab.gradient_noise import measured_floor, noise_floor
+from lrlab.rules import sgd
+from lrlab.surfaces import quadratic
+
+
+@pytest.fixture(scope="module")
+def line():
+    return default_data_problem()   # least squares on 400 noisy points, f_star known
+
+
+def test_measured_floor_is_the_mean_full_data_gap_over_the_tail(line):
+    # by hand: the full-data loss of every iterate, averaged over steps 1501..2000
+    h = train(line, sgd(0.1), 2000, batch_size=4, seed=3, record_params=True)
+    gaps = line.loss(h.params) - line.f_star
+    assert measured_floor(line, 0.1, 4, seed=3, tail=0.25) == pytest.approx(
+        np.mean(gaps[-500:]), rel=1e-12)
+    assert measured_floor(line, 0.1, 4, seed=3, tail=1.0) == pytest.approx(
+        np.mean(gaps[1:]), rel=1e-12)
+
+
+def test_measured_floor_agrees_with_the_prediction_and_scales_like_it(line):
+    # the floor grows with the rate and shrinks with the batch, as eta tr(Sigma) / (4 B)
+    m = {(lr, B): measured_floor(line, lr, B) for lr in (0.025, 0.05) for B in (4, 16)}
+    for (lr, B), value in m.items():
+        assert 0.7 < value / noise_floor(line, lr, B) < 1.4
+    assert 2.5 < m[0.05, 4] / m[0.05, 16] < 6.0
+    assert 1.4 < m[0.05, 4] / m[0.025, 4] < 2.8
+
+
+def test_an_array_of_rates_is_one_batched_run_with_the_same_numbers(line):
+    lrs = np.array([0.05, 0.2])
+    batched = measured_floor(line, lrs, 4, num_steps=600)
+    assert batched.shape == (2,)
+    single = [measured_floor(line, lr, 4, num_steps=600) for lr in lrs]
+    np.testing.assert_allclose(batched, single, rtol=1e-12)
+
+
+def test_a_diverged_run_has_no_floor(line):
+    with np.errstate(all="raise"):   # and it raises no numpy warning on the way
+        assert measured_floor(line, 5.0, 4, num_steps=200) == np.inf
+        mixed = measured_floor(line, np.array([0.05, 5.0]), 4, num_steps=200)
+    assert np.isfinite(mixed[0]) and mixed[1] == np.inf
+
+
+def test_the_noise_explorer_reports_the_same_measured_floor(line):
+    from lrlab.apps.noise import NoiseExplorer
+
+    app = NoiseExplorer(line, lr=0.1, batch_size=8, num_steps=400, backend="png")
+    assert app.measured_floor == pytest.approx(
+        measured_floor(line, 0.1, 8, num_steps=400, seed=app.seed), rel=1e-10)
+
+
+def test_measured_floor_errors_name_the_argument(line):
+    with pytest.raises(ValueError, match="needs a data problem"):
+        measured_floor(quadratic([1.0, 2.0]), 0.1, 1)
+    from lrlab.datasets import two_moons
+    from lrlab.models import MLP
+
+    with pytest.raises(ValueError, match=r"gap above the minimum: .* has f_star=None"):
+        measured_floor(MLP(two_moons(50), hidden=(4,)), 0.1, 4)
+    with pytest.raises(ValueError, match=r"'batch_size' parameter of measured_floor must be "
+                                         r"an int in \[1, 400\]"):
+        measured_floor(line, 0.1, 401)
+    with pytest.raises(ValueError, match=r"'tail' parameter of measured_floor must be a finite "
+                                         r"float in \(0, 1\]"):
+        measured_floor(line, 0.1, 4, tail=0.0)
+    with pytest.raises(ValueError, match="'num_steps' parameter of measured_floor"):
+        measured_floor(line, 0.1, 4, num_steps=1)
+    with pytest.raises(ValueError, match="'lr' parameter of sgd"):
+        measured_floor(line, -0.1, 4)

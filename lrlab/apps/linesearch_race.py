@@ -14,6 +14,7 @@ methods run once per problem and are cached.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as W
@@ -33,7 +34,8 @@ from ..rules.linesearch import (
 from ..trainer import train
 from .base import App, lr_slider
 
-__all__ = ["COSTS", "METHODS", "LineSearchRace", "cost_axis", "linesearch_race", "race_problem"]
+__all__ = ["COSTS", "METHODS", "CostTable", "LineSearchRace", "cost_axis", "cost_to_reach",
+           "linesearch_race", "race_problem"]
 
 #: Names of the racers, in legend order.
 METHODS = ("GD (slider lr)", "GD 2/(μ+L)", "exact line search", "Armijo", "Polyak",
@@ -83,6 +85,54 @@ def cost_axis(history: Any, cost: str) -> np.ndarray:
         return np.asarray(history.loss_evals)
     raise ValueError(f"The 'cost' parameter of cost_axis must be one of {list(COSTS)}. "
                      f"Got {cost!r} instead.")
+
+
+def cost_to_reach(history: Any, cost: str, *, tol: float, f_star: float = 0.0) -> float | None:
+    """Cost (on the axis ``cost``) at which the gap ``loss - f_star`` first falls to
+    ``tol`` times its start; None if it never does.
+
+    >>> from lrlab import train, surfaces
+    >>> from lrlab.rules import armijo
+    >>> h = train(surfaces.quadratic([1.0, 10.0]), armijo(lr0=1.0), 30)
+    >>> cost_to_reach(h, "iterations", tol=1e-3), cost_to_reach(h, "all evaluations", tol=1e-3)
+    (13.0, 54.0)
+    """
+    x = cost_axis(history, cost).astype(float)
+    with np.errstate(all="ignore"):
+        gap = np.asarray(history.loss, dtype=float) - f_star
+        hit = np.nonzero(gap <= tol * gap[0])[0]
+    return float(x[hit[0]]) if hit.size else None
+
+
+@dataclass(frozen=True)
+class CostTable:
+    """What each racer of a :class:`LineSearchRace` paid to reach the target, on every axis.
+
+    ``table[cost][method]`` is the cost on axis ``cost`` (a name in :data:`COSTS`)
+    at which ``method`` first reached a gap of ``tol`` times its start, None if it
+    did not within the race; ``str(table)`` is the table as text ("diverged" for
+    the methods in ``diverged``, "—" for None).
+    """
+
+    problem: str
+    tol: float
+    costs: dict
+    diverged: tuple
+
+    def __getitem__(self, cost: str) -> dict:
+        return self.costs[cost]
+
+    def __str__(self) -> str:
+        width = max(len(name) for name in self.costs[COSTS[0]]) + 2
+        heads = {"iterations": "iterations", "gradient evaluations": "grad evals",
+                 "all evaluations": "all evals"}
+        lines = [f"{'method':{width}s}" + "".join(f"{heads[c]:>12s}" for c in COSTS)]
+        for name in self.costs[COSTS[0]]:
+            cells = ["diverged" if name in self.diverged else
+                     "—" if self.costs[c][name] is None else f"{self.costs[c][name]:.0f}"
+                     for c in COSTS]
+            lines.append(f"{name:{width}s}" + "".join(f"{cell:>12s}" for cell in cells))
+        return "\n".join(lines)
 
 
 class LineSearchRace(App):
@@ -253,8 +303,7 @@ class LineSearchRace(App):
                 plots.set_trajectory(self.paths[name], h.params)
             else:
                 self.paths[name].set_visible(False)
-            hit = np.nonzero(gap <= self.tol * gap[0])[0]
-            self.solved_at[name] = float(x[hit[0]]) if hit.size else None
+            self.solved_at[name] = cost_to_reach(h, cost, tol=self.tol, f_star=f_star)
             finite = x[np.isfinite(gap)]
             xmax = max(xmax, float(finite.max()) if finite.size else 1.0)
             gaps0.append(gap[0])
@@ -288,6 +337,32 @@ class LineSearchRace(App):
                 parts.append(f"{name}: {at:.0f}" if at is not None else f"{name}: —")
         self._set_status(f"{cost} to reach gap ≤ {self.tol:g}·start — " + " · ".join(parts))
         self.canvas.render()
+
+    def cost_table(self) -> CostTable:
+        """The cost of every racer of the current problem on all three axes at once.
+
+        Reads the runs already made (nothing is trained again and no control
+        moves); ``table["all evaluations"]["Armijo"]`` is what the status line
+        shows for Armijo on that axis.
+
+        Examples
+        --------
+        >>> app = LineSearchRace("ill-conditioned quadratic", num_steps=200, backend="png")
+        >>> table = app.cost_table()
+        >>> table["iterations"]["Polyak"] <= table["all evaluations"]["Polyak"]
+        True
+        >>> print(str(table).splitlines()[0])
+        method               iterations  grad evals   all evals
+        """
+        f_star = self.problem.f_star or 0.0
+        names = [name for name in METHODS if name in self.histories]
+        costs = {cost: {name: cost_to_reach(self.histories[name], cost, tol=self.tol,
+                                            f_star=f_star) for name in names}
+                 for cost in COSTS}
+        diverged = tuple(name for name in names
+                         if bool(np.any(np.asarray(self.histories[name].diverged_at) >= 0)))
+        return CostTable(problem=self.problem_name.value, tol=self.tol, costs=costs,
+                         diverged=diverged)
 
 
 def linesearch_race(problem: str = "Rosenbrock", **kwargs: Any) -> LineSearchRace:

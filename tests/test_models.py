@@ -436,7 +436,8 @@ def test_with_data_refuses_incompatible_data():
     (lambda: MLP(blobs(9), hidden=(4, 2.5)), ValueError, "'hidden'"),
     (lambda: MLP(blobs(9), hidden=None), TypeError, "'hidden'"),
     (lambda: MLP(blobs(9), activation="sigmoid"), ValueError,
-     "'activation' parameter of MLP must be one of 'tanh', 'relu'. Got 'sigmoid' instead"),
+     "'activation' parameter of MLP must be one of 'tanh', 'relu', 'leaky_relu'. "
+     "Got 'sigmoid' instead"),
     (lambda: MLP(blobs(9), seed=-1), ValueError, "'seed' parameter of MLP"),
     (lambda: MLP(blobs(9), l2=np.nan), ValueError, "'l2' parameter of MLP"),
     (lambda: MLP((np.zeros((3, 2)), [0, 0, 0])), ValueError, "at least 2 classes"),

@@ -14,6 +14,7 @@ factory                       task            what it is for
 :func:`spirals`               k classes       a harder MLP, learning-rate sweeps
 :func:`sparse_features`       2 classes       rare informative features: Adagrad/FTRL
 :func:`digits`                10 classes      a real data set (1797 8x8 images)
+:func:`digits_split`          10 classes      the running example's train / validation / test
 ============================  ==============  ===================================
 
 >>> from lrlab.datasets import two_moons
@@ -29,14 +30,17 @@ from __future__ import annotations
 
 from .base import Dataset, as_dataset
 from .digits import digits
+from .digits_split import DigitsSplit, digits_split
 from .generated import blobs, noisy_line, sparse_features, spirals, two_moons
 
 __all__ = [
     "DATASETS",
     "Dataset",
+    "DigitsSplit",
     "as_dataset",
     "blobs",
     "digits",
+    "digits_split",
     "noisy_line",
     "sparse_features",
     "spirals",

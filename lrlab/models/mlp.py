@@ -28,7 +28,10 @@ from .base import DataProblem
 __all__ = ["ACTIVATIONS", "MLP"]
 
 #: Hidden-layer activations the MLP knows.
-ACTIVATIONS = ("tanh", "relu")
+ACTIVATIONS = ("tanh", "relu", "leaky_relu")
+
+#: Slope of ``'leaky_relu'`` for negative inputs (``torch.nn.LeakyReLU``'s default).
+LEAKY_SLOPE = 0.01
 
 
 class MLP(DataProblem):
@@ -41,8 +44,9 @@ class MLP(DataProblem):
         (``K = max(y) + 1 >= 2``).
     hidden : int or sequence of int >= 1
         Widths of the hidden layers (at least one).
-    activation : {'tanh', 'relu'}
-        Activation of the hidden layers.
+    activation : {'tanh', 'relu', 'leaky_relu'}
+        Activation of the hidden layers; ``'leaky_relu'`` is
+        :math:`\max(a, 0.01\,a)`, torch's ``LeakyReLU()`` (a unit never dies).
     seed : int >= 0
         Seed of the initial weights ``x0``.
     l2 : float >= 0
@@ -58,7 +62,8 @@ class MLP(DataProblem):
         ``'W1'``, ``'b1'``, ...: each weight matrix and bias vector.
     x0 : ndarray
         Glorot-uniform weights for tanh layers and the output layer, He-normal
-        for ReLU layers, zero biases.
+        for ReLU layers (for leaky ReLU with torch's gain
+        :math:`\sqrt{2/(1 + 0.01^2)}`), zero biases.
 
     Notes
     -----
@@ -86,7 +91,8 @@ class MLP(DataProblem):
     (\delta_l W_l^\top)\odot\phi''\odot\mathcal R\{a_{l-1}\}`. It is exact
     (no finite differences) and costs about two gradients.
     :math:`\phi' = 1 - h^2`, :math:`\phi'' = -2h(1 - h^2)` for tanh;
-    :math:`\phi' = [h > 0]`, :math:`\phi'' = 0` for ReLU (taken as 0 at the kink).
+    :math:`\phi' = [h > 0]`, :math:`\phi'' = 0` for ReLU (taken as 0 at the kink);
+    :math:`\phi' = 1` or :math:`0.01`, :math:`\phi'' = 0` for leaky ReLU.
 
     Examples
     --------
@@ -149,8 +155,10 @@ class MLP(DataProblem):
         theta = np.zeros(self.dim)
         last = len(self._shapes) - 1
         for l, ((fan_in, fan_out), w) in enumerate(zip(self._shapes, self._wsl, strict=True)):
-            if self.activation == "relu" and l < last:
-                theta[w] = rng.normal(0.0, np.sqrt(2.0 / fan_in), fan_in * fan_out)
+            if self.activation != "tanh" and l < last:
+                slope = LEAKY_SLOPE if self.activation == "leaky_relu" else 0.0
+                std = np.sqrt(2.0 / ((1.0 + slope**2) * fan_in))  # torch's kaiming_normal_
+                theta[w] = rng.normal(0.0, std, fan_in * fan_out)
             else:
                 bound = np.sqrt(6.0 / (fan_in + fan_out))
                 theta[w] = rng.uniform(-bound, bound, fan_in * fan_out)
@@ -193,6 +201,8 @@ class MLP(DataProblem):
             if l < last:
                 if self.activation == "tanh":
                     np.tanh(a, out=a)
+                elif self.activation == "leaky_relu":
+                    np.maximum(a, LEAKY_SLOPE * a, out=a)
                 else:
                     np.maximum(a, 0.0, out=a)
             hs.append(a)
@@ -200,6 +210,8 @@ class MLP(DataProblem):
 
     def _dphi(self, h):
         """``phi'(a)`` written in terms of ``h = phi(a)``."""
+        if self.activation == "leaky_relu":
+            return np.where(h > 0, 1.0, LEAKY_SLOPE)
         return 1.0 - h * h if self.activation == "tanh" else (h > 0).astype(float)
 
     def _softmax_loss(self, z, y):

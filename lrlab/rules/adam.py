@@ -112,10 +112,10 @@ def _adam(owner, name, lr, betas, eps, weight_decay, amsgrad, decoupled, torch_t
     lines.append(rf"\theta_{{t+1}} = \theta_t - \frac{{\eta_t}}{{c_1}}\,"
                  rf"\frac{{m_t}}{{\sqrt{{{vt}}}/\sqrt{{c_2}} + \epsilon}}")
     return Rule(
-        init, update, name, r" \\ ".join(lines),
-        {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
-         "amsgrad": amsgrad},
-        torch_text, frozenset(), run_shape(schedule, b1, b2, eps_, wd),
+        init=init, update=update, name=name, formula=r" \\ ".join(lines),
+        hyperparams={"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
+                     "amsgrad": amsgrad},
+        torch=torch_text, batch_shape=run_shape(schedule, b1, b2, eps_, wd),
     )
 
 

@@ -135,12 +135,12 @@ def adagrad(lr: Any = 1e-2, lr_decay: Any = 0.0, weight_decay: Any = 0.0,
                r"\eta'_t = \frac{\eta_t}{1 + t\,\delta} \\ "
                r"\theta_{t+1} = \theta_t - \eta'_t\,\frac{g_t}{\sqrt{G_t} + \epsilon}")
     return Rule(
-        init, update, "Adagrad", formula,
-        {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
+        init=init, update=update, name="Adagrad", formula=formula,
+        hyperparams={"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
          "initial_accumulator_value": initial_accumulator_value, "eps": eps},
-        "matches torch.optim.Adagrad exactly (defaults lr=1e-2, lr_decay=0, weight_decay=0, "
-        "initial_accumulator_value=0, eps=1e-10; eps outside the square root)",
-        frozenset(), run_shape(schedule, decay, wd, acc0, eps_),
+        torch="matches torch.optim.Adagrad exactly (defaults lr=1e-2, lr_decay=0, weight_decay=0, "
+              "initial_accumulator_value=0, eps=1e-10; eps outside the square root)",
+        batch_shape=run_shape(schedule, decay, wd, acc0, eps_),
     )
 
 
@@ -276,12 +276,12 @@ def rmsprop(lr: Any = 1e-2, alpha: Any = 0.99, eps: Any = 1e-8, weight_decay: An
     else:
         formula += r"\theta_{t+1} = \theta_t - \eta_t\, g_t / d_t"
     return Rule(
-        init, update, "RMSprop", formula,
-        {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
+        init=init, update=update, name="RMSprop", formula=formula,
+        hyperparams={"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
          "momentum": momentum, "centered": centered},
-        "matches torch.optim.RMSprop exactly (defaults lr=1e-2, alpha=0.99, eps=1e-8, "
-        "weight_decay=0, momentum=0, centered=False; eps outside the square root)",
-        frozenset(), run_shape(schedule, alpha_, eps_, wd, mom),
+        torch="matches torch.optim.RMSprop exactly (defaults lr=1e-2, alpha=0.99, eps=1e-8, "
+              "weight_decay=0, momentum=0, centered=False; eps outside the square root)",
+        batch_shape=run_shape(schedule, alpha_, eps_, wd, mom),
     )
 
 
@@ -390,9 +390,9 @@ def adadelta(lr: Any = 1.0, rho: Any = 0.9, eps: Any = 1e-6, weight_decay: Any =
                r"\quad u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2 \\ "
                r"\theta_{t+1} = \theta_t - \eta_t\,\Delta_t")
     return Rule(
-        init, update, "Adadelta", formula,
-        {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay},
-        "matches torch.optim.Adadelta exactly (defaults lr=1.0, rho=0.9, eps=1e-6, "
-        "weight_decay=0; eps inside both square roots)",
-        frozenset(), run_shape(schedule, rho_, eps_, wd),
+        init=init, update=update, name="Adadelta", formula=formula,
+        hyperparams={"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay},
+        torch="matches torch.optim.Adadelta exactly (defaults lr=1.0, rho=0.9, eps=1e-6, "
+              "weight_decay=0; eps inside both square roots)",
+        batch_shape=run_shape(schedule, rho_, eps_, wd),
     )

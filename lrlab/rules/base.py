@@ -53,9 +53,11 @@ class EmptyState(NamedTuple):
     """State of a stateless rule link."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Rule:
     """A step-size rule: ``init`` and ``update`` plus what a learner needs to see.
+
+    Every field is passed by keyword: ``Rule(init=..., update=..., name=..., ...)``.
 
     Parameters
     ----------
@@ -211,8 +213,11 @@ def chain(*rules: Rule, name: str | None = None, formula: str | None = None,
 
     The first link sees the gradient; the output of the last link is the
     step added to ``theta``. The chain needs what any link needs, and its
-    state's ``lr`` is the last link's ``lr`` (the global learning rate). A
-    chain of one link is that link, renamed (its state is the link's state).
+    state's ``lr`` (the global learning rate, which ``train`` records) is the
+    ``lr`` of the *last* link that has one: ``scale_by_lr``'s in ``sgd``, the
+    inner rule's in ``chain(clip_by_norm(1.0), adam(1e-3))`` or
+    ``chain(sgd(0.1), clip_by_norm(1.0))``. A chain of one link is that link,
+    renamed (its state is the link's state).
 
     >>> from lrlab.rules import scale_by_lr, add_decayed_weights
     >>> rule = chain(add_decayed_weights(0.5), scale_by_lr(0.1))
@@ -228,10 +233,11 @@ def chain(*rules: Rule, name: str | None = None, formula: str | None = None,
             raise TypeError(f"Every argument of chain must be a Rule. Argument {i} is {r!r}.")
     if len(rules) == 1:  # nothing to compose: keep the link's own (cheaper) state
         (r,) = rules
-        return Rule(r.init, r.update, name or r.name,
-                    formula if formula is not None else r.formula,
-                    hyperparams if hyperparams is not None else dict(r.hyperparams),
-                    torch if torch is not None else r.torch, r.needs, r.batch_shape)
+        return Rule(init=r.init, update=r.update, name=name or r.name,
+                    formula=formula if formula is not None else r.formula,
+                    hyperparams=hyperparams if hyperparams is not None else dict(r.hyperparams),
+                    torch=torch if torch is not None else r.torch,
+                    needs=r.needs, batch_shape=r.batch_shape)
     needs = frozenset().union(*(r.needs for r in rules))
     shape = run_shape(*[np.zeros(r.batch_shape) for r in rules])
 

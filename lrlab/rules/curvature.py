@@ -41,7 +41,8 @@ def _constant_rule(lr: Any, name: str, formula: str, hyperparams: dict) -> Rule:
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):
         return -per_coord(lr) * grad, StepSizeState(lr)
 
-    return Rule(init, update, name, formula, hyperparams, None, frozenset(), run_shape(lr))
+    return Rule(init=init, update=update, name=name, formula=formula, hyperparams=hyperparams,
+                batch_shape=run_shape(lr))
 
 
 def inverse_smoothness(problem: Problem, scale: Any = 1.0) -> Rule:

@@ -94,11 +94,11 @@ def _ftrl(owner: str, name: str, lr: Any, beta: Any, l1: Any, l2: Any,
         r"\text{otherwise} \end{cases}"
     )
     return Rule(
-        init, update, name, formula,
-        {"lr": lr, **extra, "beta": beta, "l1": l1, "l2": l2},
-        "no torch counterpart (torch.optim has no FTRL; TensorFlow's tf.keras.optimizers.Ftrl "
-        "is the same algorithm with its own parametrisation)",
-        frozenset(), run_shape(schedule, beta_, l1_, l2_, np.zeros(extra_shape)),
+        init=init, update=update, name=name, formula=formula,
+        hyperparams={"lr": lr, **extra, "beta": beta, "l1": l1, "l2": l2},
+        torch="no torch counterpart (torch.optim has no FTRL; TensorFlow's "
+              "tf.keras.optimizers.Ftrl is the same algorithm with its own parametrisation)",
+        batch_shape=run_shape(schedule, beta_, l1_, l2_, np.zeros(extra_shape)),
     )
 
 

@@ -169,10 +169,10 @@ def parabola(beta: Any = 0.9, *, warmup: int = 2, warmup_lr: Any = 1e-3, lr_min:
         r"\theta_{t+1} = \theta_t - \eta_t\, g_t"
     )
     return Rule(
-        init, update, "Online parabola", formula,
-        {"beta": beta, "warmup": warmup, "warmup_lr": warmup_lr, "lr_min": lr_min,
-         "lr_max": lr_max, "eps": eps},
-        "no torch counterpart", frozenset(), run_shape(beta_, warm_, lo_, hi_, eps_),
+        init=init, update=update, name="Online parabola", formula=formula,
+        hyperparams={"beta": beta, "warmup": warmup, "warmup_lr": warmup_lr, "lr_min": lr_min,
+                     "lr_max": lr_max, "eps": eps},
+        torch="no torch counterpart", batch_shape=run_shape(beta_, warm_, lo_, hi_, eps_),
     )
 
 

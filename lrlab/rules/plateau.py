@@ -123,8 +123,9 @@ def scale_by_plateau_lr(lr: Any, *, mode: str = "min", factor: float = 0.1, pati
     hyper = {"lr": lr, "mode": mode, "factor": factor, "patience": patience,
              "threshold": threshold, "threshold_mode": threshold_mode, "cooldown": cooldown,
              "min_lr": min_lr, "eps": eps}
-    return Rule(init, update, "scale_by_plateau_lr", formula, hyper, _TORCH,
-                frozenset({"loss"}), run_shape(lr, min_lr))
+    return Rule(init=init, update=update, name="scale_by_plateau_lr", formula=formula,
+                hyperparams=hyper, torch=_TORCH, needs=frozenset({"loss"}),
+                batch_shape=run_shape(lr, min_lr))
 
 
 _TORCH = ("torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='min', factor=0.1, "

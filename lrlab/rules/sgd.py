@@ -70,8 +70,9 @@ def scale_by_lr(lr: Any) -> Rule:
             eta = lr_value(schedule, t)
             return -per_coord(eta) * grad, ScaleState(eta)
 
-    return Rule(init, update, "scale_by_lr", r"\Delta\theta_t = -\eta_t\, g_t",
-                {"lr": lr}, None, frozenset(), run_shape(schedule))
+    return Rule(init=init, update=update, name="scale_by_lr",
+                formula=r"\Delta\theta_t = -\eta_t\, g_t", hyperparams={"lr": lr},
+                batch_shape=run_shape(schedule))
 
 
 def add_decayed_weights(weight_decay: Any) -> Rule:
@@ -110,8 +111,9 @@ def add_decayed_weights(weight_decay: Any) -> Rule:
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):
         return grad + per_coord(wd) * theta, state
 
-    return Rule(init, update, "add_decayed_weights", r"g_t \leftarrow g_t + \lambda\,\theta_t",
-                {"weight_decay": weight_decay}, None, frozenset(), run_shape(wd))
+    return Rule(init=init, update=update, name="add_decayed_weights",
+                formula=r"g_t \leftarrow g_t + \lambda\,\theta_t",
+                hyperparams={"weight_decay": weight_decay}, batch_shape=run_shape(wd))
 
 
 class TraceState(NamedTuple):
@@ -183,9 +185,9 @@ def trace(momentum: Any, *, dampening: float = 0.0, nesterov: bool = False) -> R
         formula = r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad g_t \leftarrow g_t + \mu b_t"
     else:
         formula = r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad g_t \leftarrow b_t"
-    return Rule(init, update, "trace", formula,
-                {"momentum": momentum, "dampening": dampening, "nesterov": nesterov},
-                None, frozenset(), run_shape(mu))
+    return Rule(init=init, update=update, name="trace", formula=formula,
+                hyperparams={"momentum": momentum, "dampening": dampening, "nesterov": nesterov},
+                batch_shape=run_shape(mu))
 
 
 def sgd(lr: Any, momentum: Any = 0.0, *, dampening: float = 0.0, nesterov: bool = False,

@@ -25,7 +25,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "surfaces", "models", "datasets", "schedules", "rules", "baselines", "trainer", "history",
     "problem", "finder", "search", "diagnostics", "sharpness", "gradient_noise", "advisor",
-    "plots", "widgets", "apps", "checks", "check_install",
+    "plots", "widgets", "apps", "checks", "check_install", "gradcheck",
 }
 #: Module paths of version 1, kept as attributes: old name -> the module it moved to.
 _MOVED = {
@@ -34,10 +34,11 @@ _MOVED = {
     "plots_more": "plots",
 }
 #: Functions re-exported lazily at the top level: name -> module.
-_FUNCTIONS = {"advise": "advisor", "lr_range_test": "finder", "diagnose": "diagnostics"}
+_FUNCTIONS = {"advise": "advisor", "lr_range_test": "finder", "diagnose": "diagnostics",
+              "check_grad": "gradcheck"}
 
 __all__ = ["EarlyStopping", "History", "Problem", "Rule", "__version__", "advise", "chain",
-           "diagnose", "lr_range_test", "sgd", "train", *sorted(_SUBMODULES)]
+           "check_grad", "diagnose", "lr_range_test", "sgd", "train", *sorted(_SUBMODULES)]
 
 
 def __getattr__(name: str) -> Any:

@@ -30,8 +30,9 @@ from ._validation import check_int, fail
 from .diagnostics import Diagnosis, diagnose
 from .finder import SuggestionBand, suggestion_band
 from .problem import Problem
-from .rules.base import Rule
-from .search.run import _batched_rule
+from .rules import Rule, sgd
+from .search.run import batched_rule
+from .sharpness import sharpness
 from .trainer import train
 
 __all__ = ["Advice", "Evidence", "advise"]
@@ -168,7 +169,7 @@ def advise(
         fail(owner, "problem", "an lrlab Problem", problem, TypeError)
     plain_sgd = make_rule is None
     if make_rule is None:
-        from .rules import sgd as make_rule
+        make_rule = sgd
     if not (isinstance(curvature, bool | np.bool_) or curvature == "auto"):
         fail(owner, "curvature", "True, False or 'auto'", curvature)
     num_steps = check_int(num_steps, "num_steps", owner, low=5)
@@ -185,28 +186,7 @@ def advise(
     band = suggestion_band(problem, make_rule, seeds=seed_list,
                            methods=("minimum", "valley", "midpoint"), progress=progress,
                            batch_size=batch_size, **range_kwargs)
-    vals = {}
-    for res in band.results:
-        try:
-            v = res.suggest("valley", min_drop=0.01)
-        except ValueError:
-            v = math.nan
-        vals.setdefault("valley", []).append(v)
-    med = dict(band.median)
-    med["valley"] = _gmean(vals["valley"])
-    range_lr = _gmean(med.values())
-    if not math.isfinite(range_lr):
-        raise ValueError("The range test stopped too early to suggest anything "
-                         f"({band.results[0].reason}); try a smaller start_lr.")
-    spread = max(band.spread.values()) if len(seed_list) > 1 else 0.0
-    stop_lr = band.results[0].stop_lr
-    evidence.append(Evidence("Range test", range_lr, (
-        f"The sweep raised the rate step by step until {stop_lr:.3g} "
-        f"({band.results[0].reason}). The suggestions were minimum/10 {med['minimum']:.3g}, "
-        f"valley {med['valley']:.3g} and midpoint {med['midpoint']:.3g}; their geometric "
-        f"middle is {range_lr:.3g}."
-        + (f" Over {len(seed_list)} seeds the suggestions moved by up to "
-           f"{spread:.2f} decades." if len(seed_list) > 1 else ""))))
+    evidence.append(_range_evidence(band, len(seed_list)))
 
     # 2. curvature --------------------------------------------------------
     S = None
@@ -215,15 +195,10 @@ def advise(
         if problem.smoothness is not None:
             S, where = float(problem.smoothness), "the problem's smoothness constant L"
         elif problem.dim <= 100_000:
-            from .sharpness import sharpness
-
             S, where = float(sharpness(problem)), "the sharpness (top Hessian eigenvalue) at x0"
-        if S is not None and S > 0 and math.isfinite(S):
-            evidence.append(Evidence("Stability bound", 1.0 / S, (
-                f"Plain gradient descent is stable only below 2/S = {2 / S:.3g}, with S = "
-                f"{S:.3g} {where}; 1/S = {1 / S:.3g} is the safe textbook choice. "
-                "Curvature can grow during training (progressive sharpening), so a rate near "
-                "2/S may become unstable later.")))
+        found = None if S is None else _stability_evidence(S, where)
+        if found is not None:
+            evidence.append(found)
         else:
             S = None
             notes.append("No positive curvature at the start: no stability bound.")
@@ -232,28 +207,84 @@ def advise(
                      "is 2(1+mu)/S, and adaptive rules rescale each coordinate.")
 
     # 3. trial ------------------------------------------------------------
-    centre = _gmean([e.lr for e in evidence])
-    grid = centre * np.array([1 / 9, 1 / 3, 1 / math.sqrt(3), 1.0, math.sqrt(3), 3.0])
-    if S is not None:
-        grid = np.append(grid, [1.0 / S, 1.9 / S])
-    grid = np.unique(np.round(grid, 12))
-    rule = _batched_rule(make_rule, grid, None, None)
+    grid = _trial_grid(evidence, S)
+    rule = batched_rule(make_rule, grid, None, None)
     if rule is None:  # the rule takes one rate at a time
         hs = [train(problem, make_rule(float(lr)), num_steps, batch_size=batch_size, seed=seed,
                     eval_every=num_steps) for lr in grid]
         finals = np.array([_final_eval(h) for h in hs])
+        history_of = hs.__getitem__
     else:
         h = train(problem, rule, num_steps, batch_size=batch_size, seed=seed,
                   eval_every=num_steps)
         finals = _final_eval(h)
-        hs = None
+        history_of = h.__getitem__
+    return _conclude(grid, finals, history_of, num_steps, evidence, notes, band, S,
+                     f_star=problem.f_star)
+
+
+def _final_eval(h) -> np.ndarray:
+    ev = np.asarray(h.eval_loss[-1], dtype=float)
+    diverged = np.asarray(h.diverged_at) >= 0
+    return np.where(diverged | ~np.isfinite(ev), np.inf, ev)
+
+
+# ------------------------------------------ shared with lrlab.torch.advise
+def _range_evidence(band: SuggestionBand, n_seeds: int) -> Evidence:
+    """Evidence 1: the geometric middle of minimum, valley (min_drop=0.01) and midpoint."""
+    vals = []
+    for res in band.results:
+        try:
+            vals.append(res.suggest("valley", min_drop=0.01))
+        except ValueError:
+            vals.append(math.nan)
+    med = dict(band.median)
+    med["valley"] = _gmean(vals)
+    range_lr = _gmean(med.values())
+    if not math.isfinite(range_lr):
+        raise ValueError("The range test stopped too early to suggest anything "
+                         f"({band.results[0].reason}); try a smaller start_lr.")
+    spread = max(band.spread.values()) if n_seeds > 1 else 0.0
+    stop_lr = band.results[0].stop_lr
+    return Evidence("Range test", range_lr, (
+        f"The sweep raised the rate step by step until {stop_lr:.3g} "
+        f"({band.results[0].reason}). The suggestions were minimum/10 {med['minimum']:.3g}, "
+        f"valley {med['valley']:.3g} and midpoint {med['midpoint']:.3g}; their geometric "
+        f"middle is {range_lr:.3g}."
+        + (f" Over {n_seeds} seeds the suggestions moved by up to "
+           f"{spread:.2f} decades." if n_seeds > 1 else "")))
+
+
+def _stability_evidence(S: float, where: str) -> Evidence | None:
+    """Evidence 2: 1/S, when the curvature ``S`` is positive and finite (else None)."""
+    if not (S > 0 and math.isfinite(S)):
+        return None
+    return Evidence("Stability bound", 1.0 / S, (
+        f"Plain gradient descent is stable only below 2/S = {2 / S:.3g}, with S = "
+        f"{S:.3g} {where}; 1/S = {1 / S:.3g} is the safe textbook choice. "
+        "Curvature can grow during training (progressive sharpening), so a rate near "
+        "2/S may become unstable later."))
+
+
+def _trial_grid(evidence: list[Evidence], S: float | None) -> np.ndarray:
+    """The trial's candidates: a factor 9 below to 3 above the evidence, and 1/S, 1.9/S."""
+    centre = _gmean([e.lr for e in evidence])
+    grid = centre * np.array([1 / 9, 1 / 3, 1 / math.sqrt(3), 1.0, math.sqrt(3), 3.0])
+    if S is not None:
+        grid = np.append(grid, [1.0 / S, 1.9 / S])
+    return np.unique(np.round(grid, 12))
+
+
+def _conclude(grid: np.ndarray, finals: np.ndarray, history_of: Callable[[int], Any],
+              num_steps: int, evidence: list[Evidence], notes: list[str],
+              band: SuggestionBand, S: float | None, f_star: float | None) -> Advice:
+    """Evidence 3 and the answer: the trial's winner, its diagnosis, the notes."""
     best = int(np.argmin(finals))
     if not math.isfinite(finals[best]):
         raise ValueError("Every trial run diverged; the problem may need a smaller start_lr "
                          "for the range test or gradient clipping.")
     lr = float(grid[best])
-    best_h = hs[best] if hs is not None else h[best]
-    diag = diagnose(best_h, f_star=problem.f_star)
+    diag = diagnose(history_of(best), f_star=f_star)
     ok = np.isfinite(finals)
     evidence.append(Evidence("Short trial", lr, (
         f"{len(grid)} rates from {grid[0]:.3g} to {grid[-1]:.3g} trained for {num_steps} steps"
@@ -269,9 +300,3 @@ def advise(
     rates = [e.lr for e in evidence]
     agreement = float(np.log10(max(rates) / min(rates)))
     return Advice(lr, evidence, agreement, diag, band, S, grid, finals, notes)
-
-
-def _final_eval(h) -> np.ndarray:
-    ev = np.asarray(h.eval_loss[-1], dtype=float)
-    diverged = np.asarray(h.diverged_at) >= 0
-    return np.where(diverged | ~np.isfinite(ev), np.inf, ev)

@@ -149,3 +149,9 @@ def test_readable_repr():
     result = check_grad(quadratic([1.0, 4.0]), [1.0, 1.0])
     assert repr(result).startswith("<GradCheck good: relative error")
     assert "```" in result._repr_markdown_()
+
+
+def test_check_grad_is_a_lazy_top_level_function():
+    import lrlab
+
+    assert lrlab.check_grad is check_grad and "check_grad" in lrlab.__all__

@@ -16,7 +16,7 @@ from ..trainer import train
 from .result import RangeTestResult, SuggestionBand
 from .suggestions import _check_methods
 
-__all__ = ["Sweep", "lr_range_test", "suggestion_band"]
+__all__ = ["StopRule", "Sweep", "band_over_seeds", "lr_range_test", "suggestion_band"]
 
 
 def _check_sweep(start_lr: Any, end_lr: Any, num_steps: Any, mode: Any,
@@ -183,25 +183,56 @@ def lr_range_test(
                            history, settings)
 
 
+class StopRule:
+    r"""The range test's smoothing and stop rule, fed one loss at a time.
+
+    ``push(i, loss_i)`` (``i = 0, 1, ...`` in order, finite losses) updates the bias-corrected
+    moving average ``smoothed[i]`` and returns why the test stops after this point, or
+    ``None``. :func:`lr_range_test` feeds it a recorded run; :mod:`lrlab.torch` a live one,
+    which it ends when the rule fires. Both then read the curve with the same code.
+
+    Examples
+    --------
+    >>> rule = StopRule([0.1, 0.2, 0.3], beta=0.0, k=4.0)
+    >>> rule.push(0, 1.0), rule.push(1, 2.0)
+    (None, None)
+    >>> rule.push(2, 5.0)
+    'the smoothed loss exceeded 4 x its best (5 > 1) at lr=0.3'
+    """
+
+    def __init__(self, lrs: Any, beta: float, k: float | None):
+        self.lrs = np.asarray(lrs, dtype=float)
+        self.beta, self.k = beta, k
+        self.smoothed = np.full(len(self.lrs), np.nan)
+        self._avg, self._best = 0.0, math.inf
+
+    def push(self, i: int, loss: float) -> str | None:
+        """Smooth ``loss`` (the loss after the step at ``lrs[i]``); the reason to stop, or None."""
+        beta, k = self.beta, self.k
+        self._avg = beta * self._avg + (1.0 - beta) * loss
+        s = self._avg / (1.0 - beta ** (i + 1))
+        self.smoothed[i] = s
+        best = self._best = min(self._best, s)
+        if k is not None and s > best + (k - 1.0) * abs(best):
+            return (f"the smoothed loss exceeded {k:g} x its best ({s:.4g} > {best:.4g}) "
+                    f"at lr={self.lrs[i]:.3g}")
+        return None
+
+
 def _smooth_and_stop(losses, lrs, beta, k, history):
+    rule = StopRule(lrs, beta, k)
     n = len(losses)
-    smoothed = np.full(n, np.nan)
-    avg, best = 0.0, math.inf
     for i in range(n):
         x = float(losses[i])
         if not math.isfinite(x):
             why = str(history.reason) or f"the loss became {x}"
-            return smoothed, i, f"the run diverged at lr={lrs[i]:.3g} ({why})"
-        avg = beta * avg + (1.0 - beta) * x
-        s = avg / (1.0 - beta ** (i + 1))
-        smoothed[i] = s
-        best = min(best, s)
-        if k is not None and s > best + (k - 1.0) * abs(best):
-            return smoothed, i + 1, (f"the smoothed loss exceeded {k:g} x its best "
-                                     f"({s:.4g} > {best:.4g}) at lr={lrs[i]:.3g}")
+            return rule.smoothed, i, f"the run diverged at lr={lrs[i]:.3g} ({why})"
+        why = rule.push(i, x)
+        if why is not None:
+            return rule.smoothed, i + 1, why
     if history.diverged_at >= 0:  # froze exactly at the last step, with a finite loss
-        return smoothed, n, f"the run diverged at lr={lrs[-1]:.3g} ({history.reason})"
-    return smoothed, n, "reached end_lr"
+        return rule.smoothed, n, f"the run diverged at lr={lrs[-1]:.3g} ({history.reason})"
+    return rule.smoothed, n, "reached end_lr"
 
 
 def suggestion_band(
@@ -246,13 +277,21 @@ def suggestion_band(
     >>> band.spread["valley"]  # exact gradients: every seed gives the same curve
     0.0
     """
-    seeds = tuple(check_int(s, "seeds", "suggestion_band", low=0) for s in seeds)
+    return band_over_seeds(lambda s: lr_range_test(problem, make_rule, seed=s, **kwargs),
+                           seeds, methods, progress=progress)
+
+
+def band_over_seeds(run_one: Callable[[int], RangeTestResult], seeds: Iterable[int],
+                    methods: Iterable[str], *, progress: bool | str = "auto",
+                    owner: str = "suggestion_band") -> SuggestionBand:
+    """``run_one(seed)`` for every seed, and each suggestion per seed (the band's assembly).
+
+    Shared by :func:`suggestion_band` and :func:`lrlab.torch.suggestion_band`.
+    """
+    seeds = tuple(check_int(s, "seeds", owner, low=0) for s in seeds)
     if not seeds:
-        fail("suggestion_band", "seeds", "a non-empty list of ints", seeds)
-    methods = _check_methods(methods, "suggestion_band")
-    results = [lr_range_test(problem, make_rule, seed=s, **kwargs)
-               for s in progress_bar(seeds, desc="range tests", enabled=progress)]
-    values = {}
-    for m in methods:
-        values[m] = np.array([r.suggestions([m])[m] for r in results])
+        fail(owner, "seeds", "a non-empty list of ints", seeds)
+    methods = _check_methods(methods, owner)
+    results = [run_one(s) for s in progress_bar(seeds, desc="range tests", enabled=progress)]
+    values = {m: np.array([r.suggestions([m])[m] for r in results]) for m in methods}
     return SuggestionBand(seeds, results, values)

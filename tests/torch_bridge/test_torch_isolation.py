@@ -13,13 +13,18 @@ import importlib, pkgutil, sys
 import lrlab
 assert "torch" not in sys.modules, "import lrlab imported torch"
 names = []
-for info in pkgutil.walk_packages(lrlab.__path__, "lrlab."):
-    if info.name == "lrlab.torch" or info.name.startswith("lrlab.torch."):
-        continue
-    importlib.import_module(info.name)
-    names.append(info.name)
-    if "torch" in sys.modules:
-        raise SystemExit("importing " + info.name + " imported torch")
+todo = [("lrlab.", lrlab.__path__)]
+while todo:          # walk_packages would import lrlab.torch to look inside it: walk by hand
+    prefix, path = todo.pop()
+    for info in pkgutil.iter_modules(path, prefix):
+        if info.name == "lrlab.torch":
+            continue
+        module = importlib.import_module(info.name)
+        names.append(info.name)
+        if "torch" in sys.modules:
+            raise SystemExit("importing " + info.name + " imported torch")
+        if info.ispkg:
+            todo.append((info.name + ".", module.__path__))
 for name in dir(lrlab):          # the lazy attributes too (lrlab.advise, lrlab.widgets, ...)
     if name != "torch":
         getattr(lrlab, name)

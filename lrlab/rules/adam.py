@@ -63,7 +63,10 @@ def _betas(betas: Any, owner: str):
     return b1, b2
 
 
-def _adam(owner, name, lr, betas, eps, weight_decay, amsgrad, decoupled, torch_text):
+def _adam(lr: Any, betas: Any, eps: Any, weight_decay: Any, *, owner: str, name: str,
+          amsgrad: bool, decoupled: bool, torch: str) -> Rule:
+    """The Adam family: ``amsgrad`` keeps the running max of ``v``, ``decoupled``
+    shrinks the weights instead of adding the decay to the gradient (AdamW)."""
     schedule = as_schedule(lr, owner)
     (b1, b1_c), (b2, b2_c) = _betas(betas, owner)
     eps_, eps_c = hyper(eps, "eps", owner, low=0)
@@ -115,7 +118,7 @@ def _adam(owner, name, lr, betas, eps, weight_decay, amsgrad, decoupled, torch_t
         init=init, update=update, name=name, formula=r" \\ ".join(lines),
         hyperparams={"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                      "amsgrad": amsgrad},
-        torch=torch_text, batch_shape=run_shape(schedule, b1, b2, eps_, wd),
+        torch=torch, batch_shape=run_shape(schedule, b1, b2, eps_, wd),
     )
 
 
@@ -175,10 +178,10 @@ def adam(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
     Reddi, Kale & Kumar (2018), "On the convergence of Adam and beyond", ICLR.
     Loshchilov & Hutter (2019), "Decoupled weight decay regularization", ICLR.
     """
-    return _adam("adam", "AMSGrad" if amsgrad else "Adam", lr, betas, eps, weight_decay,
-                 amsgrad, False,
-                 "matches torch.optim.Adam exactly (defaults lr=1e-3, betas=(0.9, 0.999), "
-                 "eps=1e-8, weight_decay=0, amsgrad=False)")
+    return _adam(lr, betas, eps, weight_decay, owner="adam",
+                 name="AMSGrad" if amsgrad else "Adam", amsgrad=amsgrad, decoupled=False,
+                 torch="matches torch.optim.Adam exactly (defaults lr=1e-3, "
+                       "betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False)")
 
 
 def amsgrad(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
@@ -233,9 +236,10 @@ def amsgrad(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
     Reddi, Kale & Kumar (2018), "On the convergence of Adam and beyond", ICLR.
     Loshchilov & Hutter (2019), "Decoupled weight decay regularization", ICLR.
     """
-    return _adam("amsgrad", "AMSGrad", lr, betas, eps, weight_decay, True, False,
-                 "matches torch.optim.Adam(amsgrad=True) exactly (defaults lr=1e-3, "
-                 "betas=(0.9, 0.999), eps=1e-8, weight_decay=0)")
+    return _adam(lr, betas, eps, weight_decay, owner="amsgrad", name="AMSGrad", amsgrad=True,
+                 decoupled=False,
+                 torch="matches torch.optim.Adam(amsgrad=True) exactly (defaults lr=1e-3, "
+                       "betas=(0.9, 0.999), eps=1e-8, weight_decay=0)")
 
 
 def adamw(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
@@ -295,6 +299,7 @@ def adamw(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
     Reddi, Kale & Kumar (2018), "On the convergence of Adam and beyond", ICLR.
     Loshchilov & Hutter (2019), "Decoupled weight decay regularization", ICLR.
     """
-    return _adam("adamw", "AdamW", lr, betas, eps, weight_decay, amsgrad, True,
-                 "matches torch.optim.AdamW exactly (defaults lr=1e-3, betas=(0.9, 0.999), "
-                 "eps=1e-8, weight_decay=1e-2, amsgrad=False)")
+    return _adam(lr, betas, eps, weight_decay, owner="adamw", name="AdamW", amsgrad=amsgrad,
+                 decoupled=True,
+                 torch="matches torch.optim.AdamW exactly (defaults lr=1e-3, "
+                       "betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False)")

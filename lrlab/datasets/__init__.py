@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from .base import Dataset, as_dataset
 from .digits import digits
-from .digits_split import DigitsSplit, digits_split
 from .generated import blobs, noisy_line, sparse_features, spirals, two_moons
+from .holdout import DigitsSplit, digits_split
 
 __all__ = [
     "DATASETS",

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_choice, check_int
-from ..datasets.digits_split import DigitsSplit, digits_split
+from ..datasets.holdout import DigitsSplit, digits_split
 from ..models.mlp import MLP
 from ..rules.base import Rule
 from ..trainer.epochs import EpochRun, steps_per_epoch, train_epochs

@@ -63,6 +63,10 @@ class Problem:
         Global Lipschitz constant ``L`` of the gradient, where it exists.
     strong_convexity : float or None
         Global strong-convexity constant ``mu``, where it exists.
+    constant_hessian : bool
+        The Hessian does not depend on ``theta`` (the loss is quadratic), so
+        one Hessian-vector product gives the exact minimiser along any line:
+        what :func:`~lrlab.rules.exact_line_search` uses. False by default.
     """
 
     name: str = "problem"
@@ -75,6 +79,7 @@ class Problem:
     f_star: float | None = None
     smoothness: float | None = None
     strong_convexity: float | None = None
+    constant_hessian: bool = False
 
     # ----------------------------------------------------------------- public
     def loss(self, theta: Any, batch: Any = None) -> np.ndarray:

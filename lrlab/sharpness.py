@@ -25,9 +25,11 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_choice, check_int, check_real, check_theta, fail
+from .datasets import spirals
 from .history import History
+from .models import MLP
 from .problem import Problem
-from .rules.base import Rule
+from .rules import Rule, sgd
 from .trainer import train
 
 __all__ = ["SharpnessTrace", "edge_of_stability", "sharpness", "track_sharpness"]
@@ -189,17 +191,10 @@ class SharpnessTrace:
         return 2.0 / self.lr
 
     def plot(self, ax: Any = None) -> Any:
-        """Sharpness against step, with ``2 / lr`` dashed (returns the Axes)."""
-        import matplotlib.pyplot as plt
+        """Sharpness against step, with ``2 / lr`` dashed (:func:`lrlab.plots.plot_sharpness`)."""
+        from .plots.sharpness import plot_sharpness
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
-        ax.plot(self.steps, self.sharpness, "o-", ms=3, label="sharpness")
-        ax.plot(self.steps, self.limit, "--", color="k", label="2 / lr")
-        ax.set_xlabel("step")
-        ax.set_ylabel(r"$\lambda_{\max}$ of the Hessian")
-        ax.legend(loc="best")
-        return ax
+        return plot_sharpness(self, ax=ax)
 
     def __repr__(self) -> str:
         return (f"<SharpnessTrace {len(self.steps)} points, sharpness "
@@ -300,12 +295,7 @@ def edge_of_stability(lr: float = 0.4, num_steps: int = 2000, *, every: int = 50
     >>> trace.sharpness.round(6).tolist(), trace.limit.tolist()
     ([10.0, 10.0, 10.0], [20.0, 20.0, 20.0])
     """
-    from .rules import sgd
-
     lr = check_real(lr, "lr", "edge_of_stability", low=0, low_open=True)
     if problem is None:
-        from .datasets import spirals
-        from .models.mlp import MLP
-
         problem = MLP(spirals(200, noise=0.2, seed=seed), hidden=(32, 32), seed=seed)
     return track_sharpness(problem, sgd(lr), num_steps, every=every, divergence_factor=None)

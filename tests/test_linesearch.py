@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 import lrlab
+from lrlab.datasets import noisy_line
+from lrlab.models import LinearRegression
 from lrlab.problem import Problem
 from lrlab.rules.linesearch import (
     armijo,
@@ -172,6 +174,40 @@ def test_exact_search_matches_closed_form_and_counts_evaluations():
     per_step = np.diff(search.loss_evals) - 1
     assert np.all(per_step > 5) and np.all(per_step <= 100)
     assert exact_line_search(p, method="search").needs == frozenset({"loss", "loss_fn"})
+
+
+class _ConstantHessianBowl(Problem):
+    """Not a Quadratic: a bowl that only declares the capability (constant Hessian)."""
+
+    name, dim, constant_hessian = "declared bowl", 2, True
+
+    def __init__(self):
+        self.x0 = np.array([3.0, 1.0])
+        self.H = np.diag([1.0, 10.0])
+
+    def _loss(self, theta, batch):
+        return 0.5 * np.einsum("...i,ij,...j->...", theta, self.H, theta)
+
+    def _grad(self, theta, batch):
+        return theta @ self.H
+
+    def _hessian(self, theta):
+        return np.broadcast_to(self.H, theta.shape[:-1] + self.H.shape)
+
+
+def test_exact_search_auto_follows_the_problems_capability_not_its_class():
+    declared = _ConstantHessianBowl()
+    rule = exact_line_search(declared)
+    assert rule.hyperparams["method"] == "quadratic"
+    h = lrlab.train(declared, rule, 5)
+    ref = lrlab.train(bowl((1.0, 10.0), x0=(3.0, 1.0)), exact_line_search(bowl()), 5)
+    np.testing.assert_allclose(h.lr, ref.lr, rtol=1e-12)          # the closed form ran
+    assert exact_line_search(bowl(), method="auto").hyperparams["method"] == "quadratic"
+    noisy = lrlab.surfaces.quadratic([1.0, 10.0], noise=0.1)
+    assert exact_line_search(noisy).hyperparams["method"] == "search"   # gradients not exact
+    data = LinearRegression(noisy_line(50))
+    assert data.constant_hessian                                 # quadratic, but minibatches
+    assert exact_line_search(data).hyperparams["method"] == "search"
 
 
 def test_exact_search_on_rosenbrock_is_monotone_and_batches(logistic_opt):

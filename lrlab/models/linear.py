@@ -98,6 +98,7 @@ class LinearRegression(_LinearModel):
     (3,)
     """
 
+    constant_hessian = True
     _task = "regression"
 
     def __init__(self, data: Any, *, l2: float = 0.0, fit_intercept: bool = True):

@@ -67,8 +67,10 @@ def exact_line_search(problem: Problem, *, method: str = "auto", xtol: float = 1
         ``'quadratic'``: the closed form below, exact when the loss is quadratic.
         ``'search'``: a bounded one-dimensional minimisation of the loss the
         rule sees (bracketing, then golden-section search), for any problem.
-        ``'auto'`` picks ``'quadratic'`` for an :class:`lrlab.surfaces.Quadratic`
-        without gradient noise and ``'search'`` otherwise.
+        ``'auto'`` picks ``'quadratic'`` where it is exact: a problem whose
+        Hessian is constant (``problem.constant_hessian``, a quadratic loss)
+        and whose gradients are exact (no ``noise``, no samples to draw
+        minibatches from: ``n_samples is None``); ``'search'`` otherwise.
     xtol : float in (0, 1)
         ``'search'`` stops when the bracket is narrower than ``xtol`` times the step.
     max_iter : int >= 1
@@ -130,9 +132,8 @@ def exact_line_search(problem: Problem, *, method: str = "auto", xtol: float = 1
     xtol = check_real(xtol, "xtol", owner, low=0, high=1, low_open=True, high_open=True)
     max_iter = check_int(max_iter, "max_iter", owner, low=1)
     if method == "auto":
-        from ..surfaces import Quadratic
-
-        method = "quadratic" if isinstance(problem, Quadratic) and not problem.noise else "search"
+        exact = problem.constant_hessian and not problem.noise and problem.n_samples is None
+        method = "quadratic" if exact else "search"
 
     if method == "quadratic":
         def init(theta):

@@ -98,29 +98,7 @@ class SearchResult:
         return head + "\n" + self.to_text()
 
     def plot(self, ax: Any = None) -> Any:
-        """Validation score against learning rate (log x); returns the Axes."""
-        import matplotlib.pyplot as plt
+        """Validation score against learning rate (:func:`lrlab.plots.plot_search`)."""
+        from ..plots.search import plot_search
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
-        lrs, scores = self.lrs, self.scores
-        ok = np.isfinite(scores)
-        if self.param:
-            vals = np.array([r[self.param] for r in self.table])
-            for v in np.unique(vals):
-                sel = ok & (vals == v)
-                order = np.argsort(lrs[sel])
-                ax.plot(lrs[sel][order], scores[sel][order], "o-", ms=4,
-                        label=f"{self.param}={v:.3g}")
-        else:
-            order = np.argsort(lrs[ok])
-            ax.plot(lrs[ok][order], scores[ok][order], "o-", ms=4, label="validation loss")
-        if (~ok).any():
-            ax.plot(lrs[~ok], np.full((~ok).sum(), np.nanmax(scores[ok]) if ok.any() else 1.0),
-                    "x", color="C3", label="diverged")
-        ax.axvline(self.best_lr, color="k", ls=":", label=f"best {self.best_lr:.3g}")
-        ax.set_xscale("log")
-        ax.set_xlabel("learning rate")
-        ax.set_ylabel("validation loss" if self.validation != "none" else "loss")
-        ax.legend(loc="best", fontsize="small")
-        return ax
+        return plot_search(self, ax=ax)

@@ -243,7 +243,7 @@ def _candidate(make_rule, lrs, name, vals, i):
     return _make(make_rule, float(lrs[i]), name, None if vals is None else float(vals[i]))
 
 
-def _batched_rule(make_rule, lrs, name, vals):
+def batched_rule(make_rule, lrs, name, vals):
     """The candidates as one rule with array hyperparameters, or None if the rule refuses."""
     try:
         rule = _make(make_rule, lrs, name, vals)
@@ -279,7 +279,7 @@ def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, va
     folds, vname = _folds(problem, validation, fraction, k, seed, owner)
     eval_every = num_steps if score == "final" else max(1, num_steps // 20)
     n = len(lrs)
-    batched = _batched_rule(make_rule, lrs, name, vals)
+    batched = batched_rule(make_rule, lrs, name, vals)
     if batched is None:  # check the scalar rule once, with a clear message
         first = _candidate(make_rule, lrs, name, vals, 0)
         if not isinstance(first, Rule):

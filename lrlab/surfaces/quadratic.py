@@ -71,6 +71,8 @@ class Quadratic(Surface):
            [2., 0.]])
     """
 
+    constant_hessian = True
+
     def __init__(self, A: Any, center: Any = None, x0: Any = None, name: str = "quadratic", *,
                  noise: float = 0.0):
         A = check_array(A, "A", "Quadratic", ndim=2)

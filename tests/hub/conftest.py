@@ -60,11 +60,13 @@ def hub(proxy, passwords, tmp_path_factory):
                       f"{INSTRUCTOR},instructor,Grace,Hopper\n"
                       + "".join(f"{name},student,{name.title()},Student\n" for name in STUDENTS))
     load_setup_course().setup_course(root, roster)
-    hub = start_hub(root, proxy=proxy, passwords=passwords)
+    hub = None
     try:
+        hub = start_hub(root, proxy=proxy, passwords=passwords)   # stops itself if it fails
         yield hub
     finally:
-        hub.stop()
+        if hub is not None:
+            hub.stop()
         _no_process_left(str(root))
 
 

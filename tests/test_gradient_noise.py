@@ -7,7 +7,7 @@ import pytest
 
 from lrlab import train
 from lrlab.apps.race import default_data_problem
-from lrlab.gradient_noise import measured_floor, noise_floor
+from lrlab.gradient_noise import gradient_noise_covariance, measured_floor, noise_floor
 from lrlab.rules import sgd
 from lrlab.surfaces import quadratic
 
@@ -77,3 +77,20 @@ def test_measured_floor_errors_name_the_argument(line):
         measured_floor(line, 0.1, 4, num_steps=1)
     with pytest.raises(ValueError, match="'lr' parameter of sgd"):
         measured_floor(line, -0.1, 4)
+
+
+def test_noise_floor_theory():
+    p = default_data_problem()
+    f1, f4 = noise_floor(p, 0.05, 1), noise_floor(p, 0.05, 4)
+    n = p.n_samples
+    # without-replacement factor (n - B)/(n - 1)/B
+    assert f1 / f4 == pytest.approx(4 * (n - 1) / (n - 4), rel=1e-6)
+    # small lr: floor ~ lr tr(Sigma_B) / 4
+    sigma = gradient_noise_covariance(p, batch_size=1)
+    assert noise_floor(p, 1e-4, 1) == pytest.approx(1e-4 * np.trace(sigma) / 4, rel=1e-3)
+    assert noise_floor(p, 2.0 / p.smoothness, 1) == np.inf
+    # gradient covariance of least squares at the optimum: mean of r_i^2 a_i a_i^T
+    X, y = p.data.X, p.data.y
+    A = np.column_stack([X[:, 0], np.ones(n)])
+    r = A @ p.minima[0] - y
+    np.testing.assert_allclose(sigma, (A * r[:, None] ** 2).T @ A / n, rtol=1e-8, atol=1e-10)

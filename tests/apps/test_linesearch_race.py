@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from lrlab import train
-from lrlab.apps.linesearch_race import COSTS, CostTable, LineSearchRace, cost_to_reach
+from lrlab.apps.linesearch_race import (
+    COSTS,
+    CostTable,
+    LineSearchRace,
+    cost_axis,
+    cost_to_reach,
+)
 from lrlab.rules import armijo, sgd
 from lrlab.surfaces import quadratic
 
@@ -74,3 +80,69 @@ def test_cost_table_text_marks_diverged_and_unsolved_methods():
     assert unsolved and all(next(line for line in lines if line.startswith(n)).split()[-1] == "—"
                             for n in unsolved)
     assert np.isfinite(rosen["all evaluations"]["L-BFGS"])
+
+
+# ------------------------------------------------------------- the app's controls
+def test_cost_axis():
+    h = train(quadratic([1.0, 10.0]), sgd(0.1), 3)
+    assert cost_axis(h, "iterations").tolist() == [1, 2, 3, 4]
+    assert cost_axis(h, "gradient evaluations").tolist() == [1, 2, 3, 4]
+    with pytest.raises(ValueError, match="'cost' parameter of cost_axis"):
+        cost_axis(h, "seconds")
+
+
+def test_linesearch_race_costs_and_cache():
+    app = LineSearchRace("ill-conditioned quadratic", cost="iterations", num_steps=60,
+                         backend="png")
+    armijo = app.histories["Armijo"]
+    x_iter = app.curves["Armijo"].get_xdata().copy()
+    app.cost.value = "all evaluations"
+    x_all = app.curves["Armijo"].get_xdata()
+    assert x_all[-1] > x_iter[-1]  # backtracking pays in loss evaluations
+    gd = app.histories["GD (slider lr)"]
+    app.lr.value = 0.5
+    assert app.histories["Armijo"] is armijo  # only the fixed-rate run reruns
+    assert app.histories["GD (slider lr)"] is not gd
+    assert app.histories["GD (slider lr)"].lr[0] == 0.5
+    app.problem_name.value = "logistic regression"
+    assert app.problem.dim > 2 and not app.paths["Armijo"].get_visible()
+    assert app.curves["GD 2/(μ+L)"].get_visible()
+    app.problem_name.value = "Rosenbrock"
+    assert not app.curves["GD 2/(μ+L)"].get_visible()  # mu unknown: no such racer
+    assert app.last_error is None
+    app.close()
+
+
+def test_linesearch_race_bad_arguments():
+    with pytest.raises(ValueError, match="'problem' parameter of LineSearchRace"):
+        LineSearchRace("Beale", backend="png")
+    with pytest.raises(ValueError, match="'cost' parameter of LineSearchRace"):
+        LineSearchRace(cost="seconds", backend="png")
+
+
+def test_linesearch_race_legend_names_only_the_racers_that_ran():
+    # Regression: the legend was built once with every method, so on Rosenbrock (no
+    # strong convexity) it listed "GD 2/(μ+L)", a racer that is not drawn.
+    from lrlab.apps.linesearch_race import LineSearchRace
+
+    app = LineSearchRace("Rosenbrock", backend="png")
+    names = [t.get_text() for t in app.ax_loss.get_legend().get_texts()]
+    assert "GD 2/(μ+L)" not in names and "GD 2/(μ+L)" not in app.histories
+    assert names == [n for n in app.histories if n in names] and len(names) == len(
+        app.histories)
+    app.problem_name.value = "ill-conditioned quadratic"
+    names = [t.get_text() for t in app.ax_loss.get_legend().get_texts()]
+    assert "GD 2/(μ+L)" in names and len(names) == len(app.histories)
+    app.close()
+
+
+def test_linesearch_race_fits_its_lr_slider_to_each_problem():
+    from lrlab.apps.linesearch_race import linesearch_race
+
+    app = linesearch_race(backend="png")
+    assert (app.lr.min, app.lr.max) == (-5.0, 1.0)  # Rosenbrock: no global L
+    app.problem_name.value = "logistic regression"
+    L = app.problem.smoothness
+    assert np.isclose(10 ** app.lr.min, 1e-3 / L) and np.isclose(10 ** app.lr.max, 10 / L)
+    assert np.isclose(app.lr.value, 1 / L)
+    app.close()

@@ -1,0 +1,110 @@
+"""The 2-D explorer, driven by its controls."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lrlab import sgd, train
+from lrlab import widgets as lw
+from lrlab.apps import explorer2d as e2d
+from lrlab.surfaces import ill_conditioned, parabola, quadratic
+
+
+def test_explorer_2d_paths_equal_train_and_status_reports_divergence():
+    app = lw.explorer_2d("ill_conditioned", rules=["GD", "momentum"], lr=0.5, momentum=0.8,
+                         num_steps=60, backend="png")
+    problem = ill_conditioned(kappa=10.0)
+    x0 = problem.x0
+    gd = train(problem, sgd(0.5), 60, x0=x0)
+    mom = train(problem, sgd(0.5, momentum=0.8), 60, x0=x0)
+    np.testing.assert_allclose(app.paths[0].get_xydata(), gd.params)
+    np.testing.assert_allclose(app.paths[1].get_xydata(), mom.params)
+    np.testing.assert_allclose(app.losses[0].get_ydata(), gd.loss, rtol=1e-12)
+    assert app.labels == ["GD", "momentum"]
+    assert not any(p.get_visible() for p in app.paths[2:])
+    app.lr.value = 2.2  # > 2/L = 2 for GD; heavy ball with mu=0.8 is stable up to 3.6
+    h = train(problem, sgd(2.2), 60, x0=x0)
+    assert app.status_text.startswith(f"GD: diverged at step {h.diverged_at}: {h.reason}")
+    assert "momentum: diverged" not in app.status_text
+
+
+def test_explorer_2d_controls_change_the_runs():
+    app = lw.Explorer2D("ill_conditioned", lr=0.5, num_steps=40, backend="png")
+    app.num_steps.value = 20
+    assert app.paths[0].get_xydata().shape == (21, 2)
+    app.x.value, app.y.value = -1.0, 0.5
+    np.testing.assert_allclose(app.paths[0].get_xydata()[0], [-1.0, 0.5])
+    np.testing.assert_allclose(app.start_marker.get_xydata(), [[-1.0, 0.5]])
+    app.kappa.value = 100.0
+    assert app.problem.smoothness / app.problem.strong_convexity == pytest.approx(100.0)
+    app.rules.value = ("GD", "Nesterov")
+    assert app.labels == ["GD", "Nesterov"]
+    app.surface.value = "rosenbrock"
+    assert app.kappa.disabled and app.lr.value == pytest.approx(1e-3, rel=0.02)
+    np.testing.assert_allclose(app.paths[0].get_xydata()[0], app.problem.x0)
+    assert app.last_error is None
+
+
+def test_explorer_2d_factors_are_one_batched_run_per_rule(monkeypatch):
+    calls = []
+    real = e2d.train
+
+    def counting(*args, **kwargs):
+        calls.append(args[1].batch_shape)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(e2d, "train", counting)
+    app = lw.Explorer2D("quadratic", rules=["GD", "momentum"], lr=0.05, factors=(0.5, 1, 2),
+                        backend="png")
+    assert calls == [(3,), (3,)]
+    assert app.labels[:3] == ["GD, lr×0.5", "GD, lr×1", "GD, lr×2"]
+    alone = train(app.problem, sgd(0.1), 100)
+    np.testing.assert_allclose(app.paths[2].get_xydata(), alone.params)
+
+
+def test_explorer_2d_accepts_any_2d_problem_and_rejects_bad_input():
+    bowl = quadratic([2.0, 3.0], x0=[1.0, -1.0])
+    app = lw.Explorer2D(bowl, lr=0.1, backend="png")
+    assert app.surface.options == (bowl.name,) and app.problem is bowl
+    L = bowl.smoothness
+    assert app.lr.min == pytest.approx(np.log10(1e-3 / L))
+    with pytest.raises(ValueError, match="must be a 2-D problem"):
+        lw.Explorer2D(parabola())
+    with pytest.raises(ValueError, match="'problem' parameter of Explorer2D"):
+        lw.Explorer2D("nope")
+    with pytest.raises(ValueError, match="'rules' parameter of Explorer2D"):
+        lw.Explorer2D(rules=["SGDR"])
+
+
+def test_explorer_2d_update_is_blitted():
+    app = lw.Explorer2D("rosenbrock", rules=["GD"], backend="png")
+    draws = app.canvas.full_draws
+    for lr in (1e-3, 1.1e-3, 1.2e-3):
+        app.lr.value = lr
+    assert app.canvas.full_draws == draws  # contours are not redrawn
+
+
+def test_explorer_2d_draws_its_contours_from_the_start():
+    # Regression: the cached background (contours, title, window) must exist before any
+    # control moves, or the first picture a learner sees is paths on a blank, zoomed axes.
+    from lrlab import surfaces
+
+    app = lw.explorer_2d("ill_conditioned", rules=["GD"], lr=1.0, num_steps=50)
+    bowl = surfaces.ill_conditioned(kappa=10.0)
+    assert len(app.ax_paths.collections) > 0
+    np.testing.assert_allclose(app.ax_paths.get_xlim(), bowl.bounds[0])
+    np.testing.assert_allclose(app.ax_paths.get_ylim(), bowl.bounds[1])
+    assert app.ax_paths.get_title() == bowl.name
+    app.close()
+
+
+def test_status_says_stationary_point_for_a_local_minimum():
+    # Regression: GD on Rastrigin settles in a local minimum (gradient ~1e-14) and the
+    # status said "stuck: loss not decreasing", as if the rate were too small.
+    app = lw.explorer_2d("rastrigin", backend="png")
+    h = app.histories["GD"]
+    assert float(np.ravel(h.grad_norm)[-1]) < 1e-10 and float(np.ravel(h.loss)[-1]) > 1.0
+    assert app.status_text.startswith("GD: stopped at a stationary point after ")
+    assert "above the global minimum" in app.status_text
+    app.close()

@@ -1,0 +1,250 @@
+"""Benchmark: every control of every app, driven through its range, in the kernel.
+
+Builds each app of :mod:`lrlab.widgets` as the course notebooks do (PNG
+backend, matplotlib Agg), then moves every control through its range:
+12 values from its minimum to its maximum for a slider (so the sweep
+crosses the values where runs diverge and the view must rescale), every
+option for a dropdown or toggle. Each change is timed from setting the value
+to the callback's return: recompute, move the artists, draw, encode the PNG
+(what the kernel spends before the browser gets the new frame). A fresh app
+is built for each control, so the others stay at the notebook's values.
+
+Targets (issue 14), on the change times' median:
+
+* a control that redraws while dragged (``continuous_update=True``): <= 30 ms;
+* a control that redraws on release, and a dropdown or toggle: <= 150 ms;
+* opening an app (building it, first frame included): <= 300 ms.
+
+    .venv/bin/python benchmarks/controls.py                # every app
+    .venv/bin/python benchmarks/controls.py --apps 01-explorer_1d 04-noise
+    .venv/bin/python benchmarks/controls.py --baseline /tmp/old-lrlab
+
+``--baseline DIR`` runs the same measurements on the lrlab found in ``DIR``
+(an older checkout) too, app by app alternating with this one, and prints
+both with their ratio: on a shared, noisy machine a ratio measured in the
+same run means more than two runs' absolute times. Exit status 1 when a
+target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+DRAG_MS, RELEASE_MS, OPEN_MS = 30.0, 150.0, 300.0
+POINTS = 12
+
+
+def _apps() -> dict[str, Callable[[], Any]]:
+    """App name -> builder, with the arguments the course notebooks use."""
+    from lrlab import widgets as lw
+
+    def race():
+        problem = lw.default_data_problem()
+        return lw.schedule_race(problem, schedules=["constant", "step ÷10", "cosine", "1/t",
+                                                    "one-cycle"],
+                                lr=0.5 / problem.smoothness, num_steps=600, batch_size=4,
+                                decay_every=200, backend="png")
+
+    return {
+        "01-explorer_1d": lambda: lw.explorer_1d(lr=0.5, curvature=1.0, backend="png"),
+        "01-explorer_2d": lambda: lw.explorer_2d("ill_conditioned", rules=["GD", "momentum"],
+                                                 lr=1.0, momentum=0.8, num_steps=150,
+                                                 backend="png"),
+        "02-explorer_2d": lambda: lw.explorer_2d("rosenbrock", rules=["GD"], lr=1e-3,
+                                                 num_steps=300, backend="png"),
+        "03-noise": lambda: lw.noise_explorer(lr=0.2, batch_size=4, backend="png"),
+        "04-schedule_race": race,
+        "04-noise": lambda: lw.noise_explorer(lr=0.2, batch_size=4, decay="step ÷10",
+                                              num_steps=800, backend="png"),
+        "05-adaptive": lambda: lw.adaptive_rates("Adagrad", kappa=20, tilt=0, step=3,
+                                                 backend="png"),
+        "06-finder_replay": lambda: lw.finder_replay(lr=0.15, backend="png"),
+        "07-basins": lambda: lw.basin_explorer(lr=0.05, start=-1.5, backend="png"),
+        "08-linesearch_race": lambda: lw.linesearch_race("Rosenbrock", cost="all evaluations",
+                                                          backend="png"),
+    }
+
+
+def _controls(app: Any) -> dict[str, Any]:
+    """Attribute name -> control widget, for every control the app observes."""
+    wired = getattr(app, "_controls", [])
+    names = {id(v): k for k, v in vars(app).items()}
+    return {names[id(c)]: c for c in wired if id(c) in names}
+
+
+def sweep_values(control: Any) -> list[Any]:
+    """The values a control is moved through: 12 from min to max, or every option."""
+    kind = type(control).__name__
+    if kind == "FloatLogSlider":
+        return [float(control.base ** e) for e in np.linspace(control.min, control.max, POINTS)]
+    if kind in ("IntSlider", "FloatSlider"):
+        raw = np.linspace(control.min, control.max, POINTS)
+        step = control.step or 1
+        snapped = control.min + np.round((raw - control.min) / step) * step
+        snapped = np.clip(snapped, control.min, control.max)
+        cast = int if kind == "IntSlider" else float
+        return list(dict.fromkeys(cast(v) for v in snapped))
+    options = list(getattr(control, "_options_values", ()) or control.options)
+    if kind == "SelectionSlider":
+        idx = np.unique(np.round(np.linspace(0, len(options) - 1, POINTS)).astype(int))
+        return [options[i] for i in idx]
+    if kind == "SelectMultiple":  # each option alone, then growing selections
+        subsets = [(o,) for o in options] + [tuple(options[:k]) for k in range(2, len(options) + 1)]
+        return subsets[:POINTS]
+    return [*options, control.value]  # dropdowns, toggles: every option, then back
+
+
+def redraws(control: Any) -> str:
+    """'while dragged', 'on release' (sliders) or 'on click' (everything else)."""
+    if hasattr(control, "continuous_update") and "Slider" in type(control).__name__:
+        return "while dragged" if control.continuous_update else "on release"
+    return "on click"
+
+
+def target_ms(when: str) -> float:
+    return DRAG_MS if when == "while dragged" else RELEASE_MS
+
+
+def measure_app(name: str, build: Callable[[], Any], opens: int = 3) -> dict:
+    """Opening times and, per control, the times of its changes (ms)."""
+    first = build()  # warm-up: imports, fonts, caches that live in modules
+    controls = list(_controls(first))
+    first.close()
+    open_ms = []
+    for _ in range(opens):
+        t0 = time.perf_counter()
+        app = build()
+        open_ms.append((time.perf_counter() - t0) * 1e3)
+        app.close()
+    out = {"app": name, "open_ms": open_ms, "controls": {}}
+    for cname in controls:
+        app = build()
+        control = _controls(app)[cname]
+        row = {"redraws": redraws(control), "times_ms": [], "errors": 0, "no_render": 0}
+        if control.disabled:
+            row["skipped"] = "disabled"
+            out["controls"][cname] = row
+            app.close()
+            continue
+        for value in sweep_values(control):
+            if control.disabled:
+                break  # a control another one disabled (e.g. kappa off its surface)
+            if value == control.value:
+                continue
+            renders = app.canvas.renders
+            t0 = time.perf_counter()
+            control.value = value
+            row["times_ms"].append((time.perf_counter() - t0) * 1e3)
+            row["errors"] += app.last_error is not None
+            row["no_render"] += app.canvas.renders == renders
+        out["controls"][cname] = row
+        app.close()
+    return out
+
+
+def worker(names: list[str]) -> list[dict]:
+    apps = _apps()
+    return [measure_app(n, apps[n]) for n in names]
+
+
+def run_in(pythonpath: str | None, names: list[str]) -> list[dict]:
+    """Measure ``names`` in a fresh interpreter (with ``pythonpath`` first on its path)."""
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
+    cmd = [sys.executable, __file__, "--worker", "--apps", *names]
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if res.returncode != 0:
+        raise RuntimeError(f"worker failed ({pythonpath or 'this lrlab'}):\n{res.stderr}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def _load() -> str:
+    try:
+        return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - not on every platform
+        return "load average unknown"
+
+
+def table(results: list[dict], baseline: list[dict] | None = None) -> tuple[str, bool]:
+    """The report and whether every target was met."""
+    base = {r["app"]: r for r in baseline or []}
+    head = f"{'app.control':34s} {'redraws':13s} {'n':>3s} {'median':>8s} {'worst':>8s} " \
+           f"{'target':>7s}  result"
+    if baseline:
+        head += f"   {'before':>8s} {'ratio':>6s}"
+    lines, ok = [head, "-" * len(head)], True
+    for r in results:
+        rows = [("(open)", "opening", r["open_ms"], OPEN_MS, {})]
+        rows += [(c, row["redraws"], row["times_ms"], target_ms(row["redraws"]), row)
+                 for c, row in r["controls"].items()]
+        for cname, when, times, target, row in rows:
+            label = f"{r['app']}.{cname}"
+            if not times:
+                lines.append(f"{label:34s} {when:13s}   -  {row.get('skipped', 'no change')}")
+                continue
+            med, worst = statistics.median(times), max(times)
+            passed = med <= target and not row.get("errors")
+            ok &= passed
+            note = "PASS" if passed else "FAIL"
+            if row.get("errors"):
+                note += f" ({row['errors']} errors)"
+            line = (f"{label:34s} {when:13s} {len(times):3d} {med:6.1f}ms {worst:6.1f}ms "
+                    f"{target:5.0f}ms  {note:5s}")
+            old = base.get(r["app"])
+            if old is not None:
+                t_old = old["open_ms"] if cname == "(open)" else \
+                    old["controls"].get(cname, {}).get("times_ms", [])
+                if t_old:
+                    m_old = statistics.median(t_old)
+                    line += f"   {m_old:6.1f}ms {m_old / med:5.1f}x"
+            lines.append(line)
+    return "\n".join(lines), ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", nargs="+", help="app names (default: all)")
+    parser.add_argument("--baseline", help="a directory holding an older lrlab/ to compare")
+    parser.add_argument("--json", help="also write the raw times to this file")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    names = args.apps or list(_apps())
+    unknown = sorted(set(names) - set(_apps()))
+    if unknown:
+        parser.error(f"unknown apps {unknown}; choose from {list(_apps())}")
+    if args.worker:
+        print(json.dumps(worker(names)))
+        return 0
+    print(f"lrlab apps, every control through its range ({POINTS} values or every option); "
+          f"{os.cpu_count()} cores, {_load()}")
+    results, baseline = [], [] if args.baseline else None
+    for name in names:  # alternate the two lrlabs app by app: same machine load for both
+        if args.baseline:
+            baseline += run_in(args.baseline, [name])
+        results += run_in(None, [name])
+    report, ok = table(results, baseline)
+    print(report)
+    print(f"({_load()} at the end)")
+    print("every target met" if ok else "targets MISSED (FAIL rows)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"results": results, "baseline": baseline}, f)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,4 +1,4 @@
-r"""FTRL-Proximal with per-coordinate rates, and the seed's "time x gradient" rates.
+r"""FTRL-Proximal with per-coordinate rates, and the original question's "time x gradient" rates.
 
 Follow-The-Regularized-Leader (McMahan et al. 2013) plays, at each round,
 the minimiser of all past linearised losses plus proximal terms centred at
@@ -16,7 +16,7 @@ click-prediction models.
 
 :func:`ftrl_time` combines this per-coordinate rate with the global
 time rate :math:`\gamma/\sqrt{t}`, in the sum and product forms written in
-the seed question (see its Notes for how the seed's formulas are read).
+the original question (see its Notes for how its formulas are read).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class FTRLState(NamedTuple):
 def _ftrl(owner: str, name: str, lr: Any, beta: Any, l1: Any, l2: Any,
           combine: Callable[[Any, int], Any], formula_rate: str, extra: dict,
           extra_shape: tuple) -> Rule:
-    schedule = as_schedule(lr, owner)
+    schedule = as_schedule(lr, "lr", owner)
     beta_, beta_c = hyper(beta, "beta", owner, low=0, low_open=True)
     l1_, l1_c = hyper(l1, "l1", owner, low=0)
     l2_, l2_c = hyper(l2, "l2", owner, low=0)
@@ -178,7 +178,7 @@ def ftrl_time(lr: Any, gamma: Any, form: str = "sum", beta: Any = 1.0, l1: Any =
               l2: Any = 0.0) -> Rule:
     r"""FTRL-Proximal with its per-coordinate rate combined with a :math:`\gamma/\sqrt t` rate.
 
-    The seed question lists three kinds of step size: one from *time*
+    The original question lists three kinds of step size: one from *time*
     (:math:`\alpha/\sqrt t`, shared by all coordinates), one from the
     *gradient* history (FTRL's per-coordinate rate) and their combination, as
     a sum or as a product. This rule is that combination.
@@ -223,7 +223,7 @@ def ftrl_time(lr: Any, gamma: Any, form: str = "sum", beta: Any = 1.0, l1: Any =
     :math:`1/\sqrt t` decay on top of Adagrad-like rates, and only
     :math:`\alpha\gamma` matters.
 
-    *How the seed is read.* The seed writes the gradient term as
+    *How the original question is read.* It writes the gradient term as
     :math:`1/\big(\frac{\alpha}{\beta+\sqrt{n_{t-1}}} - \frac{\alpha}{\beta+\sqrt{n_t}}\big)`.
     Taken literally this is the reciprocal of the *decrease* of the FTRL
     rate, about :math:`2 n_t^{3/2}/(\alpha g_t^2)`: it grows without
@@ -231,7 +231,7 @@ def ftrl_time(lr: Any, gamma: Any, form: str = "sum", beta: Any = 1.0, l1: Any =
     size. The quantity FTRL uses at round :math:`t` is
     :math:`\sigma_t = 1/\eta_t - 1/\eta_{t-1} = (\sqrt{n_t} - \sqrt{n_{t-1}})/\alpha`
     (McMahan et al., Algorithm 1): the same two rates with the reciprocals
-    taken before the difference. Following the seed's own pointer
+    taken before the difference. Following the question's own pointer
     ("refer to the learning-rate part of FTRL"), we read the gradient term
     as FTRL's rate :math:`\eta_t = 1/\sigma_{0:t}` and combine it with
     :math:`\gamma/\sqrt t` exactly as written: by a sum or by a product.

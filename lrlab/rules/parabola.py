@@ -111,7 +111,7 @@ def parabola(beta: Any = 0.9, *, warmup: int = 2, warmup_lr: Any = 1e-3, lr_min:
     maximum), which a Newton step would not do. Duda (2019) fits the same line
     by linear regression (:math:`\mathrm{cov}(\theta, g)/\mathrm{var}(\theta)`)
     inside SGD with momentum; this rule is the plain-SGD version described in
-    the seed question.
+    the original question.
 
     Examples
     --------

@@ -37,7 +37,7 @@ lrlab              torch.optim.lr_scheduler                        difference
 =================  ==============================================  ==============================
 constant           (no scheduler)
 inverse_time       LambdaLR (Keras: InverseTimeDecay)
-inverse_sqrt       LambdaLR                                        the seed's a/sqrt(t), 0-based
+inverse_sqrt       LambdaLR                                        the question's a/sqrt(t), 0-based
 polynomial         PolynomialLR                                    optional final_lr floor
 step               StepLR (gamma=0.1)
 multistep          MultiStepLR (gamma=0.1)

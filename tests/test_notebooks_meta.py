@@ -132,6 +132,20 @@ def test_outputs_are_stored_and_clean(path):
             "no figure is stored: the notebook would read badly without a kernel")
 
 
+@pytest.mark.parametrize("path", COURSE, ids=lambda p: p.stem)
+def test_logic_lives_in_lrlab_not_in_cells(path):
+    """Notebooks call lrlab; a helper defined in a cell has no docstring, no validation and
+    no test (CONTRIBUTING.md: move it into lrlab). Nor does a cell build code to exec."""
+    for cell in load(path).cells:
+        if cell.cell_type != "code":
+            continue
+        tree = parse(cell.source)
+        defined = [node.name for node in ast.walk(tree)
+                   if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+        assert not defined, f"defined in a cell (move to lrlab): {defined}"
+        assert not {"exec", "eval"} & called(tree), f"exec/eval in a cell: {cell.source[:60]}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_structure_objectives_takeaways_references(path):
     nb = load(path)

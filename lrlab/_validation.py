@@ -8,7 +8,8 @@ every message has the same shape (borrowed from scikit-learn's
     schedule. Got -1 instead.
 
 so a learner always learns *which* argument is wrong, *what* is allowed and
-*what* they passed.
+*what* they passed. Every helper takes ``(value, name, owner, ...)``: the value,
+the argument's name, the function it belongs to, then keyword options.
 """
 
 from __future__ import annotations
@@ -31,8 +32,14 @@ __all__ = [
 ]
 
 
-def fail(owner: str, name: str, allowed: str, value: Any, exc: type = ValueError):
-    """Raise ``exc`` with lrlab's standard message and never return."""
+def fail(value: Any, name: str, owner: str, *, allowed: str, exc: type = ValueError):
+    """Raise ``exc`` with lrlab's standard message and never return.
+
+    >>> fail(-1, "lr", "sgd", allowed="a positive float")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'lr' parameter of sgd must be a positive float. Got -1 instead.
+    """
     raise exc(f"The {name!r} parameter of {owner} must be {allowed}. Got {_short(value)} instead.")
 
 
@@ -101,23 +108,23 @@ def check_real(
     allowed = f"{kind} in {_interval(low, high, low_open, high_open)}"
     value = _unwrap_0d(value)
     if isinstance(value, bool | np.bool_) or _is_bool_array(value):
-        fail(owner, name, allowed, value, TypeError)
+        fail(value, name, owner, allowed=allowed, exc=TypeError)
     if isinstance(value, numbers.Real):
         x = float(value)
         if not _in_interval(np.asarray(x), low, high, low_open, high_open):
-            fail(owner, name, allowed, value)
+            fail(value, name, owner, allowed=allowed)
         return x
     if allow_array and isinstance(value, np.ndarray | list | tuple):
         try:
             arr = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
-            fail(owner, name, allowed, value, TypeError)
+            fail(value, name, owner, allowed=allowed, exc=TypeError)
         if arr.size == 0:
-            fail(owner, name, allowed + " (not empty)", value)
+            fail(value, name, owner, allowed=allowed + " (not empty)")
         if not _in_interval(arr, low, high, low_open, high_open):
-            fail(owner, name, allowed, value)
+            fail(value, name, owner, allowed=allowed)
         return arr
-    fail(owner, name, allowed, value, TypeError)
+    fail(value, name, owner, allowed=allowed, exc=TypeError)
 
 
 def check_int(
@@ -143,10 +150,10 @@ def check_int(
         if value is None:
             return None
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
-        fail(owner, name, allowed, value, TypeError)
+        fail(value, name, owner, allowed=allowed, exc=TypeError)
     v = int(value)
     if (low is not None and v < low) or (high is not None and v > high):
-        fail(owner, name, allowed, value)
+        fail(value, name, owner, allowed=allowed)
     return v
 
 
@@ -159,7 +166,7 @@ def check_bool(value: Any, name: str, owner: str) -> bool:
     TypeError: The 'centered' parameter of rmsprop must be a bool. Got 1 instead.
     """
     if not isinstance(value, bool | np.bool_):
-        fail(owner, name, "a bool", value, TypeError)
+        fail(value, name, owner, allowed="a bool", exc=TypeError)
     return bool(value)
 
 
@@ -173,7 +180,7 @@ def check_choice(value: Any, name: str, owner: str, choices: Iterable[Any]) -> A
     """
     choices = tuple(choices)
     if not any(_equal(value, c) for c in choices):
-        fail(owner, name, "one of " + ", ".join(repr(c) for c in choices), value)
+        fail(value, name, owner, allowed="one of " + ", ".join(repr(c) for c in choices))
     return value
 
 
@@ -187,14 +194,14 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def check_lr(
-    value: Any, owner: str, name: str = "lr", *, allow_zero: bool = False
+    value: Any, name: str, owner: str, *, allow_zero: bool = False
 ) -> float | np.ndarray | Callable:
     """Check a learning rate: a positive finite float, an array of them, or a schedule.
 
     A schedule is any callable ``lr(t)``; it is checked by evaluating it at
     ``t = 0`` (schedules are pure, so this changes nothing).
 
-    >>> check_lr(-1, "sgd")
+    >>> check_lr(-1, "lr", "sgd")
     Traceback (most recent call last):
     ...
     ValueError: The 'lr' parameter of sgd must be a finite float or array of them in (0, inf), or a schedule lr(t). Got -1 instead.
@@ -208,23 +215,23 @@ def check_lr(
                 f"failed ({type(err).__name__}: {err}); a schedule must map a step to a rate."
             ) from err
         if not np.all(np.isfinite(first)) or np.any(first < 0):
-            fail(owner, name, "a schedule giving finite rates >= 0", value)
+            fail(value, name, owner, allowed="a schedule giving finite rates >= 0")
         return value
     allowed = "a finite float or array of them in " + ("[0, inf)" if allow_zero else "(0, inf)")
     allowed += ", or a schedule lr(t)"
     if isinstance(value, bool | np.bool_) or _is_bool_array(value) or not (
         isinstance(value, numbers.Real | np.ndarray | list | tuple)
     ):
-        fail(owner, name, allowed, value, TypeError)
+        fail(value, name, owner, allowed=allowed, exc=TypeError)
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        fail(owner, name, allowed, value, TypeError)
+        fail(value, name, owner, allowed=allowed, exc=TypeError)
     if arr.size == 0:
-        fail(owner, name, allowed + " (not empty)", value)
+        fail(value, name, owner, allowed=allowed + " (not empty)")
     ok = np.isfinite(arr) & ((arr >= 0) if allow_zero else (arr > 0))
     if not np.all(ok):
-        fail(owner, name, allowed, value)
+        fail(value, name, owner, allowed=allowed)
     return float(arr) if arr.ndim == 0 else arr
 
 
@@ -233,28 +240,28 @@ def check_array(value: Any, name: str, owner: str, *, ndim: int | None = None) -
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        fail(owner, name, "array-like of finite floats", value, TypeError)
+        fail(value, name, owner, allowed="array-like of finite floats", exc=TypeError)
     if ndim is not None and arr.ndim != ndim:
-        fail(owner, name, f"a {ndim}-D array of finite floats", value)
+        fail(value, name, owner, allowed=f"a {ndim}-D array of finite floats")
     if not np.all(np.isfinite(arr)):
-        fail(owner, name, "array-like of finite floats", value)
+        fail(value, name, owner, allowed="array-like of finite floats")
     return arr
 
 
-def check_theta(value: Any, dim: int, owner: str, name: str = "theta") -> np.ndarray:
+def check_theta(value: Any, name: str, owner: str, *, dim: int) -> np.ndarray:
     """Check parameters of shape ``(..., dim)`` and return them as float64.
 
-    >>> check_theta([1.0, 2.0, 3.0], 2, "rosenbrock.loss")
+    >>> check_theta([1.0, 2.0, 3.0], "theta", "rosenbrock.loss", dim=2)
     Traceback (most recent call last):
     ...
     ValueError: The 'theta' parameter of rosenbrock.loss must be an array of shape (..., 2). Got array([1., 2., 3.]) instead.
     """
     if np.iscomplexobj(value):  # numpy would drop the imaginary part with a warning
-        fail(owner, name, f"a real array of shape (..., {dim})", value, TypeError)
+        fail(value, name, owner, allowed=f"a real array of shape (..., {dim})", exc=TypeError)
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        fail(owner, name, f"an array of shape (..., {dim})", value, TypeError)
+        fail(value, name, owner, allowed=f"an array of shape (..., {dim})", exc=TypeError)
     if arr.ndim == 0 or arr.shape[-1] != dim:
-        fail(owner, name, f"an array of shape (..., {dim})", arr)
+        fail(arr, name, owner, allowed=f"an array of shape (..., {dim})")
     return arr

@@ -166,12 +166,12 @@ def advise(
     """
     owner = "advise"
     if not isinstance(problem, Problem):
-        fail(owner, "problem", "an lrlab Problem", problem, TypeError)
+        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
     plain_sgd = make_rule is None
     if make_rule is None:
         make_rule = sgd
     if not (isinstance(curvature, bool | np.bool_) or curvature == "auto"):
-        fail(owner, "curvature", "True, False or 'auto'", curvature)
+        fail(curvature, "curvature", owner, allowed="True, False or 'auto'")
     num_steps = check_int(num_steps, "num_steps", owner, low=5)
     seeds = check_int(seeds, "seeds", owner, low=1)
     seed = check_int(seed, "seed", owner, low=0)

@@ -96,19 +96,19 @@ def lbfgs(problem: Problem, num_steps: int, x0: Any = None, m: int = 10,
     """
     owner = "lbfgs"
     if not isinstance(problem, Problem):
-        fail(owner, "problem", "an lrlab Problem", problem, TypeError)
+        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
     num_steps = check_int(num_steps, "num_steps", owner, low=0)
     m = check_int(m, "m", owner, low=1)
     if tol is not None:
         tol = check_real(tol, "tol", owner, low=0, low_open=True)
-    start = check_theta(problem.x0 if x0 is None else x0, problem.dim, owner, "x0")
+    start = check_theta(problem.x0 if x0 is None else x0, "x0", owner, dim=problem.dim)
     if start.ndim != 1:
         raise ValueError(
             f"lbfgs runs one start point at a time; got x0 of shape {start.shape}. "
             "Loop over them: [lbfgs(problem, num_steps, x0=x) for x in x0]."
         )
     if not np.all(np.isfinite(start)):
-        fail(owner, "x0", "finite", start)
+        fail(start, "x0", owner, allowed="finite")
     from scipy.optimize import minimize
 
     evals = [0]

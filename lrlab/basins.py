@@ -121,16 +121,16 @@ def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: 
     """
     owner = "final_points"
     if not isinstance(problem, Problem):
-        fail(owner, "problem", "an lrlab Problem", problem, TypeError)
+        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
     num_steps = check_int(num_steps, "num_steps", owner, low=0)
     noise = check_real(noise, "noise", owner, low=0)
     escape = check_real(escape, "escape", owner, low=0, low_open=True)
     lrs = np.asarray(lrs, dtype=float)
     if np.any(~np.isfinite(lrs)) or np.any(lrs <= 0):
-        fail(owner, "lrs", "finite learning rates > 0", lrs)
+        fail(lrs, "lrs", owner, allowed="finite learning rates > 0")
     x = np.asarray(x0, dtype=float)
     if x.shape[-1:] != (problem.dim,):
-        fail(owner, "x0", f"an array of shape (..., {problem.dim})", x.shape)
+        fail(x.shape, "x0", owner, allowed=f"an array of shape (..., {problem.dim})")
     shape = np.broadcast_shapes(lrs.shape, x.shape[:-1])
     x = np.broadcast_to(x, (*shape, problem.dim)).copy()
     lr = np.broadcast_to(lrs, shape)[..., None]
@@ -139,7 +139,8 @@ def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: 
     if record_at is not None:
         keep = np.asarray(record_at, dtype=int)
         if keep.ndim != 1 or keep.size == 0 or keep.min() < 1 or keep.max() > num_steps:
-            fail(owner, "record_at", f"a non-empty list of steps in [1, {num_steps}]", record_at)
+            fail(record_at, "record_at", owner,
+                 allowed=f"a non-empty list of steps in [1, {num_steps}]")
         wanted, path = set(keep.tolist()), {}
     with np.errstate(all="ignore"):
         for step in range(1, num_steps + 1):
@@ -203,15 +204,15 @@ def basin_map(problem: Problem, lrs: Any, starts: Any, num_steps: int = 300, *,
     """
     owner = "basin_map"
     if not isinstance(problem, Problem):
-        fail(owner, "problem", "an lrlab Problem", problem, TypeError)
+        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
     minima = getattr(problem, "minima", None)
     if minima is None or len(minima) == 0:
-        fail(owner, "problem", "a problem with known minima", problem.name)
+        fail(problem.name, "problem", owner, allowed="a problem with known minima")
     minima = np.asarray(minima, dtype=float)
     tol = check_real(tol, "tol", owner, low=0, low_open=True)
     lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
     if lrs.ndim != 1:
-        fail(owner, "lrs", "a 1-D array of learning rates", lrs.shape)
+        fail(lrs.shape, "lrs", owner, allowed="a 1-D array of learning rates")
     s = np.asarray(starts, dtype=float)
     if s.ndim == 1:
         pts = np.tile(problem.x0, (len(s), 1))
@@ -219,7 +220,7 @@ def basin_map(problem: Problem, lrs: Any, starts: Any, num_steps: int = 300, *,
     elif s.ndim == 2 and s.shape[1] == problem.dim:
         pts = s
     else:
-        fail(owner, "starts", f"an array of shape (S,) or (S, {problem.dim})", s.shape)
+        fail(s.shape, "starts", owner, allowed=f"an array of shape (S,) or (S, {problem.dim})")
     end = final_points(problem, lrs[:, None], pts[None, :, :], num_steps, noise=noise,
                        seed=seed, escape=escape)
     with np.errstate(invalid="ignore"):

@@ -234,7 +234,7 @@ def diagnose(history: History, *, f_star: float | None = None) -> Diagnosis | li
     ['too low', 'good', 'too high', 'diverged']
     """
     if not isinstance(history, History):
-        fail("diagnose", "history", "an lrlab History", history, TypeError)
+        fail(history, "history", "diagnose", allowed="an lrlab History", exc=TypeError)
     if f_star is not None:
         f_star = check_real(f_star, "f_star", "diagnose")
     if history.run_shape:
@@ -244,7 +244,7 @@ def diagnose(history: History, *, f_star: float | None = None) -> Diagnosis | li
 
 def _single(history: History, owner: str) -> History:
     if not isinstance(history, History):
-        fail(owner, "history", "an lrlab History", history, TypeError)
+        fail(history, "history", owner, allowed="an lrlab History", exc=TypeError)
     if history.run_shape:
         raise ValueError(f"{owner} reads one run; index the batched History first "
                          f"(history[i]); it holds {history.run_shape} runs.")

@@ -221,7 +221,7 @@ def check_grad(
     num_directions = check_int(num_directions, "num_directions", owner, low=0)
     max_coordinates = check_int(max_coordinates, "max_coordinates", owner, low=0)
     if num_directions == 0 and max_coordinates == 0:
-        fail(owner, "num_directions", "> 0 when max_coordinates is 0 (nothing to check)", 0)
+        fail(0, "num_directions", owner, allowed="> 0 when max_coordinates is 0 (nothing to check)")
     step = check_real(step, "step", owner, low=0, high=1e-2, low_open=True)
     seed = check_int(seed, "seed", owner, low=0)
     fns, theta, names = _inputs(problem, theta, grad, batch, names, owner)
@@ -298,12 +298,12 @@ def _inputs(problem, theta, grad, batch, names, owner):
     """The evaluator, the float64 point and the block names, with clear errors."""
     if isinstance(problem, Problem):
         if grad is not None:
-            fail(owner, "grad", "None for a Problem (its own grad is checked)", grad,
-                 TypeError)
+            fail(grad, "grad", owner, allowed="None for a Problem (its own grad is checked)",
+                 exc=TypeError)
         start = problem.x0 if theta is None else theta
-        theta = check_theta(start, problem.dim, owner)
+        theta = check_theta(start, "theta", owner, dim=problem.dim)
         if theta.ndim != 1:
-            fail(owner, "theta", f"one parameter vector of shape ({problem.dim},)", theta)
+            fail(theta, "theta", owner, allowed=f"one parameter vector of shape ({problem.dim},)")
         names = dict(getattr(problem, "param_slices", None) or {}) if names is None else names
         fns = _ProblemFunctions(problem, batch)
     else:
@@ -312,24 +312,25 @@ def _inputs(problem, theta, grad, batch, names, owner):
         else:
             loss = problem
         if not callable(loss) or not callable(grad):
-            fail(owner, "problem", "an lrlab Problem, a pair (loss, grad) of functions of "
-                 "theta, or loss with grad=", problem, TypeError)
+            fail(problem, "problem", owner,
+                 allowed="an lrlab Problem, a pair (loss, grad) of functions of "
+                         "theta, or loss with grad=", exc=TypeError)
         if batch is not None:
-            fail(owner, "batch", "None for plain functions (close over the batch instead)",
-                 batch, TypeError)
+            fail(batch, "batch", owner,
+                 allowed="None for plain functions (close over the batch instead)", exc=TypeError)
         if theta is None:
             raise TypeError(f"{owner}: plain functions need theta, the parameter vector at "
                             "which to check the gradient (e.g. your network's initial "
                             "weights, flattened).")
         theta = np.asarray(theta, dtype=float)
         if theta.ndim != 1 or theta.size == 0 or not np.all(np.isfinite(theta)):
-            fail(owner, "theta", "a non-empty 1-D array of finite floats", theta)
+            fail(theta, "theta", owner, allowed="a non-empty 1-D array of finite floats")
         fns = _Functions(loss, grad, theta.size, owner)
         names = {} if names is None else names
     if not isinstance(names, dict):
-        fail(owner, "names", "a dict of block name -> slice", names, TypeError)
+        fail(names, "names", owner, allowed="a dict of block name -> slice", exc=TypeError)
     if not np.all(np.isfinite(theta)):
-        fail(owner, "theta", "finite", theta)
+        fail(theta, "theta", owner, allowed="finite")
     return fns, np.array(theta, dtype=float), names
 
 

@@ -104,7 +104,7 @@ class Problem:
     def hvp(self, theta: Any, v: Any) -> np.ndarray:
         """Hessian-vector product ``H(theta) @ v`` of the full, noise-free loss."""
         theta = self._theta(theta, "hvp")
-        v = check_theta(v, self.dim, f"{self.name}.hvp", "v")
+        v = check_theta(v, "v", f"{self.name}.hvp", dim=self.dim)
         return self._hvp(theta, v)
 
     def sample_batch(self, rng: np.random.Generator, batch_size: int | None) -> Any:
@@ -136,7 +136,7 @@ class Problem:
 
     # -------------------------------------------------------------- internals
     def _theta(self, theta: Any, method: str) -> np.ndarray:
-        return check_theta(theta, self.dim, f"{self.name}.{method}")
+        return check_theta(theta, "theta", f"{self.name}.{method}", dim=self.dim)
 
     def _add_noise(self, g: np.ndarray, batch: Any) -> np.ndarray:
         if isinstance(batch, _NoiseBatch) and self.noise > 0:

@@ -89,10 +89,10 @@ def sharpness(problem: Problem, theta: Any = None, *, method: str = "auto", tol:
     """
     owner = "sharpness"
     if not isinstance(problem, Problem):
-        fail(owner, "problem", "an lrlab Problem", problem, TypeError)
-    theta = check_theta(problem.x0 if theta is None else theta, problem.dim, owner)
+        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
+    theta = check_theta(problem.x0 if theta is None else theta, "theta", owner, dim=problem.dim)
     if not np.all(np.isfinite(theta)):
-        fail(owner, "theta", "finite", theta)
+        fail(theta, "theta", owner, allowed="finite")
     method = check_choice(method, "method", owner, ("auto", "eigsh", "power", "dense"))
     tol = check_real(tol, "tol", owner, low=0, low_open=True)
     maxiter = check_int(maxiter, "maxiter", owner, low=1, allow_none=True)

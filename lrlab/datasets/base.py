@@ -90,8 +90,9 @@ class Dataset(NamedTuple):
         seed = check_int(seed, "seed", owner, low=0)
         n_val = round(fraction * self.n)
         if not 1 <= n_val <= self.n - 1:
-            fail(owner, "fraction", f"such that round(fraction * n) is in [1, n - 1] = "
-                 f"[1, {self.n - 1}] (n = {self.n})", fraction)
+            fail(fraction, "fraction", owner,
+                 allowed=f"such that round(fraction * n) is in [1, n - 1] = "
+                         f"[1, {self.n - 1}] (n = {self.n})")
         rng = np.random.default_rng(seed)
         if self.is_classification:
             labels, counts = np.unique(self.y, return_counts=True)
@@ -129,7 +130,7 @@ class Dataset(NamedTuple):
         owner = "Dataset.kfold"
         k = check_int(k, "k", owner, low=2)
         if k > self.n:
-            fail(owner, "k", f"an int in [2, n] (n = {self.n})", k)
+            fail(k, "k", owner, allowed=f"an int in [2, n] (n = {self.n})")
         seed = check_int(seed, "seed", owner, low=0)
         order = np.random.default_rng(seed).permutation(self.n)
         if self.is_classification:
@@ -183,18 +184,18 @@ def as_dataset(data: Any, owner: str, *, task: str = "any") -> Dataset:
         X, y = data[0], data[1]
         name = str(data[2]) if len(data) == 3 else "data"
     else:
-        fail(owner, "data", "a lrlab Dataset or an (X, y) pair", data, TypeError)
+        fail(data, "data", owner, allowed="a lrlab Dataset or an (X, y) pair", exc=TypeError)
     X = check_array(X, "X", owner, ndim=2)
     y = check_array(y, "y", owner, ndim=1)
     if X.shape[0] < 1 or X.shape[1] < 1:
-        fail(owner, "X", "a 2-D array with at least one row and one column", X)
+        fail(X, "X", owner, allowed="a 2-D array with at least one row and one column")
     if y.shape[0] != X.shape[0]:
-        fail(owner, "y", f"a 1-D array with one entry per row of X ({X.shape[0]})", y)
+        fail(y, "y", owner, allowed=f"a 1-D array with one entry per row of X ({X.shape[0]})")
     task = check_choice(task, "task", "as_dataset", ("any", "regression", "binary", "multiclass"))
     if task in ("binary", "multiclass"):
         if np.any(y != np.round(y)) or np.any(y < 0):
-            fail(owner, "y", "integer class labels 0, 1, ..., k-1", y)
+            fail(y, "y", owner, allowed="integer class labels 0, 1, ..., k-1")
         if task == "binary" and not np.all((y == 0) | (y == 1)):
-            fail(owner, "y", "binary labels 0 or 1", y)
+            fail(y, "y", owner, allowed="binary labels 0 or 1")
         y = y.astype(np.int64)
     return Dataset(X, y, name)

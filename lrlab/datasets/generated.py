@@ -95,7 +95,7 @@ def blobs(n: int = 300, centers: Any = 3, spread: float = 1.0, seed: int = 0) ->
     else:
         c = check_array(centers, "centers", owner, ndim=2)
         if c.shape[0] < 2:
-            fail(owner, "centers", "an int >= 2 or an array of at least 2 centres", centers)
+            fail(centers, "centers", owner, allowed="an int >= 2 or an array of at least 2 centres")
     spread = check_real(spread, "spread", owner, low=0)
     rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
     y = rng.permutation(_balanced_labels(n, c.shape[0]))

@@ -77,8 +77,9 @@ class DigitsSplit:
         """
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.mean.shape[0]:
-            fail("DigitsSplit.standardize", "X",
-                 f"a 2-D array of raw pixels with {self.mean.shape[0]} columns", X)
+            fail(X, "X",
+                 "DigitsSplit.standardize",
+                 allowed=f"a 2-D array of raw pixels with {self.mean.shape[0]} columns")
         return (X - self.mean) / self.scale
 
     def __repr__(self) -> str:

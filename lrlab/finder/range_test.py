@@ -25,7 +25,7 @@ def _check_sweep(start_lr: Any, end_lr: Any, num_steps: Any, mode: Any,
     start_lr = check_real(start_lr, "start_lr", owner, low=0, low_open=True)
     end = check_real(end_lr, "end_lr", owner, low=0, low_open=True)
     if end <= start_lr:
-        fail(owner, "end_lr", f"greater than start_lr={start_lr:g}", end_lr)
+        fail(end_lr, "end_lr", owner, allowed=f"greater than start_lr={start_lr:g}")
     num_steps = check_int(num_steps, "num_steps", owner, low=2)
     mode = check_choice(mode, "mode", owner, ("exp", "linear"))
     return start_lr, end, num_steps, mode
@@ -149,9 +149,10 @@ def lr_range_test(
     """
     owner = "lr_range_test"
     if not isinstance(problem, Problem):
-        fail(owner, "problem", "an lrlab Problem", problem, TypeError)
+        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
     if not callable(make_rule):
-        fail(owner, "make_rule", "a callable lr -> Rule (e.g. lrlab.sgd)", make_rule, TypeError)
+        fail(make_rule, "make_rule", owner,
+             allowed="a callable lr -> Rule (e.g. lrlab.sgd)", exc=TypeError)
     start_lr, end_lr, num_steps, mode = _check_sweep(start_lr, end_lr, num_steps, mode, owner)
     beta = check_real(smoothing, "smoothing", owner, low=0, high=1, high_open=True)
     if stop_factor is not None:
@@ -161,7 +162,7 @@ def lr_range_test(
     sweep = Sweep(start_lr, end_lr, num_steps, mode)
     rule = make_rule(sweep)
     if not isinstance(rule, Rule):
-        fail(owner, "make_rule", "a callable returning an lrlab Rule", rule, TypeError)
+        fail(rule, "make_rule", owner, allowed="a callable returning an lrlab Rule", exc=TypeError)
     if rule.batch_shape != ():
         raise ValueError(f"make_rule(lr) must build a single run for lr_range_test; it built "
                          f"{rule.name} with run shape {rule.batch_shape} (array hyperparameters).")
@@ -290,8 +291,8 @@ def band_over_seeds(run_one: Callable[[int], RangeTestResult], seeds: Iterable[i
     """
     seeds = tuple(check_int(s, "seeds", owner, low=0) for s in seeds)
     if not seeds:
-        fail(owner, "seeds", "a non-empty list of ints", seeds)
-    methods = _check_methods(methods, owner)
+        fail(seeds, "seeds", owner, allowed="a non-empty list of ints")
+    methods = _check_methods(methods, "methods", owner)
     results = [run_one(s) for s in progress_bar(seeds, desc="range tests", enabled=progress)]
     values = {m: np.array([r.suggestions([m])[m] for r in results]) for m in methods}
     return SuggestionBand(seeds, results, values)

@@ -75,7 +75,7 @@ class RangeTestResult:
 
         An unknown name is an error, not a NaN.
         """
-        methods = _check_methods(methods, "RangeTestResult.suggestions")
+        methods = _check_methods(methods, "methods", "RangeTestResult.suggestions")
         out = {}
         for name in methods:
             try:

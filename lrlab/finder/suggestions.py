@@ -47,7 +47,8 @@ def _curve(result: RangeTestResult, skip_start: int | None, skip_end: int, name:
     """The (rates, smoothed losses) window a suggestion reads, with clear errors."""
     # Duck-typed (what a RangeTestResult offers), so this module imports nothing of the finder.
     if not all(hasattr(result, a) for a in _RESULT_FIELDS):
-        fail(name, "result", "a RangeTestResult (from lr_range_test)", result, TypeError)
+        fail(result, "result", name,
+             allowed="a RangeTestResult (from lr_range_test)", exc=TypeError)
     start = result.num_steps // 10 if skip_start is None else check_int(
         skip_start, "skip_start", name, low=0)
     skip_end = check_int(skip_end, "skip_end", name, low=0)
@@ -198,7 +199,7 @@ def valley_index(losses: Sequence[float], min_drop: float = 0.0) -> int:
     """
     arr = check_array(losses, "losses", "valley_index", ndim=1)
     if arr.size == 0:
-        fail("valley_index", "losses", "a non-empty 1-D array of finite floats", losses)
+        fail(losses, "losses", "valley_index", allowed="a non-empty 1-D array of finite floats")
     tol = check_real(min_drop, "min_drop", "valley_index", low=0)
     losses = arr.tolist()
     n = len(losses)
@@ -331,7 +332,7 @@ SUGGESTIONS: dict[str, Callable[..., float]] = {
 }
 
 
-def _check_methods(methods: Iterable[str], owner: str, name: str = "methods") -> tuple[str, ...]:
+def _check_methods(methods: Iterable[str], name: str, owner: str) -> tuple[str, ...]:
     """Suggestion names, each checked against :data:`SUGGESTIONS`."""
     return tuple(check_choice(m, name, owner, tuple(SUGGESTIONS)) for m in methods)
 

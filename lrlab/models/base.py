@@ -66,5 +66,5 @@ class DataProblem(Problem):
         d = self.data.n_features
         X = check_array(X, "X", owner, ndim=2)
         if X.shape[1] != d:
-            fail(owner, "X", f"a 2-D array with {d} columns", X)
+            fail(X, "X", owner, allowed=f"a 2-D array with {d} columns")
         return X

@@ -127,7 +127,7 @@ class MLP(DataProblem):
         data = as_dataset(data, owner, task="multiclass")
         n_classes = int(data.y.max()) + 1
         if n_classes < 2:
-            fail(owner, "y", "labels of at least 2 classes (max(y) >= 1)", data.y)
+            fail(data.y, "y", owner, allowed="labels of at least 2 classes (max(y) >= 1)")
         self.sizes = (data.n_features, *hidden, n_classes)
         self._layout()
         self.name = f"MLP {'-'.join(map(str, self.sizes))} {self.activation}"
@@ -180,9 +180,9 @@ class MLP(DataProblem):
     def _use_data(self, owner: str) -> None:
         X, y = self.data.X, self.data.y
         if X.shape[1] != self.sizes[0]:
-            fail(owner, "data", f"features with {self.sizes[0]} columns", X)
+            fail(X, "data", owner, allowed=f"features with {self.sizes[0]} columns")
         if y.max() >= self.sizes[-1]:
-            fail(owner, "data", f"labels in 0..{self.sizes[-1] - 1}", y)
+            fail(y, "data", owner, allowed=f"labels in 0..{self.sizes[-1] - 1}")
         self._X, self._y = X, y
 
     def _rows(self, batch: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -355,8 +355,8 @@ def _check_hidden(hidden: Any, owner: str) -> tuple[int, ...]:
     try:
         sizes = tuple(hidden)
     except TypeError:
-        fail(owner, "hidden", allowed, hidden, TypeError)
+        fail(hidden, "hidden", owner, allowed=allowed, exc=TypeError)
     if not sizes or not all(isinstance(h, numbers.Integral) and not isinstance(h, bool | np.bool_)
                             and h >= 1 for h in sizes):
-        fail(owner, "hidden", allowed, hidden)
+        fail(hidden, "hidden", owner, allowed=allowed)
     return tuple(int(h) for h in sizes)

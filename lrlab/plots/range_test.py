@@ -61,7 +61,7 @@ def plot_range_test(
     """
     import matplotlib.pyplot as plt
 
-    suggestions = _check_methods(suggestions, "plot_range_test", "suggestions")
+    suggestions = _check_methods(suggestions, "suggestions", "plot_range_test")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     n = result.stop

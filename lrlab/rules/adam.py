@@ -57,7 +57,8 @@ class AdamState(NamedTuple):
 
 def _betas(betas: Any, owner: str):
     if not isinstance(betas, tuple | list) or len(betas) != 2:
-        fail(owner, "betas", "a pair (beta1, beta2) of floats in [0, 1)", betas, TypeError)
+        fail(betas, "betas", owner,
+             allowed="a pair (beta1, beta2) of floats in [0, 1)", exc=TypeError)
     b1 = hyper(betas[0], "betas[0]", owner, low=0, high=1, high_open=True)
     b2 = hyper(betas[1], "betas[1]", owner, low=0, high=1, high_open=True)
     return b1, b2
@@ -67,7 +68,7 @@ def _adam(lr: Any, betas: Any, eps: Any, weight_decay: Any, *, owner: str, name:
           amsgrad: bool, decoupled: bool, torch: str) -> Rule:
     """The Adam family: ``amsgrad`` keeps the running max of ``v``, ``decoupled``
     shrinks the weights instead of adding the decay to the gradient (AdamW)."""
-    schedule = as_schedule(lr, owner)
+    schedule = as_schedule(lr, "lr", owner)
     (b1, b1_c), (b2, b2_c) = _betas(betas, owner)
     eps_, eps_c = hyper(eps, "eps", owner, low=0)
     wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)

@@ -110,7 +110,7 @@ def adagrad(lr: Any = 1e-2, lr_decay: Any = 0.0, weight_decay: Any = 0.0,
     learning and stochastic optimization", JMLR 12.
     """
     owner = "adagrad"
-    schedule = as_schedule(lr, owner)
+    schedule = as_schedule(lr, "lr", owner)
     decay, _ = hyper(lr_decay, "lr_decay", owner, low=0)
     wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)
     acc0, acc0_c = hyper(initial_accumulator_value, "initial_accumulator_value", owner, low=0)
@@ -230,7 +230,7 @@ def rmsprop(lr: Any = 1e-2, alpha: Any = 0.99, eps: Any = 1e-8, weight_decay: An
     neural networks" (the centred variant).
     """
     owner = "rmsprop"
-    schedule = as_schedule(lr, owner)
+    schedule = as_schedule(lr, "lr", owner)
     alpha_, alpha_c = hyper(alpha, "alpha", owner, low=0, high=1)
     eps_, eps_c = hyper(eps, "eps", owner, low=0)
     wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)
@@ -362,7 +362,7 @@ def adadelta(lr: Any = 1.0, rho: Any = 0.9, eps: Any = 1e-6, weight_decay: Any =
     Zeiler (2012), "ADADELTA: an adaptive learning rate method", arXiv:1212.5701.
     """
     owner = "adadelta"
-    schedule = as_schedule(lr, owner)
+    schedule = as_schedule(lr, "lr", owner)
     rho_, rho_c = hyper(rho, "rho", owner, low=0, high=1)
     eps_, eps_c = hyper(eps, "eps", owner, low=0)
     wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)

@@ -132,13 +132,13 @@ def _fmt(v: Any) -> str:
     return repr(v)
 
 
-def as_schedule(lr: Any, owner: str, name: str = "lr") -> Callable[[int], Any]:
+def as_schedule(lr: Any, name: str, owner: str) -> Callable[[int], Any]:
     """Validate ``lr`` and return it as a schedule ``t -> rate``.
 
-    >>> as_schedule(0.1, "sgd")(7)
+    >>> as_schedule(0.1, "lr", "sgd")(7)
     0.1
     """
-    lr = check_lr(lr, owner, name)
+    lr = check_lr(lr, name, owner)
     if callable(lr):
         return lr
     return _Constant(lr)

@@ -29,8 +29,8 @@ class StepSizeState(NamedTuple):
 # --------------------------------------------------------------- global curvature
 def _check_problem(problem: Any, owner: str) -> Problem:
     if not isinstance(problem, Problem):
-        fail(owner, "problem", "an lrlab Problem (e.g. lrlab.surfaces.quadratic([1, 10]))",
-             problem, TypeError)
+        fail(problem, "problem", owner,
+             allowed="an lrlab Problem (e.g. lrlab.surfaces.quadratic([1, 10]))", exc=TypeError)
     return problem
 
 

@@ -108,7 +108,7 @@ def dog(lr: Any = 1.0, reps_rel: Any = 1e-6, eps: Any = 1e-8, weight_decay: Any 
     dynamic step size schedule", ICML.
     """
     owner = "dog"
-    schedule = as_schedule(lr, owner)
+    schedule = as_schedule(lr, "lr", owner)
     reps_, _ = hyper(reps_rel, "reps_rel", owner, low=0, low_open=True)
     eps_, _ = hyper(eps, "eps", owner, low=0)
     wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)
@@ -226,7 +226,7 @@ def schedule_free_sgd(lr: Any = 1.0, momentum: Any = 0.9, weight_decay: Any = 0.
     scheduled", NeurIPS.
     """
     owner = "schedule_free_sgd"
-    schedule = as_schedule(lr, owner)
+    schedule = as_schedule(lr, "lr", owner)
     mom, mom_c = hyper(momentum, "momentum", owner, low=0, high=1, low_open=True,
                        high_open=True)
     wd, wd_c, use_wd = check_weight_decay(weight_decay, owner)

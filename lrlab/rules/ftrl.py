@@ -60,7 +60,7 @@ class FTRLState(NamedTuple):
 def _ftrl(owner: str, name: str, lr: Any, beta: Any, l1: Any, l2: Any,
           combine: Callable[[Any, int], Any], formula_rate: str, extra: dict,
           extra_shape: tuple) -> Rule:
-    schedule = as_schedule(lr, owner)
+    schedule = as_schedule(lr, "lr", owner)
     beta_, beta_c = hyper(beta, "beta", owner, low=0, low_open=True)
     l1_, l1_c = hyper(l1, "l1", owner, low=0)
     l2_, l2_c = hyper(l2, "l2", owner, low=0)

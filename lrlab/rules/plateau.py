@@ -62,10 +62,11 @@ def scale_by_plateau_lr(lr: Any, *, mode: str = "min", factor: float = 0.1, pati
     0.5 0.5
     """
     owner = "scale_by_plateau_lr"
-    lr = check_lr(lr, owner)
+    lr = check_lr(lr, "lr", owner)
     if callable(lr):
-        fail(owner, "lr", "a positive float or array (the plateau logic sets the schedule)",
-             lr, TypeError)
+        fail(lr, "lr", owner,
+             allowed="a positive float or array (the plateau logic sets the schedule)",
+             exc=TypeError)
     check_choice(mode, "mode", owner, ("min", "max"))
     check_choice(threshold_mode, "threshold_mode", owner, ("rel", "abs"))
     factor = check_real(factor, "factor", owner, low=0, high=1, high_open=True)
@@ -218,7 +219,7 @@ def reduce_on_plateau(lr: Any, *, factor: float = 0.1, patience: int = 10,
     Keras, ``keras.callbacks.ReduceLROnPlateau``, the original of the logic.
     """
     owner = "reduce_on_plateau"
-    check_lr(lr, owner)  # the error should name reduce_on_plateau, not its link
+    check_lr(lr, "lr", owner)  # the error should name reduce_on_plateau, not its link
     link = scale_by_plateau_lr(lr, mode=mode, factor=factor, patience=patience,
                                threshold=threshold, threshold_mode=threshold_mode,
                                cooldown=cooldown, min_lr=min_lr, eps=eps)

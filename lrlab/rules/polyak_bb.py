@@ -204,7 +204,7 @@ def barzilai_borwein(variant: str = "long", lr0: Any = 1e-3, *, lr_min: float = 
     lr_min = check_real(lr_min, "lr_min", owner, low=0, low_open=True)
     lr_max = check_real(lr_max, "lr_max", owner, low=0, low_open=True)
     if lr_min > lr_max:
-        fail(owner, "lr_min", f"at most lr_max={lr_max!r}", lr_min)
+        fail(lr_min, "lr_min", owner, allowed=f"at most lr_max={lr_max!r}")
     long = variant == "long"
 
     def init(theta):

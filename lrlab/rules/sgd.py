@@ -54,7 +54,7 @@ def scale_by_lr(lr: Any) -> Rule:
     >>> rule.update(np.array([2.0]), rule.init(np.zeros(1)), np.zeros(1), t=0)[0]
     array([-1.])
     """
-    schedule = as_schedule(lr, "scale_by_lr")
+    schedule = as_schedule(lr, "lr", "scale_by_lr")
 
     def init(theta):
         return ScaleState(lr_value(schedule, 0))
@@ -230,7 +230,7 @@ def sgd(lr: Any, momentum: Any = 0.0, *, dampening: float = 0.0, nesterov: bool 
     Sutskever, Martens, Dahl & Hinton (2013), "On the importance of initialization
     and momentum in deep learning".
     """
-    check_lr(lr, "sgd")  # the error should name sgd, not its scale_by_lr link
+    check_lr(lr, "lr", "sgd")  # the error should name sgd, not its scale_by_lr link
     links = []
     if np.any(np.asarray(check_real(weight_decay, "weight_decay", "sgd", low=0,
                                     allow_array=True)) != 0):

@@ -168,14 +168,14 @@ def check_steps(t: Any, owner: str) -> int | np.ndarray:
     allowed = "an int >= 0 or an integer array of them"
     if isinstance(t, np.ndarray):
         if t.dtype == bool or not np.issubdtype(t.dtype, np.integer):
-            fail(owner, "t", allowed, t, TypeError)
+            fail(t, "t", owner, allowed=allowed, exc=TypeError)
         if t.size and t.min() < 0:
-            fail(owner, "t", allowed, t)
+            fail(t, "t", owner, allowed=allowed)
         return t.astype(np.int64)
     if isinstance(t, bool | np.bool_) or not isinstance(t, numbers.Integral):
-        fail(owner, "t", allowed, t, TypeError)
+        fail(t, "t", owner, allowed=allowed, exc=TypeError)
     if t < 0:
-        fail(owner, "t", allowed, t)
+        fail(t, "t", owner, allowed=allowed)
     return int(t)
 
 
@@ -208,14 +208,14 @@ def check_increasing(values: Any, name: str, owner: str, *, low: int) -> tuple:
     """A strictly increasing sequence of ints >= ``low`` (milestones, boundaries), as a tuple."""
     allowed = f"a strictly increasing sequence of ints >= {low}"
     if isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
-        fail(owner, name, allowed, values, TypeError)
+        fail(values, name, owner, allowed=allowed, exc=TypeError)
     items = list(values.tolist() if isinstance(values, np.ndarray) else values)
     if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
                for v in items):
-        fail(owner, name, allowed, values, TypeError)
+        fail(values, name, owner, allowed=allowed, exc=TypeError)
     items = [int(v) for v in items]
     if any(v < low for v in items) or any(b <= a for a, b in itertools.pairwise(items)):
-        fail(owner, name, allowed, values)
+        fail(values, name, owner, allowed=allowed)
     return tuple(items)
 
 

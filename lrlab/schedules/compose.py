@@ -26,8 +26,9 @@ def _as_piece(value: Any, name: str, owner: str) -> Schedule:
     if isinstance(value, numbers.Real | np.ndarray | list | tuple) and not isinstance(
             value, bool | np.bool_):
         return Constant(value)
-    fail(owner, name, "an lrlab schedule (e.g. lrlab.schedules.cosine(0.1, 100)) or a "
-         "constant rate", value, TypeError)
+    fail(value, name, owner,
+         allowed="an lrlab schedule (e.g. lrlab.schedules.cosine(0.1, 100)) or a "
+                 "constant rate", exc=TypeError)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -144,15 +145,17 @@ class Join(Schedule):
     def _validate(self):
         o = self.name
         if isinstance(self.schedules, Schedule) or not isinstance(self.schedules, list | tuple):
-            fail(o, "schedules", "a non-empty list of schedules", self.schedules, TypeError)
+            fail(self.schedules, "schedules", o,
+                 allowed="a non-empty list of schedules", exc=TypeError)
         if not self.schedules:
-            fail(o, "schedules", "a non-empty list of schedules", self.schedules)
+            fail(self.schedules, "schedules", o, allowed="a non-empty list of schedules")
         pieces = tuple(_as_piece(s, f"schedules[{i}]", o) for i, s in enumerate(self.schedules))
         set_field(self, "schedules", pieces)
         self._check("boundaries", check_increasing, low=1)
         if len(self.boundaries) != len(pieces) - 1:
-            fail(o, "boundaries", f"a sequence of len(schedules) - 1 = {len(pieces) - 1} "
-                 "steps", self.boundaries)
+            fail(self.boundaries, "boundaries", o,
+                 allowed=f"a sequence of len(schedules) - 1 = {len(pieces) - 1} "
+                         "steps")
 
     def _run_shape(self):
         return run_shape_of(*[np.zeros(s.run_shape) for s in self.schedules])

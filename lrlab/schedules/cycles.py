@@ -141,14 +141,15 @@ class Cyclic(Schedule):
         self._check("max_lr", check_rate)
         run_shape_of(self.base_lr, self.max_lr)
         if np.any(np.asarray(self.max_lr) < np.asarray(self.base_lr)):
-            fail(self.name, "max_lr", "a rate >= base_lr (elementwise)", self.max_lr)
+            fail(self.max_lr, "max_lr", self.name, allowed="a rate >= base_lr (elementwise)")
         self._check("step_size_up", check_int, low=1)
         self._check("step_size_down", check_int, low=1, allow_none=True)
         check_choice(self.mode, "mode", self.name, ("triangular", "triangular2", "exp_range"))
         self._check("gamma", check_real, low=0, low_open=True, high=1)
         if self.mode != "exp_range" and self.gamma != 1.0:
-            fail(self.name, "gamma", "1.0 unless mode='exp_range' (it is used by no other "
-                 "mode)", self.gamma)
+            fail(self.gamma, "gamma", self.name,
+                 allowed="1.0 unless mode='exp_range' (it is used by no other "
+                         "mode)")
 
     def _rates(self):
         return (self.base_lr, self.max_lr)

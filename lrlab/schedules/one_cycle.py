@@ -43,10 +43,10 @@ class OneCycle(Schedule):
         ends = [e for e, _, _ in self.phases()]
         if not (ends[0] > 0 and all(b > a for a, b in itertools.pairwise(ends))):
             limit = ("(total_steps + 1) / (2 * total_steps)" if self.three_phase else "1")
-            fail(o, "pct_start", f"such that pct_start * total_steps > 1 and pct_start < "
+            fail(self.pct_start, "pct_start", o,
+                 allowed=f"such that pct_start * total_steps > 1 and pct_start < "
                  f"{limit} (every phase of positive length; torch divides by zero or "
-                 f"skips its warm-up otherwise); total_steps={self.total_steps}",
-                 self.pct_start)
+                 f"skips its warm-up otherwise); total_steps={self.total_steps}")
 
     def _rates(self):
         return (self.max_lr,)

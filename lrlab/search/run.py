@@ -151,15 +151,15 @@ def random_search(
     if param is not None:
         if not isinstance(param, tuple | list) or len(param) not in (2, 3) or \
                 not isinstance(param[0], str):
-            fail(owner, "param", "(name, (low, high)) or (name, (low, high), 'log')", param,
-                 TypeError)
+            fail(param, "param", owner, allowed="(name, (low, high)) or (name, (low, high), 'log')",
+                 exc=TypeError)
         name = param[0]
         plo, phi = _check_range(param[1], "param", owner)
         scale = check_choice(param[2] if len(param) == 3 else "linear", "param scale", owner,
                              ("linear", "log"))
         if scale == "log":
             if plo <= 0:
-                fail(owner, "param", "a positive range for a log scale", param)
+                fail(param, "param", owner, allowed="a positive range for a log scale")
             vals = np.exp(rng.uniform(math.log(plo), math.log(phi), n))
         else:
             vals = rng.uniform(plo, phi, n)
@@ -172,12 +172,12 @@ def _check_range(pair: Any, name: str, owner: str, *, positive: bool = False,
                  ) -> tuple[float, float]:
     """A pair ``(low, high)`` of finite floats with ``low < high`` (both > 0 if ``positive``)."""
     if isinstance(pair, str) or not isinstance(pair, Sequence | np.ndarray) or len(pair) != 2:
-        fail(owner, name, "a pair (low, high)", pair, TypeError)
+        fail(pair, name, owner, allowed="a pair (low, high)", exc=TypeError)
     bounds = {"low": 0, "low_open": True} if positive else {}
     lo = check_real(pair[0], name, owner, **bounds)
     hi = check_real(pair[1], name, owner, **bounds)
     if hi <= lo:
-        fail(owner, name, "a pair (low, high) with low < high", pair)
+        fail(pair, name, owner, allowed="a pair (low, high) with low < high")
     return lo, hi
 
 
@@ -185,11 +185,11 @@ def _check_lrs(lrs: Any, owner: str) -> np.ndarray:
     try:
         arr = np.asarray(lrs, dtype=float).ravel()
     except (TypeError, ValueError):
-        fail(owner, "lrs", "a sequence of positive floats", lrs, TypeError)
+        fail(lrs, "lrs", owner, allowed="a sequence of positive floats", exc=TypeError)
     if arr.size == 0:
-        fail(owner, "lrs", "a non-empty sequence of positive floats", lrs)
+        fail(lrs, "lrs", owner, allowed="a non-empty sequence of positive floats")
     if not np.all(np.isfinite(arr) & (arr > 0)):
-        fail(owner, "lrs", "a sequence of positive finite floats", lrs)
+        fail(lrs, "lrs", owner, allowed="a sequence of positive finite floats")
     return arr
 
 
@@ -197,14 +197,15 @@ def _check_param(param: Any, owner: str):
     if param is None:
         return None, None
     if not isinstance(param, tuple | list) or len(param) != 2 or not isinstance(param[0], str):
-        fail(owner, "param", "a pair (name, values)", param, TypeError)
+        fail(param, "param", owner, allowed="a pair (name, values)", exc=TypeError)
     try:
         values = np.asarray(param[1], dtype=float).ravel()
     except (TypeError, ValueError):
-        fail(owner, "param", "a pair (name, values) with numeric values", param, TypeError)
+        fail(param, "param", owner,
+             allowed="a pair (name, values) with numeric values", exc=TypeError)
     if values.size == 0 or not np.all(np.isfinite(values)):
-        fail(owner, "param", "a pair (name, values) with a non-empty list of finite values",
-             param)
+        fail(param, "param", owner,
+             allowed="a pair (name, values) with a non-empty list of finite values")
     return param[0], values
 
 
@@ -213,7 +214,7 @@ def _folds(problem, validation, fraction, k, seed, owner):
     is_data = getattr(problem, "n_samples", None) is not None and hasattr(problem, "with_data")
     if isinstance(validation, Problem):
         if validation.dim != problem.dim:
-            fail(owner, "validation", f"a Problem with dim={problem.dim}", validation)
+            fail(validation, "validation", owner, allowed=f"a Problem with dim={problem.dim}")
         return [(problem, validation)], "problem"
     validation = check_choice(validation, "validation", owner, ("auto", "split", "kfold", "none"))
     if validation == "auto":
@@ -270,9 +271,9 @@ def _scores(history, score):
 def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, validation,
             fraction, k, score, progress, owner):
     if not isinstance(problem, Problem):
-        fail(owner, "problem", "an lrlab Problem", problem, TypeError)
+        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
     if not callable(make_rule):
-        fail(owner, "make_rule", "a callable lr -> Rule", make_rule, TypeError)
+        fail(make_rule, "make_rule", owner, allowed="a callable lr -> Rule", exc=TypeError)
     num_steps = check_int(num_steps, "num_steps", owner, low=1)
     seed = check_int(seed, "seed", owner, low=0)
     score = check_choice(score, "score", owner, ("final", "best"))
@@ -283,7 +284,8 @@ def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, va
     if batched is None:  # check the scalar rule once, with a clear message
         first = _candidate(make_rule, lrs, name, vals, 0)
         if not isinstance(first, Rule):
-            fail(owner, "make_rule", "a callable returning an lrlab Rule", first, TypeError)
+            fail(first, "make_rule", owner,
+                 allowed="a callable returning an lrlab Rule", exc=TypeError)
     units = [(f, None) for f in range(len(folds))] if batched is not None else \
         [(f, i) for f in range(len(folds)) for i in range(n)]
     all_scores = np.full((len(folds), n), np.inf)

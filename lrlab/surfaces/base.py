@@ -52,8 +52,8 @@ class Surface(Problem):
         formula: str = "",
     ) -> None:
         if not isinstance(name, str) or not name:
-            fail(owner, "name", "a non-empty str", name,
-                 ValueError if isinstance(name, str) else TypeError)
+            fail(name, "name", owner, allowed="a non-empty str",
+                 exc=ValueError if isinstance(name, str) else TypeError)
         self.name = name
         self.dim = int(dim)
         self.noise = check_noise(noise, owner)
@@ -82,15 +82,15 @@ def check_vector(value: Any, name: str, owner: str, dim: int) -> np.ndarray:
     """A finite float vector of shape ``(dim,)`` (a plain number is accepted when ``dim == 1``)."""
     allowed = f"a finite array of shape ({dim},)" + (" or a float" if dim == 1 else "")
     if isinstance(value, bool | np.bool_):
-        fail(owner, name, allowed, value, TypeError)
+        fail(value, name, owner, allowed=allowed, exc=TypeError)
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        fail(owner, name, allowed, value, TypeError)
+        fail(value, name, owner, allowed=allowed, exc=TypeError)
     if dim == 1 and arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.shape != (dim,) or not np.all(np.isfinite(arr)):
-        fail(owner, name, allowed, value)
+        fail(value, name, owner, allowed=allowed)
     return arr.copy()
 
 

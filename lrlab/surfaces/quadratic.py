@@ -77,15 +77,15 @@ class Quadratic(Surface):
                  noise: float = 0.0):
         A = check_array(A, "A", "Quadratic", ndim=2)
         if A.shape[0] != A.shape[1] or A.shape[0] == 0:
-            fail("Quadratic", "A", "a non-empty square matrix", A)
+            fail(A, "A", "Quadratic", allowed="a non-empty square matrix")
         scale = max(float(np.max(np.abs(A))), 1e-300)
         if not np.allclose(A, A.T, rtol=0.0, atol=1e-12 * scale):
-            fail("Quadratic", "A", "a symmetric matrix", A)
+            fail(A, "A", "Quadratic", allowed="a symmetric matrix")
         A = 0.5 * (A + A.T)
         eig, vec = np.linalg.eigh(A)
         if eig[0] <= 0:
-            fail("Quadratic", "A", "positive definite (its smallest eigenvalue is "
-                 f"{eig[0]:.3g})", A)
+            fail(A, "A", "Quadratic", allowed="positive definite (its smallest eigenvalue is "
+                 f"{eig[0]:.3g})")
         self._init("Quadratic", A, eig, vec, center, x0, None, name, noise)
 
     def _init(self, owner, A, eig, vec, center, x0, default_x0, name, noise, formula=None):
@@ -144,10 +144,10 @@ def _rotation(rotation: Any, dim: int, owner: str) -> np.ndarray:
     if rotation is None:
         return np.eye(dim)
     if isinstance(rotation, bool | np.bool_):
-        fail(owner, "rotation", allowed, rotation, TypeError)
+        fail(rotation, "rotation", owner, allowed=allowed, exc=TypeError)
     if isinstance(rotation, numbers.Integral | np.random.Generator):
         if isinstance(rotation, numbers.Integral) and rotation < 0:
-            fail(owner, "rotation", allowed + " (seeds are >= 0)", rotation)
+            fail(rotation, "rotation", owner, allowed=allowed + " (seeds are >= 0)")
         rng = np.random.default_rng(rotation)
         Q, R = np.linalg.qr(rng.standard_normal((dim, dim)))
         Q = Q * np.sign(np.diag(R))  # Haar-distributed (Mezzadri 2007) ...
@@ -157,17 +157,18 @@ def _rotation(rotation: Any, dim: int, owner: str) -> np.ndarray:
     if isinstance(rotation, numbers.Real):
         angle = check_real(rotation, "rotation", owner)
         if dim != 2:
-            fail(owner, "rotation", f"{allowed}; an angle needs dim=2, not dim={dim}", rotation)
+            fail(rotation, "rotation", owner,
+                 allowed=f"{allowed}; an angle needs dim=2, not dim={dim}")
         c, s = np.cos(angle), np.sin(angle)
         return np.array([[c, -s], [s, c]])
     try:
         Q = np.asarray(rotation, dtype=float)
     except (TypeError, ValueError):
-        fail(owner, "rotation", allowed, rotation, TypeError)
+        fail(rotation, "rotation", owner, allowed=allowed, exc=TypeError)
     orthogonal = (Q.shape == (dim, dim) and np.all(np.isfinite(Q))
                   and np.allclose(Q.T @ Q, np.eye(dim), rtol=0.0, atol=1e-10))
     if not orthogonal:
-        fail(owner, "rotation", f"an orthogonal ({dim}, {dim}) matrix (Q^T Q = I)", Q)
+        fail(Q, "rotation", owner, allowed=f"an orthogonal ({dim}, {dim}) matrix (Q^T Q = I)")
     return Q
 
 
@@ -217,7 +218,8 @@ def quadratic(eigenvalues: Any = (1.0, 10.0), x0: Any = None, rotation: Any = No
     owner = "quadratic"
     eig = check_array(eigenvalues, "eigenvalues", owner, ndim=1)
     if eig.size == 0 or np.any(eig <= 0):
-        fail(owner, "eigenvalues", "a non-empty 1-D array of finite floats > 0", eigenvalues)
+        fail(eigenvalues, "eigenvalues", owner,
+             allowed="a non-empty 1-D array of finite floats > 0")
     Q = _rotation(rotation, eig.size, owner)
     return _from_eigen(owner, eig, Q, center, x0, name, noise)
 

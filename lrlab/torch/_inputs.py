@@ -96,7 +96,7 @@ def setup(model: Any, loss_fn: Any, loader: Any, *, forward: Any = None,
           owner: str) -> Setup:
     """Check the learner's model, loss and data and build the objective."""
     if not isinstance(model, torch.nn.Module):
-        fail(owner, "model", "a torch.nn.Module", model, TypeError)
+        fail(model, "model", owner, allowed="a torch.nn.Module", exc=TypeError)
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     if not named:
         total = sum(1 for _ in model.parameters())
@@ -107,22 +107,24 @@ def setup(model: Any, loss_fn: Any, loader: Any, *, forward: Any = None,
             + " There is nothing for a learning rate to move.")
     if forward is not None:
         if not callable(forward):
-            fail(owner, "forward", "a callable (model, batch) -> scalar loss", forward,
-                 TypeError)
+            fail(forward, "forward", owner, allowed="a callable (model, batch) -> scalar loss",
+                 exc=TypeError)
 
         def objective(batch):
             return forward(model, batch)
     else:
         if not callable(loss_fn):
-            fail(owner, "loss_fn", "a callable loss_fn(outputs, targets) -> scalar tensor "
-                 "(e.g. torch.nn.CrossEntropyLoss()), or pass forward=", loss_fn, TypeError)
+            fail(loss_fn, "loss_fn", owner,
+                 allowed="a callable loss_fn(outputs, targets) -> scalar tensor "
+                         "(e.g. torch.nn.CrossEntropyLoss()), or pass forward=", exc=TypeError)
 
         def objective(batch):
             inputs, targets = _pair(batch, owner)
             return loss_fn(model(inputs), targets)
     if isinstance(loader, Iterator) or not _iterable(loader):
-        fail(owner, "loader", "a DataLoader or another re-iterable collection of batches "
-             "(a list works; a generator is used up after one pass)", loader, TypeError)
+        fail(loader, "loader", owner,
+             allowed="a DataLoader or another re-iterable collection of batches "
+                     "(a list works; a generator is used up after one pass)", exc=TypeError)
     names = [n for n, _ in named]
     params = [p for _, p in named]
     return Setup(model, params, names, params[0].device, objective, loader, owner)
@@ -222,18 +224,19 @@ def build_optimizer(optimizer: Any, params: list, lr: float, owner: str
                 f"functools.partial(torch.optim.Adam, betas=(0.9, 0.99)); calling it failed: "
                 f"{err}") from err
         if not isinstance(opt, torch.optim.Optimizer):
-            fail(owner, "optimizer", "a factory returning a torch.optim.Optimizer", opt,
-                 TypeError)
+            fail(opt, "optimizer", owner, allowed="a factory returning a torch.optim.Optimizer",
+                 exc=TypeError)
         owned, reference = True, lr
     else:
-        fail(owner, "optimizer", "a factory (params, lr) -> torch.optim.Optimizer or an "
-             "optimizer instance", optimizer, TypeError)
+        fail(optimizer, "optimizer", owner,
+             allowed="a factory (params, lr) -> torch.optim.Optimizer or an "
+                     "optimizer instance", exc=TypeError)
     if isinstance(opt, torch.optim.LBFGS):
         raise TypeError(f"{owner}: LBFGS needs a closure and a line search; its step size is "
                         "not a learning rate to sweep. Use an SGD-type optimizer.")
     if not (reference > 0 and math.isfinite(reference)):
-        fail(owner, "optimizer", "an optimizer whose first group has a positive lr",
-             reference)
+        fail(reference, "optimizer", owner,
+             allowed="an optimizer whose first group has a positive lr")
     scales = [_group_lr(g) / reference for g in opt.param_groups]
     return opt, scales, owned
 

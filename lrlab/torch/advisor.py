@@ -81,14 +81,15 @@ def advise(
     """
     owner = "lrlab.torch.advise"
     if not (isinstance(curvature, bool | np.bool_) or curvature == "auto"):
-        fail(owner, "curvature", "True, False or 'auto'", curvature)
+        fail(curvature, "curvature", owner, allowed="True, False or 'auto'")
     num_steps = check_int(num_steps, "num_steps", owner, low=5)
     seeds = check_int(seeds, "seeds", owner, low=1)
     seed = check_int(seed, "seed", owner, low=0)
     if "sweep_steps" in range_kwargs:
         range_kwargs["num_steps"] = range_kwargs.pop("sweep_steps")
     if loader is None:
-        fail(owner, "loader", "a DataLoader or a re-iterable of batches", loader, TypeError)
+        fail(loader, "loader", owner,
+             allowed="a DataLoader or a re-iterable of batches", exc=TypeError)
     spec = setup(model, loss_fn, loader, forward=forward, owner=owner)
     try:
         noisy = len(loader) != 1

@@ -105,9 +105,10 @@ def hvp(model: Any, loss_fn: Any = None, loader: Any = None, vector: Any = None,
     if not isinstance(vector, list | tuple) or len(vector) != len(spec.params) or any(
             not isinstance(v, torch.Tensor) or v.shape != p.shape
             for v, p in zip(vector, spec.params, strict=False)):
-        fail(owner, "vector", f"a list of {len(spec.params)} tensors shaped like the "
-             f"trainable parameters {[tuple(p.shape) for p in spec.params]}", vector,
-             TypeError)
+        fail(vector, "vector", owner,
+             allowed=f"a list of {len(spec.params)} tensors shaped like the "
+                     f"trainable parameters {[tuple(p.shape) for p in spec.params]}",
+             exc=TypeError)
     with preserved(spec.model, None, [loader]):
         spec.model.eval()
         curv = _Curvature(spec, loader, max_batches)

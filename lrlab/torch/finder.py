@@ -113,7 +113,8 @@ def lr_range_test(
         stop_factor = check_real(stop_factor, "stop_factor", owner, low=1, low_open=True)
     seed = check_int(seed, "seed", owner, low=0, allow_none=True)
     if loader is None:
-        fail(owner, "loader", "a DataLoader or a re-iterable of batches", loader, TypeError)
+        fail(loader, "loader", owner,
+             allowed="a DataLoader or a re-iterable of batches", exc=TypeError)
     spec = setup(model, loss_fn, loader, forward=forward, owner=owner)
     sweep = Sweep(start_lr, end_lr, num_steps, mode)
     rule = StopRule(sweep.values, beta, stop_factor)
@@ -171,8 +172,8 @@ def suggestion_band(
         lrlab's band (``.median``, ``.spread``, ``plot_range_test(..., band=band)``).
     """
     if "seed" in kwargs:
-        fail("lrlab.torch.suggestion_band", "seed", "given as seeds=[...]", kwargs["seed"],
-             TypeError)
+        fail(kwargs["seed"], "seed", "lrlab.torch.suggestion_band", allowed="given as seeds=[...]",
+             exc=TypeError)
     return band_over_seeds(
         lambda s: lr_range_test(model, loss_fn, loader, optimizer, seed=s, **kwargs),
         seeds, methods, progress=progress, owner="lrlab.torch.suggestion_band")

@@ -66,10 +66,11 @@ class UpdateRatioMonitor:
 
     def __init__(self, optimizer: torch.optim.Optimizer, model: torch.nn.Module | None = None):
         if not isinstance(optimizer, torch.optim.Optimizer):
-            fail("UpdateRatioMonitor", "optimizer", "a torch.optim.Optimizer", optimizer,
-                 TypeError)
+            fail(optimizer, "optimizer", "UpdateRatioMonitor", allowed="a torch.optim.Optimizer",
+                 exc=TypeError)
         if model is not None and not isinstance(model, torch.nn.Module):
-            fail("UpdateRatioMonitor", "model", "a torch.nn.Module or None", model, TypeError)
+            fail(model, "model", "UpdateRatioMonitor",
+                 allowed="a torch.nn.Module or None", exc=TypeError)
         self.optimizer = optimizer
         self._tensors: list[torch.Tensor] = []
         group_of: list[int] = []

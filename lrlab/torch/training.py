@@ -102,10 +102,11 @@ def train(
         divergence_factor = check_real(divergence_factor, "divergence_factor", owner, low=1,
                                        low_open=True)
     if record_params not in (True, False, "auto"):
-        fail(owner, "record_params", "True, False or 'auto'", record_params)
+        fail(record_params, "record_params", owner, allowed="True, False or 'auto'")
     keep_weights = check_bool(keep_weights, "keep_weights", owner)
     if loader is None:
-        fail(owner, "loader", "a DataLoader or a re-iterable of batches", loader, TypeError)
+        fail(loader, "loader", owner,
+             allowed="a DataLoader or a re-iterable of batches", exc=TypeError)
     spec = setup(model, loss_fn, loader, forward=forward, owner=owner)
     instance = optimizer if _is_optimizer(optimizer) else None
     loaders = [loader] if eval_loader is None else [loader, eval_loader]
@@ -136,8 +137,8 @@ def update_ratio(history: History) -> UpdateRatio:
     UpdateRatio
     """
     if not isinstance(history, History):
-        fail("lrlab.torch.update_ratio", "history", "a History from lrlab.torch.train",
-             history, TypeError)
+        fail(history, "history", "lrlab.torch.update_ratio",
+             allowed="a History from lrlab.torch.train", exc=TypeError)
     return ratio_report(history.update_ratio, history.meta.get("layer_ratios", {}),
                         history.meta.get("group_ratios", {}))
 

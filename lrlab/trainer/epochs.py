@@ -148,12 +148,13 @@ def train_epochs(problem: DataProblem, rule: Rule, epochs: int, *, validation: D
     """
     owner = "train_epochs"
     if not isinstance(problem, DataProblem) or not hasattr(problem, "accuracy"):
-        fail(owner, "problem", "a classifier (an lrlab MLP or LogisticRegression)", problem,
-             TypeError)
+        fail(problem, "problem", owner, allowed="a classifier (an lrlab MLP or LogisticRegression)",
+             exc=TypeError)
     if not isinstance(validation, type(problem)) or validation.dim != problem.dim:
-        fail(owner, "validation", f"the same model on held-out data, "
+        fail(validation, "validation", owner,
+             allowed=f"the same model on held-out data, "
              f"problem.with_data(...) (a {type(problem).__name__} with dim={problem.dim})",
-             validation, TypeError)
+             exc=TypeError)
     epochs = check_int(epochs, "epochs", owner, low=1)
     batch_size = check_int(batch_size, "batch_size", owner, low=1, high=problem.n_samples)
     spe = steps_per_epoch(problem.n_samples, batch_size)

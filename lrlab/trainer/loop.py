@@ -105,9 +105,9 @@ def train(
     """
     owner = "train"
     if not isinstance(problem, Problem):
-        fail(owner, "problem", "an lrlab Problem", problem, TypeError)
+        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
     if not isinstance(rule, Rule):
-        fail(owner, "rule", "an lrlab Rule (e.g. lrlab.sgd(0.1))", rule, TypeError)
+        fail(rule, "rule", owner, allowed="an lrlab Rule (e.g. lrlab.sgd(0.1))", exc=TypeError)
     num_steps = check_int(num_steps, "num_steps", owner, low=0)
     seed = check_int(seed, "seed", owner, low=0)
     if batch_size is not None:
@@ -118,29 +118,30 @@ def train(
     if tol is not None:
         tol = check_real(tol, "tol", owner, low=0, low_open=True)
     if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
-        fail(owner, "early_stopping", "an EarlyStopping or None", early_stopping, TypeError)
+        fail(early_stopping, "early_stopping", owner,
+             allowed="an EarlyStopping or None", exc=TypeError)
     eval_every = check_int(eval_every, "eval_every", owner, low=1, allow_none=True)
     if eval_problem is not None:
         if not isinstance(eval_problem, Problem) or eval_problem.dim != problem.dim:
-            fail(owner, "eval_problem", f"a Problem with dim={problem.dim}", eval_problem,
-                 TypeError)
+            fail(eval_problem, "eval_problem", owner, allowed=f"a Problem with dim={problem.dim}",
+                 exc=TypeError)
         if eval_every is None:
             eval_every = 1
     if early_stopping is not None and early_stopping.monitor == "eval" and eval_every is None:
         raise ValueError("EarlyStopping(monitor='eval') needs train(..., eval_every=k) "
                          "or an eval_problem.")
     if record_params not in (True, False, "auto"):
-        fail(owner, "record_params", "True, False or 'auto'", record_params)
+        fail(record_params, "record_params", owner, allowed="True, False or 'auto'")
 
     start = problem.x0 if x0 is None else x0
-    start = check_theta(start, problem.dim, owner, "x0")
+    start = check_theta(start, "x0", owner, dim=problem.dim)
     if not np.all(np.isfinite(start)):
-        fail(owner, "x0", "finite", start)
+        fail(start, "x0", owner, allowed="finite")
     try:
         run_shape = np.broadcast_shapes(start.shape[:-1], rule.batch_shape)
     except ValueError:
-        fail(owner, "x0", f"broadcastable with the rule's run shape {rule.batch_shape}",
-             start.shape)
+        fail(start.shape, "x0", owner,
+             allowed=f"broadcastable with the rule's run shape {rule.batch_shape}")
     theta = np.array(np.broadcast_to(start, (*run_shape, problem.dim)), dtype=float)
     if record_params == "auto":
         record_params = (num_steps + 1) * theta.size <= AUTO_PARAMS_LIMIT

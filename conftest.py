@@ -10,7 +10,6 @@ import sys
 
 collect_ignore_glob = [
     "notebooks/exercises/*",
-    "notebooks/_build/*",
     "coursework/*",
     "benchmarks/*",
     "build/*",

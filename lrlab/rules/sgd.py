@@ -128,9 +128,10 @@ def trace(momentum: Any, *, dampening: float = 0.0, nesterov: bool = False) -> R
     Parameters
     ----------
     momentum : float or array in [0, 1)
-        :math:`\mu`; an array gives one run per entry.
+        :math:`\beta`; an array gives one run per entry.
     dampening : float in [0, 1]
-        :math:`\tau`, the share of the new gradient left out of the buffer.
+        :math:`\tau`, the share of the new gradient left out of the buffer (the
+        formula shows it only when it is not 0).
     nesterov : bool
         Look ahead along the buffer (needs ``momentum > 0``, ``dampening = 0``).
 
@@ -142,8 +143,8 @@ def trace(momentum: Any, *, dampening: float = 0.0, nesterov: bool = False) -> R
     Notes
     -----
     .. math::
-        b_0 = g_0,\quad b_t = \mu b_{t-1} + (1-\tau) g_t,\quad
-        g_t \leftarrow g_t + \mu b_t \ \text{(Nesterov) or } b_t
+        b_0 = g_0,\quad b_t = \beta b_{t-1} + (1-\tau) g_t,\quad
+        g_t \leftarrow g_t + \beta b_t \ \text{(Nesterov) or } b_t
 
     Like PyTorch, the buffer starts as the first gradient itself (not
     ``(1 - dampening) * g``).
@@ -181,10 +182,11 @@ def trace(momentum: Any, *, dampening: float = 0.0, nesterov: bool = False) -> R
         out = grad + m * buf if nesterov else buf
         return out, TraceState(buf)
 
+    new = r"(1-\tau)\, g_t" if damp else "g_t"   # tau (dampening) only where it acts
     if nesterov:
-        formula = r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad g_t \leftarrow g_t + \mu b_t"
+        formula = rf"b_t = \beta\, b_{{t-1}} + {new},\quad g_t \leftarrow g_t + \beta\, b_t"
     else:
-        formula = r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad g_t \leftarrow b_t"
+        formula = rf"b_t = \beta\, b_{{t-1}} + {new},\quad g_t \leftarrow b_t"
     return Rule(init=init, update=update, name="trace", formula=formula,
                 hyperparams={"momentum": momentum, "dampening": dampening, "nesterov": nesterov},
                 batch_shape=run_shape(mu))
@@ -196,8 +198,8 @@ def sgd(lr: Any, momentum: Any = 0.0, *, dampening: float = 0.0, nesterov: bool 
 
     .. math::
         g_t &\leftarrow g_t + \lambda\theta_t \\
-        b_t &= \mu b_{t-1} + (1-\tau) g_t \quad (b_0 = g_0) \\
-        \theta_{t+1} &= \theta_t - \eta_t\,(g_t + \mu b_t \text{ if Nesterov else } b_t)
+        b_t &= \beta b_{t-1} + (1-\tau) g_t \quad (b_0 = g_0) \\
+        \theta_{t+1} &= \theta_t - \eta_t\,(g_t + \beta b_t \text{ if Nesterov else } b_t)
 
     With ``momentum = 0`` it is plain gradient descent
     :math:`\theta_{t+1} = \theta_t - \eta_t g_t`.
@@ -208,9 +210,9 @@ def sgd(lr: Any, momentum: Any = 0.0, *, dampening: float = 0.0, nesterov: bool 
         Learning rate ``eta`` (PyTorch's default is 1e-3; lrlab asks for it,
         because choosing it is the point of the course).
     momentum : float or array in [0, 1)
-        ``mu``; PyTorch's default 0.
+        ``beta``; PyTorch's default 0.
     dampening : float in [0, 1]
-        ``tau``; PyTorch's default 0.
+        ``tau``; PyTorch's default 0 (then the formula leaves it out).
     nesterov : bool
         Nesterov momentum (needs ``momentum > 0`` and ``dampening = 0``).
     weight_decay : float or array >= 0

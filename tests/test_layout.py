@@ -282,7 +282,8 @@ print("\n".join(failures))
 def _fresh_imports(names: list[str], heavy: tuple[str, ...]) -> list[str]:
     code = _FRESH.format(names=names, heavy=heavy)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=600, env={**os.environ, "MPLBACKEND": "Agg"})
+                          timeout=600, env={**os.environ, "MPLBACKEND": "Agg",  # BLAS idle
+                                            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
     return [line for line in done.stdout.splitlines() if line]
 

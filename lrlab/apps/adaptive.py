@@ -167,8 +167,7 @@ class AdaptiveRates(App):
                    int(self.num_steps.value))
         if run_key != self._run_key:
             if self._run_key is not None and name != self._run_key[0] and default is not None:
-                with self._silence():  # new rule: start from its usual learning rate
-                    self.lr.value = default
+                self._set_control(self.lr, value=default)  # new rule: its usual lr
                 run_key = (name, float(self.lr.value), *run_key[2:])
             self._run(make, run_key)
         self.lr.disabled = default is None
@@ -177,8 +176,7 @@ class AdaptiveRates(App):
     def _run(self, make, run_key) -> None:
         self._run_key = run_key
         T = run_key[-1]
-        with self._silence():
-            self.step.max = T - 1
+        self._set_control(self.step, max=T - 1)
         if run_key[2:4] != getattr(self, "_surface_key", None):
             self.problem = self._make_problem()
             self._surface_key = run_key[2:4]

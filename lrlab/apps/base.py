@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import html
+import threading
 import traceback
 from contextlib import contextmanager
 from typing import Any
@@ -25,26 +26,11 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
+from .controls import LogSlider, at_limit, lr_slider, owned_widgets
 from .render import Canvas
+from .serial import LatestOnly
 
 __all__ = ["App", "describe_run", "loss_gap", "lr_slider"]
-
-
-def lr_slider(value: float = 0.1, *, low: float = 1e-5, high: float = 10.0,
-              description: str = "lr", continuous_update: bool = True) -> W.FloatLogSlider:
-    """A learning-rate slider: log scale from ``low`` to ``high``, editable readout.
-
-    >>> s = lr_slider(0.1)
-    >>> (s.min, s.max, s.base)
-    (-5.0, 1.0, 10.0)
-    """
-    lo, hi = float(np.log10(low)), float(np.log10(high))
-    value = float(np.clip(value, low, high))
-    return W.FloatLogSlider(value=value, base=10.0, min=lo, max=hi, step=(hi - lo) / 400,
-                            description=description, readout=True, readout_format=".3g",
-                            continuous_update=continuous_update,
-                            style={"description_width": "initial"},
-                            layout=W.Layout(width="340px"))
 
 
 def loss_gap(problem: Any, history: Any) -> np.ndarray:
@@ -136,6 +122,14 @@ class App:
     Subclasses build their figure in ``__init__`` (after ``super().__init__``),
     call :meth:`_wire` with their controls and implement :meth:`_update`.
 
+    Updates are safe under threads (JupyterLab 4.6 delivers widget messages on
+    a kernel subshell thread while the main thread may be updating the same
+    app): they run one at a time, a burst of control changes is coalesced
+    into one more update with the latest values (:class:`~lrlab.apps.serial.LatestOnly`),
+    and drawing happens under the same lock, so the cached background of the
+    figure is never half-drawn. A change smaller than float rounding (the
+    browser echoing back a value the app set) does not start an update.
+
     Attributes
     ----------
     canvas : Canvas
@@ -153,6 +147,8 @@ class App:
     """
 
     def __init__(self, figsize: tuple[float, float], *, backend: str = "auto", dpi: float = 90):
+        self._runner = LatestOnly(self._run_update)
+        self._quiet = threading.local()  # per thread: changes it makes start no update
         self.canvas = Canvas(figsize, backend=backend, dpi=dpi)
         self.figure = self.canvas.figure
         self.status = W.HTML(value="", layout=W.Layout(min_height="1.6em"))
@@ -161,7 +157,6 @@ class App:
         self.updates = 0
         self.widget: W.Box = W.VBox([])
         self._controls: list[W.Widget] = []
-        self._silent = False
 
     # ----------------------------------------------------------- wiring
     def _wire(self, controls: list[W.Widget], layout: W.Widget) -> None:
@@ -169,22 +164,56 @@ class App:
         for c in self._controls:
             c.observe(self._on_change, names="value")
         self.widget = W.VBox([layout, self.status, self.error, self.canvas.widget])
+        self.widget.add_class("lrlab-app")
 
     def _on_change(self, change: Any = None) -> None:
-        if not self._silent:
-            self.update()
+        if getattr(self._quiet, "on", False) or _rounding_only(change):
+            return
+        self._runner.request(wait=False)
 
     @contextmanager
     def _silence(self):
-        """Change controls without triggering updates (e.g. resetting ranges)."""
-        old, self._silent = self._silent, True
+        """Change controls from this thread without starting updates (e.g. resetting ranges).
+
+        Only this thread's changes are silenced: a learner's change arriving
+        on another thread meanwhile still asks for an update.
+        """
+        old = getattr(self._quiet, "on", False)
+        self._quiet.on = True
         try:
             yield
         finally:
-            self._silent = old
+            self._quiet.on = old
+
+    def _set_control(self, control: W.Widget, **traits: Any) -> None:
+        """Set traits of a control from inside the app: silently, in one message.
+
+        ``min``/``max`` are widened first and narrowed last, so ``value`` is
+        never clamped on the way; the browser receives one message with the
+        final state (no intermediate range to clamp against and echo back).
+        """
+        with self._silence(), control.hold_sync():
+            lo, hi = traits.pop("min", None), traits.pop("max", None)
+            if hi is not None:
+                control.max = max(hi, control.max)
+            if lo is not None:
+                control.min = min(lo, control.min)
+            for name, value in traits.items():
+                setattr(control, name, value)
+            if hi is not None:
+                control.max = hi
+            if lo is not None:
+                control.min = lo
 
     def update(self) -> None:
-        """Recompute and redraw from the current control values (errors shown in the app)."""
+        """Recompute and redraw from the current control values (errors shown in the app).
+
+        Returns once an update that started after the call has finished (it
+        may have run on another thread).
+        """
+        self._runner.request(wait=True)
+
+    def _run_update(self) -> None:
         try:
             self._update()
         except Exception as exc:  # shown to the learner, kept for tests
@@ -203,9 +232,22 @@ class App:
         raise NotImplementedError
 
     def _set_status(self, text: str, kind: str = "info") -> None:
+        """Show ``text``; a learning-rate slider at an end of its range is said to be there."""
         color = {"ok": "#1a7f37", "warn": "#9a6700", "bad": "#cf222e"}.get(kind, "#333")
         style = f"color:{color};font-weight:600"
-        self.status.value = f'<span style="{style}">{html.escape(text)}</span>'
+        notes = [f'<span style="color:#9a6700"> · {html.escape(n)}</span>'
+                 for n in self._limit_notes()]
+        self.status.value = f'<span style="{style}">{html.escape(text)}</span>' + "".join(notes)
+
+    def _limit_notes(self) -> list[str]:
+        notes = []
+        for c in self._controls:
+            if isinstance(c, LogSlider) and not c.disabled:
+                end = at_limit(c)
+                if end is not None:
+                    notes.append(f"{c.description} {c.value:.3g} is the {end} end of its "
+                                 "slider: a value typed beyond it is clamped to it")
+        return notes
 
     @property
     def status_text(self) -> str:
@@ -217,19 +259,38 @@ class App:
     # ----------------------------------------------------------- display
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         data = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
-        data["image/png"] = base64.b64encode(self.canvas.to_png()).decode("ascii")
+        data["image/png"] = base64.b64encode(self.png()).decode("ascii")
         data["text/plain"] = f"{type(self).__name__}: {self.status_text}"
         return data
 
     def png(self) -> bytes:
-        """PNG of the current figure."""
-        return self.canvas.to_png()
+        """PNG of the current figure (never of a half-finished update)."""
+        with self._runner.holding():
+            return self.canvas.to_png()
 
     def close(self) -> None:
-        """Unhook the controls, close the widgets and release the figure."""
-        for c in self._controls:
-            c.unobserve(self._on_change, names="value")
-            c.close()
-        for w in (self.status, self.error, self.widget):
-            w.close()
-        self.canvas.close()
+        """Unhook the controls, close every widget the app created, release the figure.
+
+        Closes the whole tree under :attr:`widget` (boxes, controls, their
+        layouts and styles, the image) and any widget the app holds as an
+        attribute; an update requested afterwards does nothing.
+        """
+        self._runner.close()
+        with self._runner.holding():
+            for c in self._controls:
+                c.unobserve(self._on_change, names="value")
+            roots = [self.widget, self.status, self.error, self.canvas.widget, self._controls,
+                     list(vars(self).values())]
+            for w in owned_widgets(roots):
+                w.close()
+            self.canvas.close()
+
+
+def _rounding_only(change: Any) -> bool:
+    """A float control moved by less than float rounding (a browser's echo of our value)."""
+    if not isinstance(change, dict):
+        return False
+    old, new = change.get("old"), change.get("new")
+    if not (isinstance(old, float) and isinstance(new, float)) or old == new:
+        return False
+    return abs(new - old) <= 1e-12 * max(abs(old), abs(new))

@@ -299,17 +299,12 @@ class Explorer2D(App):
         (bx0, bx1), (by0, by1) = plots.view_bounds(problem, None)
         L = problem.smoothness
         low, high = (1e-3 / L, 10.0 / L) if L else (1e-5, 10.0)
-        with self._silence():
-            for slider, (a, b), v in ((self.x, (bx0, bx1), problem.x0[0]),
-                                      (self.y, (by0, by1), problem.x0[1])):
-                slider.min, slider.max = min(a, slider.min), max(b, slider.max)
-                slider.value = float(v)
-                slider.min, slider.max, slider.step = a, b, (b - a) / 200
-            lr = 1.0 / L if L else 1e-3
-            self.lr.min, self.lr.max = min(np.log10(low), self.lr.min), max(np.log10(high),
-                                                                            self.lr.max)
-            self.lr.value = lr
-            self.lr.min, self.lr.max = float(np.log10(low)), float(np.log10(high))
+        # each control in one message with its final range and value (no echo to undo)
+        for slider, (a, b), v in ((self.x, (bx0, bx1), problem.x0[0]),
+                                  (self.y, (by0, by1), problem.x0[1])):
+            self._set_control(slider, min=a, max=b, value=float(v), step=(b - a) / 200)
+        self._set_control(self.lr, min=float(np.log10(low)), max=float(np.log10(high)),
+                          value=1.0 / L if L else 1e-3)
 
     def _on_click(self, event: Any) -> None:
         """ipympl only: a click on the contour plot moves the start point."""

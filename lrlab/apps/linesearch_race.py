@@ -231,11 +231,10 @@ class LineSearchRace(App):
         self.histories = {}
         L = p.smoothness
         lo, hi = (np.log10(1e-3 / L), np.log10(10.0 / L)) if L else (-5.0, 1.0)
-        with self._silence():  # fit the slider to this problem's L (as the 2-D explorer does)
-            self.lr.min, self.lr.max = min(lo, self.lr.min), max(hi, self.lr.max)
-            if not self._lr_given or self._problem_key is not None:
-                self.lr.value = 1.0 / L if L else 1e-3
-            self.lr.min, self.lr.max = float(lo), float(hi)
+        # fit the slider to this problem's L (as the 2-D explorer does), in one message
+        reset = not self._lr_given or self._problem_key is not None
+        self._set_control(self.lr, min=float(lo), max=float(hi),
+                          value=(1.0 / L if L else 1e-3) if reset else self.lr.value)
         self._run_fixed()
         h = {}
         if L is not None and p.strong_convexity:
@@ -308,7 +307,9 @@ class LineSearchRace(App):
             xmax = max(xmax, float(finite.max()) if finite.size else 1.0)
             gaps0.append(gap[0])
         top = plots.decade_limits(gaps0, min_decades=0)[1]
-        key = (cost, self._problem_key, xmax)
+        rates = np.concatenate([np.asarray(h.lr, float).ravel() for h in self.histories.values()])
+        rate_lim = plots.decade_limits(rates[rates > 0], min_decades=2)  # GD's lr moves it
+        key = (cost, self._problem_key, xmax, rate_lim)
         if key != self._axes_key:
             self._axes_key = key
             self.ax_loss.set_xlim(1, 1.3 * xmax)
@@ -322,9 +323,7 @@ class LineSearchRace(App):
                                          if n in self.histories],
                                 loc="lower left", fontsize=7, ncol=2, framealpha=0.85)
             self.ax_rate.set_xlim(0, self.num_steps)
-            rates = np.concatenate([np.asarray(h.lr, float).ravel()
-                                    for h in self.histories.values()])
-            self.ax_rate.set_ylim(*plots.decade_limits(rates[rates > 0], min_decades=2))
+            self.ax_rate.set_ylim(*rate_lim)
             self.canvas.invalidate()
         parts = []
         for name in METHODS:

@@ -1,0 +1,125 @@
+"""Controls the apps share: a learning-rate slider that keeps typed values, and clean-up.
+
+ipywidgets' ``FloatLogSlider`` with a ``step`` snaps every value to its grid
+*in the browser*: typing ``0.5`` into the readout sends ``0.501`` (the
+nearest of 400 log-spaced points) to the kernel, and a value the kernel sets
+off the grid comes back snapped, as a second update. :class:`LogSlider` has
+no grid (``step=None``): a typed value arrives as typed, dragging is
+continuous, and the arrow keys move by 1/10 of the range (Page Up/Down by half
+of it; noUiSlider's defaults without a step). The browser computes the
+value as ``10 ** log10(v)``, one or two float roundings away from ``v``:
+a value within a few of those roundings of a short decimal (six significant
+digits or fewer, what a learner types) is taken to be that decimal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from traitlets import validate
+
+__all__ = ["LogSlider", "at_limit", "lr_slider", "owned_widgets"]
+
+#: Relative distance below which a browser's value is its short decimal (float rounding).
+_ROUNDING = 1e-14
+
+
+def _short_decimal(value: float) -> float:
+    """``value``, or the <= 6-significant-digit decimal it is a float rounding of.
+
+    >>> _short_decimal(0.5000000000000001), _short_decimal(0.1234567891)
+    (0.5, 0.1234567891)
+    """
+    if not np.isfinite(value) or value == 0:
+        return value
+    short = float(f"{value:.6g}")
+    return short if abs(short - value) <= _ROUNDING * abs(value) else value
+
+
+class LogSlider(W.FloatLogSlider):
+    """A log-scale slider whose value is what the learner typed (no snapping grid).
+
+    The same widget as ``ipywidgets.FloatLogSlider`` in the browser (its model
+    and view), with ``step=None`` and values cleaned of the browser's float
+    rounding (see the module docstring).
+
+    >>> s = LogSlider(value=0.5, min=-3, max=1)
+    >>> s.value = 0.5000000000000001; s.value
+    0.5
+    """
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("step", None)
+        super().__init__(**kwargs)
+
+    @validate("value")
+    def _validate_value(self, proposal: Any) -> float:
+        return _short_decimal(float(super()._validate_value(proposal)))
+
+
+def lr_slider(value: float = 0.1, *, low: float = 1e-5, high: float = 10.0,
+              description: str = "lr", continuous_update: bool = True) -> LogSlider:
+    """A learning-rate slider: log scale from ``low`` to ``high``, editable readout.
+
+    A typed value inside the range is kept exactly; one outside is clamped
+    to the nearer end (the app's status line says so, see :func:`at_limit`).
+
+    >>> s = lr_slider(0.1)
+    >>> (s.min, s.max, s.base, s.step)
+    (-5.0, 1.0, 10.0, None)
+    """
+    lo, hi = float(np.log10(low)), float(np.log10(high))
+    value = float(np.clip(value, low, high))
+    return LogSlider(value=value, base=10.0, min=lo, max=hi, description=description,
+                     readout=True, readout_format=".3g", continuous_update=continuous_update,
+                     style={"description_width": "initial"}, layout=W.Layout(width="340px"))
+
+
+def at_limit(slider: W.FloatLogSlider) -> str | None:
+    """``'upper'`` or ``'lower'`` when a log slider sits at an end of its range, else None.
+
+    >>> at_limit(lr_slider(10.0, low=1e-3, high=10.0)), at_limit(lr_slider(0.1))
+    ('upper', None)
+    """
+    exponent = float(np.log10(slider.value)) if slider.value > 0 else -np.inf
+    tol = 1e-9 * max(slider.max - slider.min, 1e-12)
+    if exponent >= slider.max - tol:
+        return "upper"
+    if exponent <= slider.min + tol:
+        return "lower"
+    return None
+
+
+def owned_widgets(roots: Iterable[Any]) -> list[W.Widget]:
+    """Every widget reachable from ``roots``: children, layouts, styles, nested widgets.
+
+    Follows each widget's synced traits that hold widgets (``children``,
+    ``layout``, ``style``, an ipympl canvas's ``toolbar``, ...), so that closing
+    the list closes all the comms one app opened.
+    """
+    seen: dict[int, W.Widget] = {}
+    stack = list(_widgets_in(roots))
+    while stack:
+        w = stack.pop()
+        if id(w) in seen:
+            continue
+        seen[id(w)] = w
+        for name in w.keys:
+            try:
+                stack.extend(_widgets_in([getattr(w, name)]))
+            except Exception:  # a trait that cannot be read is not a widget we own
+                continue
+    return list(seen.values())
+
+
+def _widgets_in(items: Iterable[Any]) -> Iterator[W.Widget]:
+    for item in items:
+        if isinstance(item, W.Widget):
+            yield item
+        elif isinstance(item, (list, tuple)):
+            yield from _widgets_in(item)
+        elif isinstance(item, dict):
+            yield from _widgets_in(item.values())

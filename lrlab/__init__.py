@@ -25,7 +25,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "surfaces", "models", "datasets", "schedules", "rules", "baselines", "trainer", "history",
     "problem", "finder", "search", "diagnostics", "sharpness", "gradient_noise", "advisor",
-    "plots", "widgets", "apps", "checks", "check_install", "gradcheck",
+    "plots", "widgets", "apps", "checks", "check_install", "gradcheck", "examples",
 }
 #: Module paths of version 1, kept as attributes: old name -> the module it moved to.
 _MOVED = {

@@ -127,19 +127,26 @@ def test_missing_loss_is_a_clear_error():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"lr": -1.0}, "'lr' parameter"),
-    ({"lr": lambda t: 0.1}, "the plateau logic sets the schedule"),
-    ({"lr": 0.1, "factor": 1.0}, "'factor' parameter"),
-    ({"lr": 0.1, "patience": -1}, "'patience' parameter"),
-    ({"lr": 0.1, "threshold_mode": "relative"}, "'threshold_mode' parameter"),
-    ({"lr": 0.1, "mode": "minimum"}, "'mode' parameter"),
-    ({"lr": 0.1, "cooldown": 1.5}, "'cooldown' parameter"),
-    ({"lr": 0.1, "min_lr": -1}, "'min_lr' parameter"),
-    ({"lr": 0.1, "eps": -1}, "'eps' parameter"),
-    ({"lr": 0.1, "momentum": 1.0}, "'momentum' parameter"),
-    ({"lr": 0.1, "nesterov": True}, "requires momentum > 0"),
+    ({"lr": -1.0}, "'lr' parameter of reduce_on_plateau"),
+    ({"lr": lambda t: 0.1}, "'lr' parameter of reduce_on_plateau must be a positive float "
+                            "or array \\(the plateau logic sets the schedule\\)"),
+    ({"lr": 0.1, "factor": 1.0}, "'factor' parameter of reduce_on_plateau"),
+    ({"lr": 0.1, "patience": -1}, "'patience' parameter of reduce_on_plateau"),
+    ({"lr": 0.1, "threshold_mode": "relative"}, "'threshold_mode' parameter of reduce_on_plateau"),
+    ({"lr": 0.1, "mode": "minimum"}, "'mode' parameter of reduce_on_plateau"),
+    ({"lr": 0.1, "cooldown": 1.5}, "'cooldown' parameter of reduce_on_plateau"),
+    ({"lr": 0.1, "min_lr": -1}, "'min_lr' parameter of reduce_on_plateau"),
+    ({"lr": 0.1, "eps": -1}, "'eps' parameter of reduce_on_plateau"),
+    ({"lr": 0.1, "momentum": 1.0}, "'momentum' parameter of reduce_on_plateau"),
+    ({"lr": 0.1, "nesterov": True}, "'nesterov' parameter of reduce_on_plateau requires "
+                                     "momentum > 0"),
+    # checked even without momentum (they used to pass unseen), naming reduce_on_plateau
+    ({"lr": 0.1, "dampening": 5.0}, "'dampening' parameter of reduce_on_plateau"),
+    ({"lr": 0.1, "nesterov": "no"}, "'nesterov' parameter of reduce_on_plateau must be a bool"),
+    ({"lr": 0.1, "weight_decay": -1.0}, "'weight_decay' parameter of reduce_on_plateau"),
 ])
 def test_bad_arguments(kwargs, match):
+    # every argument is checked once, by reduce_on_plateau itself: errors name it, not a link
     with pytest.raises((ValueError, TypeError), match=match):
         reduce_on_plateau(**kwargs)
 

@@ -236,6 +236,15 @@ def test_validation_errors(call, exc, match):
     (lambda: rules.sgd(0.1, dampening=5.0), ValueError, "'dampening' parameter of sgd"),
     (lambda: rules.sgd(0.1, 0.9, nesterov="no"), TypeError, "'nesterov' parameter of sgd"),
     (lambda: rules.trace(0.9, nesterov=1), TypeError, "'nesterov' parameter of trace"),
+    # each argument is checked once, by the factory called: errors name sgd, not its links
+    (lambda: rules.sgd(0.1, 0.9, dampening=0.5, nesterov=True), ValueError,
+     "'nesterov' parameter of sgd requires momentum > 0 and dampening = 0"),
+    (lambda: rules.sgd(0.1, 0.9, dampening=-1.0), ValueError, "'dampening' parameter of sgd"),
+    (lambda: rules.sgd(-0.1), ValueError, "'lr' parameter of sgd"),
+    (lambda: rules.sgd(0.1, weight_decay=[0.1, -1.0]), ValueError,
+     "'weight_decay' parameter of sgd"),
+    (lambda: rules.trace(0.9, dampening=0.5, nesterov=True), ValueError,
+     "'nesterov' parameter of trace requires momentum > 0 and dampening = 0"),
 ])
 def test_sgd_checks_dampening_and_nesterov_even_without_momentum(call, exc, match):
     # regression: without momentum sgd never looked at dampening (5.0 passed), and any

@@ -22,7 +22,7 @@ import numpy as np
 
 from .._validation import check_choice, check_int, check_lr, check_real, fail
 from .base import Rule, chain, per_coord, require_input, run_shape
-from .sgd import add_decayed_weights, trace
+from .sgd import check_momentum, sgd_links
 
 __all__ = ["PlateauState", "reduce_on_plateau", "scale_by_plateau_lr"]
 
@@ -61,20 +61,38 @@ def scale_by_plateau_lr(lr: Any, *, mode: str = "min", factor: float = 0.1, pati
     1.0 0.5
     0.5 0.5
     """
-    owner = "scale_by_plateau_lr"
+    return _plateau_link(**_check_plateau(
+        lr, mode=mode, factor=factor, patience=patience, threshold=threshold,
+        threshold_mode=threshold_mode, cooldown=cooldown, min_lr=min_lr, eps=eps,
+        owner="scale_by_plateau_lr"))
+
+
+def _check_plateau(lr: Any, *, mode: Any, factor: Any, patience: Any, threshold: Any,
+                   threshold_mode: Any, cooldown: Any, min_lr: Any, eps: Any,
+                   owner: str) -> dict:
+    """The arguments of :func:`scale_by_plateau_lr`, checked for ``owner``."""
     lr = check_lr(lr, "lr", owner)
     if callable(lr):
         fail(lr, "lr", owner,
              allowed="a positive float or array (the plateau logic sets the schedule)",
              exc=TypeError)
-    check_choice(mode, "mode", owner, ("min", "max"))
-    check_choice(threshold_mode, "threshold_mode", owner, ("rel", "abs"))
-    factor = check_real(factor, "factor", owner, low=0, high=1, high_open=True)
-    patience = check_int(patience, "patience", owner, low=0)
-    threshold = check_real(threshold, "threshold", owner, low=0)
-    cooldown = check_int(cooldown, "cooldown", owner, low=0)
-    min_lr = check_real(min_lr, "min_lr", owner, low=0, allow_array=True)
-    eps = check_real(eps, "eps", owner, low=0)
+    return {
+        "lr": lr,
+        "mode": check_choice(mode, "mode", owner, ("min", "max")),
+        "factor": check_real(factor, "factor", owner, low=0, high=1, high_open=True),
+        "patience": check_int(patience, "patience", owner, low=0),
+        "threshold": check_real(threshold, "threshold", owner, low=0),
+        "threshold_mode": check_choice(threshold_mode, "threshold_mode", owner, ("rel", "abs")),
+        "cooldown": check_int(cooldown, "cooldown", owner, low=0),
+        "min_lr": check_real(min_lr, "min_lr", owner, low=0, allow_array=True),
+        "eps": check_real(eps, "eps", owner, low=0),
+    }
+
+
+def _plateau_link(*, lr: Any, mode: str, factor: float, patience: int, threshold: float,
+                  threshold_mode: str, cooldown: int, min_lr: Any, eps: float) -> Rule:
+    """:func:`scale_by_plateau_lr` from checked arguments."""
+    owner = "scale_by_plateau_lr"
     worse = np.inf if mode == "min" else -np.inf
 
     def is_better(a, best):        # torch's _is_better, operation for operation
@@ -218,26 +236,14 @@ def reduce_on_plateau(lr: Any, *, factor: float = 0.1, patience: int = 10,
     (https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html).
     Keras, ``keras.callbacks.ReduceLROnPlateau``, the original of the logic.
     """
-    owner = "reduce_on_plateau"
-    check_lr(lr, "lr", owner)  # the error should name reduce_on_plateau, not its link
-    link = scale_by_plateau_lr(lr, mode=mode, factor=factor, patience=patience,
-                               threshold=threshold, threshold_mode=threshold_mode,
-                               cooldown=cooldown, min_lr=min_lr, eps=eps)
-    links = []
+    owner = "reduce_on_plateau"   # every argument is checked once, here, naming it
+    link = _plateau_link(**_check_plateau(
+        lr, mode=mode, factor=factor, patience=patience, threshold=threshold,
+        threshold_mode=threshold_mode, cooldown=cooldown, min_lr=min_lr, eps=eps, owner=owner))
     wd = check_real(weight_decay, "weight_decay", owner, low=0, allow_array=True)
-    if np.any(np.asarray(wd) != 0):
-        links.append(add_decayed_weights(weight_decay))
-    mu = check_real(momentum, "momentum", owner, low=0, high=1, high_open=True,
-                    allow_array=True)
-    if nesterov and np.any(np.asarray(mu) <= 0):
-        raise ValueError("The 'nesterov' parameter of reduce_on_plateau requires momentum > 0 "
-                         f"(as in torch.optim.SGD). Got momentum={momentum!r}.")
-    if np.any(np.asarray(mu) != 0):
-        links.append(trace(momentum, dampening=dampening, nesterov=nesterov))
-    links.append(link)
-    formula = link.formula
-    if len(links) > 1:
-        formula = r" \\ ".join(x.formula for x in links[:-1]) + r" \\ " + formula
+    mu, damp, nesterov = check_momentum(momentum, dampening, nesterov, owner)
+    links, formula = sgd_links(link, link.formula, weight_decay=wd, momentum=mu,
+                               dampening=damp, nesterov=nesterov)
     return chain(
         *links, name="reduce_on_plateau", formula=formula,
         torch="torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov) + "

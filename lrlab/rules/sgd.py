@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._validation import check_lr, check_real
+from .._validation import check_real
 from ._util import check_flag
 from .base import (
     EmptyState,
@@ -54,7 +54,11 @@ def scale_by_lr(lr: Any) -> Rule:
     >>> rule.update(np.array([2.0]), rule.init(np.zeros(1)), np.zeros(1), t=0)[0]
     array([-1.])
     """
-    schedule = as_schedule(lr, "lr", "scale_by_lr")
+    return _lr_link(as_schedule(lr, "lr", "scale_by_lr"), lr)
+
+
+def _lr_link(schedule: Any, lr: Any) -> Rule:
+    """:func:`scale_by_lr` from a checked schedule (``lr`` as given, for the repr)."""
 
     def init(theta):
         return ScaleState(lr_value(schedule, 0))
@@ -102,8 +106,12 @@ def add_decayed_weights(weight_decay: Any) -> Rule:
     >>> link.update(np.zeros(2), link.init(theta), theta, t=0)[0]
     array([ 1., -2.])
     """
-    wd = check_real(weight_decay, "weight_decay", "add_decayed_weights", low=0,
-                    allow_array=True)
+    return _decay_link(check_real(weight_decay, "weight_decay", "add_decayed_weights", low=0,
+                                  allow_array=True))
+
+
+def _decay_link(wd: Any) -> Rule:
+    """:func:`add_decayed_weights` from a checked weight decay."""
 
     def init(theta):
         return EmptyState()
@@ -113,7 +121,7 @@ def add_decayed_weights(weight_decay: Any) -> Rule:
 
     return Rule(init=init, update=update, name="add_decayed_weights",
                 formula=r"g_t \leftarrow g_t + \lambda\,\theta_t",
-                hyperparams={"weight_decay": weight_decay}, batch_shape=run_shape(wd))
+                hyperparams={"weight_decay": wd}, batch_shape=run_shape(wd))
 
 
 class TraceState(NamedTuple):
@@ -163,15 +171,29 @@ def trace(momentum: Any, *, dampening: float = 0.0, nesterov: bool = False) -> R
     methods". Sutskever, Martens, Dahl & Hinton (2013), "On the importance of
     initialization and momentum in deep learning", ICML.
     """
-    mu = check_real(momentum, "momentum", "trace", low=0, high=1, high_open=True,
+    return _momentum_link(*check_momentum(momentum, dampening, nesterov, "trace"))
+
+
+def check_momentum(momentum: Any, dampening: Any, nesterov: Any, owner: str) -> tuple:
+    """``(momentum, dampening, nesterov)`` checked as ``torch.optim.SGD`` does, for ``owner``.
+
+    Nesterov momentum needs ``momentum > 0`` and ``dampening = 0``; dampening is
+    checked even when there is no momentum (a wrong value is wrong input anyway).
+    """
+    mu = check_real(momentum, "momentum", owner, low=0, high=1, high_open=True,
                     allow_array=True)
-    damp = check_real(dampening, "dampening", "trace", low=0, high=1)
-    nesterov = check_flag(nesterov, "nesterov", "trace")
+    damp = check_real(dampening, "dampening", owner, low=0, high=1)
+    nesterov = check_flag(nesterov, "nesterov", owner)
     if nesterov and (np.any(np.asarray(mu) <= 0) or damp != 0):
         raise ValueError(
-            "The 'nesterov' parameter of trace requires momentum > 0 and dampening = 0 "
+            f"The 'nesterov' parameter of {owner} requires momentum > 0 and dampening = 0 "
             f"(as in torch.optim.SGD). Got momentum={momentum!r}, dampening={dampening!r}."
         )
+    return mu, damp, nesterov
+
+
+def _momentum_link(mu: Any, damp: float, nesterov: bool) -> Rule:
+    """:func:`trace` from checked values."""
     m = per_coord(mu)
 
     def init(theta):
@@ -188,7 +210,7 @@ def trace(momentum: Any, *, dampening: float = 0.0, nesterov: bool = False) -> R
     else:
         formula = rf"b_t = \beta\, b_{{t-1}} + {new},\quad g_t \leftarrow b_t"
     return Rule(init=init, update=update, name="trace", formula=formula,
-                hyperparams={"momentum": momentum, "dampening": dampening, "nesterov": nesterov},
+                hyperparams={"momentum": mu, "dampening": damp, "nesterov": nesterov},
                 batch_shape=run_shape(mu))
 
 
@@ -232,23 +254,12 @@ def sgd(lr: Any, momentum: Any = 0.0, *, dampening: float = 0.0, nesterov: bool 
     Sutskever, Martens, Dahl & Hinton (2013), "On the importance of initialization
     and momentum in deep learning".
     """
-    check_lr(lr, "lr", "sgd")  # the error should name sgd, not its scale_by_lr link
-    links = []
-    if np.any(np.asarray(check_real(weight_decay, "weight_decay", "sgd", low=0,
-                                    allow_array=True)) != 0):
-        links.append(add_decayed_weights(weight_decay))
-    mu = check_real(momentum, "momentum", "sgd", low=0, high=1, high_open=True, allow_array=True)
-    check_real(dampening, "dampening", "sgd", low=0, high=1)  # also when momentum is 0
-    nesterov = check_flag(nesterov, "nesterov", "sgd")
-    if nesterov and np.any(np.asarray(mu) <= 0):
-        raise ValueError("The 'nesterov' parameter of sgd requires momentum > 0 "
-                         f"(as in torch.optim.SGD). Got momentum={momentum!r}.")
-    if np.any(np.asarray(mu) != 0):
-        links.append(trace(momentum, dampening=dampening, nesterov=nesterov))
-    links.append(scale_by_lr(lr))
-    formula = r"\theta_{t+1} = \theta_t - \eta_t\, g_t"
-    if len(links) > 1:
-        formula = r" \\ ".join(link.formula for link in links[:-1]) + r" \\ " + formula
+    owner = "sgd"   # every argument is checked once, here, and errors name sgd
+    schedule = as_schedule(lr, "lr", owner)
+    wd = check_real(weight_decay, "weight_decay", owner, low=0, allow_array=True)
+    mu, damp, nesterov = check_momentum(momentum, dampening, nesterov, owner)
+    links, formula = sgd_links(_lr_link(schedule, lr), r"\theta_{t+1} = \theta_t - \eta_t\, g_t",
+                               weight_decay=wd, momentum=mu, dampening=damp, nesterov=nesterov)
     name = "SGD" if len(links) == 1 else ("Nesterov SGD" if nesterov else "SGD with momentum")
     return chain(
         *links,
@@ -259,3 +270,20 @@ def sgd(lr: Any, momentum: Any = 0.0, *, dampening: float = 0.0, nesterov: bool 
         hyperparams={"lr": lr, "momentum": momentum, "dampening": dampening,
                      "nesterov": nesterov, "weight_decay": weight_decay},
     )
+
+
+def sgd_links(last: Rule, last_formula: str, *, weight_decay: Any, momentum: Any,
+              dampening: float, nesterov: bool) -> tuple[list, str]:
+    """``torch.optim.SGD``'s links ending in ``last``, and the formula of the chain.
+
+    Weight decay and momentum (checked values) add their links only where they act
+    (an all-zero value adds none, as PyTorch skips them); the formula is their lines
+    followed by ``last_formula``.
+    """
+    links = []
+    if np.any(np.asarray(weight_decay) != 0):
+        links.append(_decay_link(weight_decay))
+    if np.any(np.asarray(momentum) != 0):
+        links.append(_momentum_link(momentum, dampening, nesterov))
+    formula = r" \\ ".join([*(link.formula for link in links), last_formula])
+    return [*links, last], formula

@@ -29,7 +29,7 @@ import numpy as np
 from ._validation import check_int, fail
 from .diagnostics import Diagnosis, diagnose
 from .finder import SuggestionBand, suggestion_band
-from .problem import Problem
+from .problem import Problem, check_problem
 from .rules import Rule, sgd
 from .search.run import batched_rule
 from .sharpness import sharpness
@@ -165,8 +165,7 @@ def advise(
     True
     """
     owner = "advise"
-    if not isinstance(problem, Problem):
-        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
+    check_problem(problem, owner)
     plain_sgd = make_rule is None
     if make_rule is None:
         make_rule = sgd

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validation import check_int, check_real, check_theta, fail
 from .history import History
-from .problem import Problem
+from .problem import Problem, check_problem
 
 __all__ = ["lbfgs"]
 
@@ -95,8 +95,7 @@ def lbfgs(problem: Problem, num_steps: int, x0: Any = None, m: int = 10,
     Nocedal & Wright (2006), *Numerical Optimization*, 2nd ed., Algorithm 7.4.
     """
     owner = "lbfgs"
-    if not isinstance(problem, Problem):
-        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
+    check_problem(problem, owner)
     num_steps = check_int(num_steps, "num_steps", owner, low=0)
     m = check_int(m, "m", owner, low=1)
     if tol is not None:

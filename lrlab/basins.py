@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_int, check_real, fail
-from .problem import Problem
+from .problem import Problem, check_problem
 
 __all__ = ["DIVERGED", "UNSETTLED", "BasinMap", "basin_map", "final_points"]
 
@@ -120,8 +120,7 @@ def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: 
     True
     """
     owner = "final_points"
-    if not isinstance(problem, Problem):
-        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
+    check_problem(problem, owner)
     num_steps = check_int(num_steps, "num_steps", owner, low=0)
     noise = check_real(noise, "noise", owner, low=0)
     escape = check_real(escape, "escape", owner, low=0, low_open=True)
@@ -203,8 +202,7 @@ def basin_map(problem: Problem, lrs: Any, starts: Any, num_steps: int = 300, *,
     [[0, 1], [1, 1]]
     """
     owner = "basin_map"
-    if not isinstance(problem, Problem):
-        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
+    check_problem(problem, owner)
     minima = getattr(problem, "minima", None)
     if minima is None or len(minima) == 0:
         fail(problem.name, "problem", owner, allowed="a problem with known minima")

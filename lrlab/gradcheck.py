@@ -302,8 +302,9 @@ def _inputs(problem, theta, grad, batch, names, owner):
                  exc=TypeError)
         start = problem.x0 if theta is None else theta
         theta = check_theta(start, "theta", owner, dim=problem.dim)
-        if theta.ndim != 1:
-            fail(theta, "theta", owner, allowed=f"one parameter vector of shape ({problem.dim},)")
+        if theta.ndim != 1 or not np.all(np.isfinite(theta)):
+            fail(theta, "theta", owner,
+                 allowed=f"one finite parameter vector of shape ({problem.dim},)")
         names = dict(getattr(problem, "param_slices", None) or {}) if names is None else names
         fns = _ProblemFunctions(problem, batch)
     else:
@@ -329,8 +330,6 @@ def _inputs(problem, theta, grad, batch, names, owner):
         names = {} if names is None else names
     if not isinstance(names, dict):
         fail(names, "names", owner, allowed="a dict of block name -> slice", exc=TypeError)
-    if not np.all(np.isfinite(theta)):
-        fail(theta, "theta", owner, allowed="finite")
     return fns, np.array(theta, dtype=float), names
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from ._validation import check_int, check_theta
 
-__all__ = ["Problem"]
+__all__ = ["FunctionProblem", "Problem", "check_problem"]
 
 
 class Problem:
@@ -80,6 +80,27 @@ class Problem:
     smoothness: float | None = None
     strong_convexity: float | None = None
     constant_hessian: bool = False
+
+    # ---------------------------------------------------------- construction
+    @classmethod
+    def from_functions(cls, loss: Any, grad: Any = None, x0: Any = None, *, data: Any = None,
+                       hvp: Any = None, name: str | None = None,
+                       finite_differences: bool = False, **options: Any) -> Problem:
+        """A Problem from your own ``loss(theta)`` and ``grad(theta)`` of one vector.
+
+        ``theta`` has shape ``(dim,)``; with ``data=(X, y)`` the functions take a batch's
+        rows too, ``loss(theta, X_batch, y_batch)``. lrlab runs many parameter vectors by
+        calling them once each (or once for all when they broadcast). ``grad=None`` needs
+        ``finite_differences=True`` (central differences: slow). See
+        :class:`FunctionProblem` for every option.
+
+        >>> import lrlab
+        >>> p = lrlab.Problem.from_functions(lambda w: (w ** 2).sum(), lambda w: 2 * w, [3.0])
+        >>> float(lrlab.train(p, lrlab.sgd(0.25), 20).final_loss) < 1e-10
+        True
+        """
+        return FunctionProblem(loss, grad, x0, data=data, hvp=hvp, name=name,
+                               finite_differences=finite_differences, **options)
 
     # ----------------------------------------------------------------- public
     def loss(self, theta: Any, batch: Any = None) -> np.ndarray:
@@ -177,6 +198,73 @@ class Problem:
         return np.where(eps > 0, (gp - gm) / (2 * np.where(eps > 0, eps, 1.0)), 0.0)
 
 
+class FunctionProblem(Problem):
+    """A Problem made of the learner's own functions of one parameter vector.
+
+    Built by :meth:`Problem.from_functions`; the calls, checks, batching and finite
+    differences are :class:`lrlab.models.functions.UserFunctions`' (its docstring has the
+    details).
+
+    Parameters
+    ----------
+    loss, grad, x0, data, hvp, name, finite_differences, vectorized
+        As for :class:`~lrlab.models.functions.UserFunctions`: ``loss(theta[, *batch])``
+        and ``grad(theta[, *batch])`` of ``theta`` of shape ``(dim,)``, the start ``x0``,
+        the data arrays whose rows make the minibatches, an optional ``hvp(theta, v[,
+        *data])``.
+    f_star, smoothness : float, optional
+        The minimum of the loss and the Lipschitz constant of its gradient, when known
+        (they sharpen :func:`lrlab.diagnose` and :func:`lrlab.advise`).
+    blocks : dict of str to slice, optional
+        Named parameter blocks (``{'W1': slice(0, 12), ...}``): :func:`lrlab.check_grad`
+        and :func:`lrlab.diagnostics.update_ratio` report per block.
+    """
+
+    def __init__(self, loss: Any, grad: Any = None, x0: Any = None, *, data: Any = None,
+                 hvp: Any = None, name: str | None = None, finite_differences: bool = False,
+                 vectorized: bool | str = "auto", f_star: float | None = None,
+                 smoothness: float | None = None, blocks: dict | None = None):
+        from .models.functions import UserFunctions
+
+        owner = "Problem.from_functions"
+        self.functions = fns = UserFunctions(
+            loss, grad, x0, data=data, hvp=hvp, name=name,
+            finite_differences=finite_differences, vectorized=vectorized, owner=owner)
+        self.name, self.dim, self.x0, self.n_samples = fns.name, fns.dim, fns.x0, fns.n_samples
+        self.f_star, self.smoothness = f_star, smoothness
+        if blocks is not None:
+            if not isinstance(blocks, dict):
+                from ._validation import fail
+
+                fail(blocks, "blocks", owner, allowed="a dict of block name -> slice",
+                     exc=TypeError)
+            self.param_slices = self.layer_slices = dict(blocks)
+
+    @property
+    def vectorized(self) -> bool:
+        """Whether the functions are called once for all parameter vectors."""
+        return self.functions.vectorized
+
+    @property
+    def finite_differences(self) -> bool:
+        """Whether the gradient is estimated by central differences."""
+        return self.functions.finite_differences
+
+    def _loss(self, theta: np.ndarray, batch: Any) -> np.ndarray:
+        return self.functions.loss(theta, batch)
+
+    def _grad(self, theta: np.ndarray, batch: Any) -> np.ndarray:
+        return self.functions.grad(theta, batch)
+
+    def _hvp(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        if self.functions.has_hvp:
+            return self.functions.hvp(theta, v)
+        return super()._hvp(theta, v)
+
+    def __repr__(self) -> str:
+        return f"<FunctionProblem {self.functions.describe()}>"
+
+
 class _NoiseBatch:
     """The batch of a noisy analytic surface: a normal draw and a batch size."""
 
@@ -185,3 +273,30 @@ class _NoiseBatch:
     def __init__(self, z: np.ndarray, size: int):
         self.z = z
         self.size = size
+
+
+def check_problem(problem: Any, owner: str, name: str = "problem") -> Problem:
+    """``problem`` if it is a :class:`Problem`, else a TypeError naming the wrapper to use.
+
+    >>> class Mine:
+    ...     def loss(self, w): return w @ w
+    ...     def grad(self, w): return 2 * w
+    >>> check_problem(Mine(), "train")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'problem' parameter of train must be an lrlab Problem. ... It has loss and
+    grad methods: wrap them with lrlab.Problem.from_functions(obj.loss, obj.grad, x0).
+    """
+    if isinstance(problem, Problem):
+        return problem
+    from ._validation import _short
+
+    text = (f"The {name!r} parameter of {owner} must be an lrlab Problem. Got "
+            f"{_short(problem)} instead.")
+    if callable(getattr(problem, "loss", None)) and callable(getattr(problem, "grad", None)):
+        text += (" It has loss and grad methods: wrap them with "
+                 "lrlab.Problem.from_functions(obj.loss, obj.grad, x0).")
+    else:
+        text += (" For your own functions of one parameter vector use "
+                 "lrlab.Problem.from_functions(loss, grad, x0).")
+    raise TypeError(text)

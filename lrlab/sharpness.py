@@ -28,7 +28,7 @@ from ._validation import check_choice, check_int, check_real, check_theta, fail
 from .datasets import spirals
 from .history import History
 from .models import MLP
-from .problem import Problem
+from .problem import Problem, check_problem
 from .rules import Rule, sgd
 from .trainer import train
 
@@ -88,8 +88,7 @@ def sharpness(problem: Problem, theta: Any = None, *, method: str = "auto", tol:
     networks typically occurs at the edge of stability", ICLR.
     """
     owner = "sharpness"
-    if not isinstance(problem, Problem):
-        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
+    check_problem(problem, owner)
     theta = check_theta(problem.x0 if theta is None else theta, "theta", owner, dim=problem.dim)
     if not np.all(np.isfinite(theta)):
         fail(theta, "theta", owner, allowed="finite")

@@ -137,7 +137,7 @@ def test_a_kink_under_the_step_is_reported_with_the_hint():
     (((lambda t: np.nan, backprop), THETA), {}, ValueError, "the loss at theta is nan"),
     (((loss, backprop), THETA), {"step": 0.5}, ValueError, "'step' parameter of check_grad"),
     ((quadratic([1.0, 2.0]),), {"grad": backprop}, TypeError, "None for a Problem"),
-    ((quadratic([1.0, 2.0]), [[1.0, 2.0]]), {}, ValueError, "one parameter vector"),
+    ((quadratic([1.0, 2.0]), [[1.0, 2.0]]), {}, ValueError, "one finite parameter vector"),
 ])
 def test_bad_input_gets_a_clear_message(args, kwargs, exc, text):
     with pytest.raises(exc, match=None) as info:

@@ -10,7 +10,7 @@ import numpy as np
 
 from .._progress import progress_bar
 from .._validation import check_choice, check_int, check_real, fail
-from ..problem import Problem
+from ..problem import Problem, check_problem
 from ..rules.base import Rule
 from ..trainer import train
 from .result import RangeTestResult, SuggestionBand
@@ -148,8 +148,7 @@ def lr_range_test(
     Howard & Gugger (2020), "Fastai: a layered API for deep learning", Information 11(2).
     """
     owner = "lr_range_test"
-    if not isinstance(problem, Problem):
-        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
+    check_problem(problem, owner)
     if not callable(make_rule):
         fail(make_rule, "make_rule", owner,
              allowed="a callable lr -> Rule (e.g. lrlab.sgd)", exc=TypeError)

@@ -19,7 +19,9 @@ included, exactly like ``weight_decay`` in ``torch.optim`` (scikit-learn's
 
 :class:`DataProblem` (:mod:`lrlab.models.base`) is the base of every data problem;
 :class:`LinearRegression` and :class:`LogisticRegression` live in
-:mod:`lrlab.models.linear`, :class:`MLP` in :mod:`lrlab.models.mlp`.
+:mod:`lrlab.models.linear`, :class:`MLP` in :mod:`lrlab.models.mlp`;
+:mod:`lrlab.models.functions` calls a learner's own loss and gradient for
+``lrlab.Problem.from_functions``.
 
 >>> import numpy as np
 >>> from lrlab.datasets import noisy_line

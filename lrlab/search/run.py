@@ -11,7 +11,7 @@ import numpy as np
 
 from .._progress import progress_bar
 from .._validation import check_choice, check_int, check_real, fail
-from ..problem import Problem
+from ..problem import Problem, check_problem
 from ..rules.base import Rule
 from ..trainer import train
 from .result import SearchResult
@@ -270,8 +270,7 @@ def _scores(history, score):
 
 def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, validation,
             fraction, k, score, progress, owner):
-    if not isinstance(problem, Problem):
-        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
+    check_problem(problem, owner)
     if not callable(make_rule):
         fail(make_rule, "make_rule", owner, allowed="a callable lr -> Rule", exc=TypeError)
     num_steps = check_int(num_steps, "num_steps", owner, low=1)

@@ -21,7 +21,7 @@ import numpy as np
 
 from .._validation import check_int, check_real, check_theta, fail
 from ..history import History
-from ..problem import Problem
+from ..problem import Problem, check_problem
 from ..rules.base import Rule
 from .recorder import Recorder
 from .stopping import EarlyStopping, Stopper
@@ -104,8 +104,7 @@ def train(
     (61, 'loss exceeded 1e+05 x its start')
     """
     owner = "train"
-    if not isinstance(problem, Problem):
-        fail(problem, "problem", owner, allowed="an lrlab Problem", exc=TypeError)
+    check_problem(problem, owner)
     if not isinstance(rule, Rule):
         fail(rule, "rule", owner, allowed="an lrlab Rule (e.g. lrlab.sgd(0.1))", exc=TypeError)
     num_steps = check_int(num_steps, "num_steps", owner, low=0)

@@ -156,7 +156,7 @@ def to_device(batch: Any, device: torch.device) -> Any:
     Other objects with a ``.to(device)`` method (a tokenizer's batch, say) are moved by it.
     """
     if isinstance(batch, torch.Tensor):
-        return batch.to(device)
+        return batch if batch.device == device else batch.to(device)
     if callable(getattr(batch, "to", None)) and not isinstance(batch, type):
         return batch.to(device)
     if isinstance(batch, Mapping):

@@ -50,11 +50,14 @@ def _divergence(t: int, loss: float, gnorm: float, threshold: float | None,
     return f"loss exceeded {factor or 0:.0e} x its start"
 
 
-def _grad_norm(params: list[torch.Tensor]) -> torch.Tensor:
+def _loss_and_grad_norm(loss: torch.Tensor, params: list[torch.Tensor]) -> tuple[float, float]:
+    """The loss and the gradient's Euclidean norm as floats, in one device-to-host transfer."""
     grads = [p.grad for p in params if p.grad is not None]
-    if not grads:
-        return torch.zeros((), dtype=torch.float64, device=params[0].device)
-    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)).to(torch.float64))
+    parts = [loss.detach(), *torch._foreach_norm(grads)] if grads else [loss.detach()]
+    if any(t.dtype != parts[0].dtype for t in parts):
+        parts = [t.to(torch.float64) for t in parts]
+    values = torch.stack(parts).tolist()
+    return values[0], math.sqrt(sum(v * v for v in values[1:]))  # inf on overflow, no error
 
 
 def run(setup: Setup, optimizer: torch.optim.Optimizer, scales: list[float],
@@ -62,13 +65,17 @@ def run(setup: Setup, optimizer: torch.optim.Optimizer, scales: list[float],
         divergence_factor: float | None = 1e5,
         stop: Callable[[int, float], str | None] | None = None,
         record_ratio: bool = True, record_params: bool | str = False,
+        record_grad_norm: bool = True,
         eval_every: int | None = None, eval_loader: Any = None,
         meta: dict | None = None) -> History:
     """Train ``setup.model`` with ``optimizer`` and record an lrlab History.
 
     ``stop(t, loss_t)`` is asked after each recorded loss from ``t = 1`` on; a reason ends
-    the run there (``stopped_at = t``). The model is *not* restored here: callers wrap this
-    in :func:`lrlab.torch._state.preserved`.
+    the run there (``stopped_at = t``). Without ``record_grad_norm`` (the range test, which
+    reads only the loss, like fastai's) ``grad_norm`` stays NaN and a non-finite gradient
+    shows one step later, as a non-finite loss; that saves a reduction over every gradient
+    and a transfer per step. The model is *not* restored here: callers wrap this in
+    :func:`lrlab.torch._state.preserved`.
     """
     T = num_steps
     params = setup.params
@@ -99,9 +106,12 @@ def run(setup: Setup, optimizer: torch.optim.Optimizer, scales: list[float],
             loss.backward()
             if record_params:
                 snaps.append(torch.cat([p.detach().reshape(-1) for p in params]))
-            value, gnorm = torch.stack([loss.detach().to(torch.float64),
-                                        _grad_norm(params)]).tolist()
-            loss_rec[t], gnorm_rec[t] = value, gnorm
+            if record_grad_norm:
+                value, gnorm = _loss_and_grad_norm(loss, params)
+                gnorm_rec[t] = gnorm
+            else:
+                value, gnorm = loss.item(), 0.0
+            loss_rec[t] = value
             if t == 0:
                 if not math.isfinite(value):
                     diverged_at, reason = 0, "loss was not finite at the start"

@@ -83,7 +83,9 @@ def lr_range_test(
     -------
     RangeTestResult
         lrlab's result: ``.suggest('valley')``, ``.suggestions()``, ``.plot()``. Its
-        ``history`` stops where the test stopped (the numpy test trains to the end).
+        ``history`` stops where the test stopped (the numpy test trains to the end) and,
+        like fastai's and torch-lr-finder's, records the loss only (``grad_norm`` is NaN;
+        :func:`lrlab.torch.train` records it).
 
     Raises
     ------
@@ -122,6 +124,7 @@ def lr_range_test(
     with preserved(spec.model, instance, [loader]), seeded(seed, [loader]):
         opt, scales, _ = build_optimizer(optimizer, spec.params, sweep(0), owner)
         history = run(spec, opt, scales, sweep, num_steps, record_ratio=False,
+                      record_grad_norm=False,
                       stop=lambda t, value: rule.push(t - 1, value),
                       meta={"seed": seed})
     initial = float(history.loss[0])

@@ -47,8 +47,7 @@ def test_sweep_equals_the_numpy_range_test_on_the_same_mlp(hidden, activation, b
     res = lt.lr_range_test(model, CE, batches(net, batch_size, 81, seed), **kwargs)
     _assert_same_curve(ref, res)
     assert isinstance(res, RangeTestResult) and res.settings["problem"] == "Sequential"
-    np.testing.assert_allclose(res.history.grad_norm[: res.stop + 1],
-                               ref.history.grad_norm[: ref.stop + 1], rtol=1e-10)
+    assert np.isnan(res.history.grad_norm).all()     # the range test records the loss only
 
 
 def test_momentum_and_weight_decay_through_an_optimizer_factory():

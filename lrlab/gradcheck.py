@@ -1,9 +1,9 @@
 r"""Gradient check: is the learner's backpropagation right?
 
-Before tuning any learning rate, check the gradient: a learning rate cannot fix a wrong one,
-and a buggy gradient often still lowers the loss a little, so the bug hides behind "SGD is
-slow, try another rate". Andrew Ng's CS294A (UFLDL) notes and Karpathy's CS231n notes both
-prescribe the same test: compare the analytic gradient with central differences,
+Check the gradient before tuning any learning rate: no rate fixes a wrong gradient, and a
+buggy one often still lowers the loss a little, so the bug hides behind "SGD is slow".
+Andrew Ng's CS294A (UFLDL) notes and Karpathy's CS231n notes prescribe the same test:
+compare the analytic gradient with central differences,
 
 .. math::
     \frac{\partial f}{\partial\theta_i} \approx
@@ -11,18 +11,17 @@ prescribe the same test: compare the analytic gradient with central differences,
     \nabla f^\top u \approx \frac{f(\theta + h u) - f(\theta - h u)}{2h},
 
 per coordinate and along random unit directions :math:`u` (a direction mixes every
-coordinate, so a few of them check a large network cheaply), in float64, with steps relative
-to the parameters' size, :math:`h_i = 10^{-5}\max(1, |\theta_i|)` and
-:math:`h = 10^{-5}\max(1, \lVert\theta\rVert/\sqrt{d})` (the error of a central difference
-is :math:`O(h^2)`; below :math:`10^{-5}` rounding takes over). The relative error
+coordinate, so a few check a large network cheaply), in float64, with steps relative to the
+parameters, :math:`h_i = 10^{-5}\max(1, |\theta_i|)` and
+:math:`h = 10^{-5}\max(1, \lVert\theta\rVert/\sqrt{d})` (the error is :math:`O(h^2)`;
+below :math:`10^{-5}` rounding takes over). The relative error
 
 .. math:: e = \frac{\lVert a - n\rVert}{\max(\lVert a\rVert, \lVert n\rVert)}
 
-(analytic :math:`a`, numerical :math:`n`; CS231n's formula, for a vector the norm) is read
-with CS231n's scale: below :math:`10^{-7}` the gradient is right, :math:`10^{-7}` to
-:math:`10^{-4}` is suspicious, above :math:`10^{-4}` it is wrong. Kinks (ReLU, max, abs at
-0) make a few coordinates disagree when :math:`\theta_i \pm h_i` straddles one: CS231n
-accepts :math:`10^{-4}` there; check such coordinates again at another point.
+(analytic :math:`a`, numerical :math:`n`; CS231n's formula, for a vector the norm) reads on
+CS231n's scale: below :math:`10^{-7}` right, :math:`10^{-7}` to :math:`10^{-4}` suspicious,
+above :math:`10^{-4}` wrong. Kinks (ReLU, max, abs at 0) make a coordinate disagree when
+:math:`\theta_i \pm h_i` straddles one: check it again at another point.
 """
 
 from __future__ import annotations
@@ -63,9 +62,8 @@ class GradCheck:
     coordinates : ndarray of int
         The checked coordinates (all of them up to ``max_coordinates``).
     errors : ndarray
-        Relative error of each checked coordinate,
-        ``|a_i - n_i| / max(|a_i|, |n_i|, 1e-3 max_j |a_j|)`` (the floor keeps coordinates
-        whose gradient is a thousandth of the largest from failing on rounding).
+        Per checked coordinate, ``|a_i - n_i| / max(|a_i|, |n_i|, 1e-3 max_j |a_j|)`` (the
+        floor: a coordinate a thousandth of the largest does not fail on rounding).
     analytic, numeric : ndarray
         The two gradients at the checked coordinates.
     blocks : dict
@@ -118,15 +116,12 @@ class _Functions:
         self.loss_fn, self.grad_fn, self.dim, self.owner = loss, grad, dim, owner
 
     def losses(self, thetas: np.ndarray) -> np.ndarray:
-        out = np.empty(len(thetas))
-        for k, theta in enumerate(thetas):
-            value = self.loss_fn(theta.copy())
-            if np.ndim(value) != 0:
-                raise ValueError(f"{self.owner}: loss(theta) must return one number for theta "
-                                 f"of shape ({self.dim},); it returned an array of shape "
-                                 f"{np.shape(value)}.")
-            out[k] = float(value)
-        return out
+        values = [self.loss_fn(theta.copy()) for theta in thetas]
+        if any(np.ndim(v) != 0 for v in values):
+            raise ValueError(f"{self.owner}: loss(theta) must return one number for theta of "
+                             f"shape ({self.dim},); it returned an array of shape "
+                             f"{next(np.shape(v) for v in values if np.ndim(v))}.")
+        return np.array(values, dtype=float)
 
     def grad(self, theta: np.ndarray) -> np.ndarray:
         return np.asarray(self.grad_fn(theta.copy()), dtype=float)
@@ -137,8 +132,7 @@ class _ProblemFunctions:
 
     def __init__(self, problem: Problem, batch: Any):
         self.problem, self.batch, self.dim = problem, batch, problem.dim
-        # one call for many points pays off for small problems; for a network, numpy's
-        # stacked matmuls over strided weight views are slower than one point at a time
+        # many points per call pay off for small problems, not for networks (strided matmuls)
         self.chunk = max(1, 2**20 // max(problem.dim, problem.n_samples or 1)) \
             if problem.dim <= 64 else 1
 
@@ -192,7 +186,7 @@ def check_grad(
         Random unit directions to check.
     max_coordinates : int >= 0
         Check every coordinate up to this many; above, this many (half the largest
-        gradient entries, half at random).
+        gradient entries, half at random, and some in every named block).
     step : float in (0, 1e-2]
         Relative step ``h`` of the central differences.
     names : dict of str to slice, optional
@@ -241,13 +235,8 @@ def check_grad(
             raise ValueError(f"{owner}: the gradient is not finite at coordinates "
                              f"{bad[:10].tolist()} (loss {f0:.4g} is finite).")
         # coordinates
-        if dim <= max_coordinates:
-            coords = np.arange(dim)
-        else:
-            top = np.argsort(-np.abs(g))[: max_coordinates // 2]
-            rest = np.setdiff1d(np.arange(dim), top)
-            coords = np.sort(np.r_[top, rng.choice(rest, max_coordinates - len(top),
-                                                   replace=False)])
+        coords = np.arange(dim) if dim <= max_coordinates else _sample(g, max_coordinates,
+                                                                       names, rng)
         h = step * np.maximum(1.0, np.abs(theta[coords]))
         plus = np.repeat(theta[None], len(coords), axis=0)
         minus = plus.copy()
@@ -277,11 +266,8 @@ def check_grad(
     if verdict == "good" and errors.size and errors.max() > WRONG:
         verdict = "suspicious"   # right as a whole, but a few coordinates disagree
     block_of = _block_names(names, dim)
-    blocks = {}
-    for name, sl in names.items():
-        inside = np.isin(coords, np.arange(dim)[sl])
-        if inside.any():
-            blocks[name] = _relative(analytic[inside], numeric[inside])
+    inside = {name: np.isin(coords, np.arange(dim)[sl]) for name, sl in names.items()}
+    blocks = {name: _relative(analytic[m], numeric[m]) for name, m in inside.items() if m.any()}
     order = np.argsort(-errors)[:5]
     worst = [(_coord_name(block_of, names, int(coords[k])), int(coords[k]),
               float(analytic[k]), float(numeric[k]), float(errors[k])) for k in order]
@@ -331,6 +317,19 @@ def _inputs(problem, theta, grad, batch, names, owner):
     if not isinstance(names, dict):
         fail(names, "names", owner, allowed="a dict of block name -> slice", exc=TypeError)
     return fns, np.array(theta, dtype=float), names
+
+
+def _sample(g: np.ndarray, k: int, names: dict, rng: np.random.Generator) -> np.ndarray:
+    """k coordinates: half the largest gradient entries, half at random, and a few (up to
+    5) in every named block the draw missed (a small bias vector is easy to miss)."""
+    top = np.argsort(-np.abs(g))[: k // 2]
+    rest = np.setdiff1d(np.arange(g.size), top)
+    coords = np.r_[top, rng.choice(rest, k - len(top), replace=False)]
+    for sl in names.values():
+        block = np.arange(g.size)[sl]
+        if block.size and not np.isin(block, coords).any():
+            coords = np.r_[coords, rng.choice(block, min(5, block.size), replace=False)]
+    return np.sort(coords)
 
 
 def _block_names(names: dict, dim: int) -> np.ndarray:
@@ -393,8 +392,7 @@ def _message(verdict, error, coord_error, d_err, n_coords, dim, blocks, worst, f
                      "(ReLU, max, abs), one may lie within the step of theta; check again at "
                      "another theta before hunting for a bug.")
     if verdict != "good":
-        lines.append("  worst coordinates (analytic vs numerical):")
-        for name, _, a, n, e in worst[:3]:
-            lines.append(f"    {name}: {a:.6g} vs {n:.6g} (error {e:.2g})")
+        lines += ["  worst coordinates (analytic vs numerical):"] + [
+            f"    {name}: {a:.6g} vs {n:.6g} (error {e:.2g})" for name, _, a, n, e in worst[:3]]
     lines.append(f"  (central differences, relative step {step:g}, float64)")
     return "\n".join(lines)

@@ -17,6 +17,8 @@ module                              what it draws
                                     a classifier's decision regions
 :mod:`lrlab.plots.curves`           loss and learning rate against the step; the
                                     three regimes of a step size
+:mod:`lrlab.plots.epochs`           loss against the epoch, one curve per run, the
+                                    end of every blown-up run marked
 :mod:`lrlab.plots.one_d`            a 1-D loss, gradient steps on it, cobwebs
 :mod:`lrlab.plots.rates`            per-coordinate learning rates as bars
 :mod:`lrlab.plots.basins`           basin maps (start point x learning rate)
@@ -32,6 +34,7 @@ This package imports matplotlib; no computation module of lrlab imports it
 from .base import COLORS, REGIME_COLORS, axes_or_new, decade_limits, new_axes, next_color
 from .basins import BASIN_COLORS, basin_image, set_basin_image
 from .curves import loss_curve, lr_curve, set_loss_curve, stability_regimes
+from .epochs import end_of_run, epoch_curves
 from .landscape import (
     arrows,
     contours,
@@ -51,7 +54,8 @@ from .sharpness import plot_sharpness
 
 __all__ = [
     "BASIN_COLORS", "COLORS", "REGIME_COLORS", "arrows", "axes_or_new", "basin_image", "cobweb",
-    "cobweb_path", "contours", "curve", "decade_limits", "decision_image", "loss_curve",
+    "cobweb_path", "contours", "curve", "decade_limits", "decision_image", "end_of_run",
+    "epoch_curves", "loss_curve",
     "lr_curve", "new_axes", "next_color", "plot_range_test", "plot_search", "plot_sharpness",
     "rate_bars", "set_arrows", "set_basin_image", "set_cobweb", "set_decision_image",
     "set_loss_curve", "set_rate_bars", "set_steps_1d", "set_trajectory", "stability_regimes",

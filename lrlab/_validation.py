@@ -29,6 +29,8 @@ __all__ = [
     "check_real",
     "check_theta",
     "fail",
+    "fmt",
+    "run_shape",
 ]
 
 
@@ -50,6 +52,74 @@ def _short(value: Any) -> str:
         return f"an array of shape {value.shape}"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def fmt(value: Any, *, digits: int | None = None, max_items: int = 4) -> str:
+    """Short text of a value: code that rebuilds it, or numbers rounded for feedback.
+
+    The one formatter of lrlab's reprs (rules, schedules: ``digits=None``, every digit
+    kept, a small array written as the list that rebuilds it, a function by its name)
+    and of the self-checks' feedback (``digits=6``: numbers to that many significant
+    digits, lists of numbers as arrays). Arrays of more than ``max_items`` entries
+    show their shape instead.
+
+    >>> fmt((0.9, 0.999)), fmt(np.array([0.1, 0.2])), fmt(np.ones(5))
+    ('(0.9, 0.999)', '[0.1, 0.2]', 'array(shape=(5,))')
+    >>> fmt(1 / 3, digits=6), fmt([1 / 3], digits=6), fmt(np.ones(9), digits=6)
+    ('0.333333', '[0.333333]', 'an array of shape (9,)')
+    """
+    if digits is not None and not isinstance(value, tuple | str):
+        arr = _numeric_array(value)
+        if arr is not None:
+            value = arr
+    if isinstance(value, tuple | list):
+        inner = ", ".join(fmt(v, digits=digits, max_items=max_items) for v in value)
+        if isinstance(value, list):
+            return f"[{inner}]"
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, np.ndarray):
+        if value.size > max_items:
+            return (f"array(shape={value.shape})" if digits is None
+                    else f"an array of shape {value.shape}")
+        if digits is None:
+            return fmt(value.tolist())
+        if value.ndim == 0:
+            return f"{float(value):.{digits}g}"
+        return np.array2string(value, precision=digits, separator=", ")
+    if callable(value) and not isinstance(value, type) and hasattr(value, "__name__"):
+        return value.__name__
+    text = repr(value)
+    return text if digits is None else text[:80]
+
+
+def _numeric_array(value: Any) -> np.ndarray | None:
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def run_shape(*values: Any, owner: str | None = None) -> tuple:
+    """Broadcast shape of run-shaped values (arrays of hyperparameters or rates).
+
+    A callable (a schedule) counts by its value at step 0. Shapes that do not
+    broadcast are an error naming ``owner``.
+
+    >>> run_shape(0.1, np.ones(3), lambda t: np.ones(3))
+    (3,)
+    >>> run_shape(np.ones(2), np.ones(3), owner="cyclic")
+    Traceback (most recent call last):
+    ...
+    ValueError: The array arguments of cyclic must broadcast to one run shape; got shapes [(2,), (3,)].
+    """
+    shapes = [np.shape(v(0) if callable(v) else v) for v in values]
+    try:
+        return tuple(np.broadcast_shapes(*shapes)) if shapes else ()
+    except ValueError:
+        raise ValueError(f"The array arguments of {owner or 'this rule'} must broadcast to one "
+                         f"run shape; got shapes {shapes}.") from None
 
 
 def _unwrap_0d(value: Any) -> Any:

@@ -24,6 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import fmt
+
+#: How feedback writes numbers: 6 significant digits, arrays of more than 8 by their shape.
+_FEEDBACK = {"digits": 6, "max_items": 8}
+
 __all__ = ["CheckResult", "Mistake", "require_array", "run_check"]
 
 #: A behaviour returns labelled quantities: ``[(label, value), ...]`` or
@@ -167,20 +172,6 @@ def _items_close(student: Items, reference: Items, default_rtol: float) -> bool:
     return True
 
 
-def fmt(value: Any) -> str:
-    """Short text for a number or an array in feedback messages."""
-    if isinstance(value, tuple):
-        return "(" + ", ".join(fmt(v) for v in value) + ")"
-    arr = _as_array(value)
-    if arr is None:
-        return repr(value)[:80]
-    if arr.ndim == 0:
-        return f"{float(arr):.6g}"
-    if arr.size > 8:
-        return f"an array of shape {arr.shape}"
-    return np.array2string(arr, precision=6, separator=", ")
-
-
 def _shape(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(_shape(v) for v in value)
@@ -282,7 +273,7 @@ def run_check(
                                f"{_shape(got)}.")
         if not _close(got, want, r[2] if len(r) > 2 else rtol):
             return CheckResult(name, False, "mismatch",
-                               f"differs from the reference at {label}: expected ~{fmt(want)}, "
-                               f"got {fmt(got)}.")
+                               f"differs from the reference at {label}: expected "
+                               f"~{fmt(want, **_FEEDBACK)}, got {fmt(got, **_FEEDBACK)}.")
     return CheckResult(name, False, "wrong_shape",
                        f"returned {len(student)} values where {len(expected)} were expected.")

@@ -34,7 +34,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._validation import check_lr
+from .._validation import check_lr, fmt, run_shape
+from ..schedules import Constant
 
 __all__ = [
     "ChainState",
@@ -93,7 +94,7 @@ class Rule:
     def __repr__(self) -> str:
         if set(self.hyperparams) == {"rules"}:  # an unnamed chain: show how it was built
             return "chain(" + ", ".join(repr(r) for r in self.hyperparams["rules"]) + ")"
-        args = ", ".join(f"{k}={_fmt(v)}" for k, v in self.hyperparams.items())
+        args = ", ".join(f"{k}={fmt(v)}" for k, v in self.hyperparams.items())
         return f"{self.name}({args})"
 
     def _repr_latex_(self) -> str:
@@ -124,14 +125,6 @@ def _latex_text(text: str) -> str:
     return text.translate(_LATEX_TEXT)
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, np.ndarray):
-        return f"array(shape={v.shape})" if v.size > 4 else np.array2string(v, separator=", ")
-    if callable(v) and not isinstance(v, type):
-        return getattr(v, "__name__", None) or repr(v)
-    return repr(v)
-
-
 def as_schedule(lr: Any, name: str, owner: str) -> Callable[[int], Any]:
     """Validate ``lr`` and return it as a schedule ``t -> rate``.
 
@@ -139,27 +132,16 @@ def as_schedule(lr: Any, name: str, owner: str) -> Callable[[int], Any]:
     0.1
     """
     lr = check_lr(lr, name, owner)
-    if callable(lr):
-        return lr
-    return _Constant(lr)
-
-
-class _Constant:
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __call__(self, t):
-        return self.value
-
-    def __repr__(self):
-        return _fmt(self.value)
+    return lr if callable(lr) else Constant(lr)
 
 
 def lr_value(schedule: Callable[[int], Any], t: int) -> Any:
-    """Evaluate a schedule at step ``t`` as a float or float64 array."""
-    value = schedule(t)
+    """Evaluate a schedule at step ``t`` as a float or float64 array.
+
+    A :class:`~lrlab.schedules.Constant` gives its rate without a call: rules ask for
+    the rate at every step, and most rates are constant.
+    """
+    value = schedule.lr if type(schedule) is Constant else schedule(t)
     return value if isinstance(value, float) else np.asarray(value, dtype=float)
 
 
@@ -184,20 +166,6 @@ def require_input(value: Any, what: str, owner: str) -> None:
 def per_coord(value: Any) -> Any:
     """Lift a run-shaped hyperparameter so it broadcasts against ``(..., dim)``."""
     return value[..., None] if isinstance(value, np.ndarray) and value.ndim else value
-
-
-def run_shape(*values: Any) -> tuple:
-    """Broadcast shape of array hyperparameters (schedules count by their value at 0).
-
-    >>> run_shape(0.1, np.ones(3), lambda t: np.ones(3))
-    (3,)
-    """
-    shapes = []
-    for v in values:
-        if callable(v):
-            v = v(0)
-        shapes.append(np.shape(v))
-    return tuple(np.broadcast_shapes(*shapes)) if shapes else ()
 
 
 class ChainState(NamedTuple):

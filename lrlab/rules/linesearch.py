@@ -30,7 +30,7 @@ from .._validation import check_choice, check_int, check_real
 from ..problem import Problem
 from .base import Rule, require_input, run_shape
 from .curvature import StepSizeState, _check_problem, inverse_smoothness, optimal_constant
-from .polyak_bb import _dot, _run_shape, barzilai_borwein, polyak
+from .polyak_bb import _dot, barzilai_borwein, polyak
 
 __all__ = [
     "armijo",
@@ -342,7 +342,7 @@ def armijo(lr0: Any = 1.0, c: float = 1e-4, shrink: float = 0.5, max_backtracks:
     cap = _BIG if lr_max is None else lr_max
 
     def init(theta):
-        shape = _run_shape(theta, lr0)
+        shape = run_shape(theta[..., 0], lr0)
         return ArmijoState(np.full(shape, np.nan), np.array(np.broadcast_to(lr0, shape)))
 
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):

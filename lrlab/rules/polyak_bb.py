@@ -21,10 +21,6 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("...i,...i->...", a, b)
 
 
-def _run_shape(theta: np.ndarray, *values: Any) -> tuple:
-    return np.broadcast_shapes(theta.shape[:-1], *(np.shape(v) for v in values))
-
-
 # ------------------------------------------------------------------------- Polyak
 class PolyakState(NamedTuple):
     """The Polyak step used at the last step (one per run)."""
@@ -111,7 +107,7 @@ def polyak(f_star: Any, *, gamma: Any = 1.0, max_lr: float | None = None) -> Rul
     cap = np.inf if max_lr is None else max_lr
 
     def init(theta):
-        return PolyakState(np.full(_run_shape(theta, f_star, gamma), np.nan))
+        return PolyakState(np.full(run_shape(theta[..., 0], f_star, gamma), np.nan))
 
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):
         require_input(loss, "loss", owner)
@@ -208,7 +204,7 @@ def barzilai_borwein(variant: str = "long", lr0: Any = 1e-3, *, lr_min: float = 
     long = variant == "long"
 
     def init(theta):
-        return BBState(np.full(_run_shape(theta, lr0), np.nan), None, None)
+        return BBState(np.full(run_shape(theta[..., 0], lr0), np.nan), None, None)
 
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):
         if state.prev_theta is None:

@@ -17,11 +17,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import check_real
+from ..schedules import Constant
 from ._util import check_flag
 from .base import (
     EmptyState,
     Rule,
-    _Constant,
     as_schedule,
     chain,
     lr_value,
@@ -63,7 +63,7 @@ def _lr_link(schedule: Any, lr: Any) -> Rule:
     def init(theta):
         return ScaleState(lr_value(schedule, 0))
 
-    if isinstance(schedule, _Constant):  # the common case: hoist the constant factor
+    if isinstance(schedule, Constant):  # the common case: hoist the constant factor
         eta0 = lr_value(schedule, 0)
         scale, const_state = -per_coord(eta0), ScaleState(eta0)
 

@@ -24,11 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_real, fail
+from .._validation import check_real, fail, fmt, run_shape
 
-__all__ = [
-    "Schedule", "check_increasing", "check_rate", "check_steps", "run_shape_of", "set_field",
-]
+__all__ = ["Schedule", "check_increasing", "check_rate", "check_steps", "set_field"]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -68,7 +66,7 @@ class Schedule:
         return ()
 
     def _run_shape(self) -> tuple:
-        return run_shape_of(*self._rates())
+        return run_shape(*self._rates(), owner=self.name)
 
     @property
     def formula(self) -> str:  # pragma: no cover - every subclass overrides it
@@ -116,17 +114,6 @@ class Schedule:
 
     def _repr_markdown_(self) -> str:
         return f"**{self.name}** `{self!r}`\n\n$${self.formula}$$"
-
-
-def fmt(value: Any) -> str:
-    """Short repr of a hyperparameter (arrays abbreviated)."""
-    if isinstance(value, np.ndarray):
-        if value.size > 4:
-            return f"array(shape={value.shape})"
-        return "array(" + np.array2string(value, separator=", ") + ")"
-    if isinstance(value, tuple) and value and all(isinstance(v, Schedule) for v in value):
-        return "(" + ", ".join(repr(v) for v in value) + ")"
-    return repr(value)
 
 
 def latex_name(name: str) -> str:
@@ -191,17 +178,6 @@ def check_rate(value: Any, name: str, owner: str, *, positive: bool = True) -> A
         out = out.copy()
         out.flags.writeable = False
     return out
-
-
-def run_shape_of(*values: Any) -> tuple:
-    """Broadcast shape of array rates, with a clear error when they disagree."""
-    shapes = [np.shape(v) for v in values]
-    try:
-        return tuple(np.broadcast_shapes(*shapes)) if shapes else ()
-    except ValueError:
-        raise ValueError(
-            f"The rates of this schedule must broadcast to one run shape; got shapes {shapes}."
-        ) from None
 
 
 def check_increasing(values: Any, name: str, owner: str, *, low: int) -> tuple:

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_real, fail
-from .base import Schedule, check_increasing, latex_name, run_shape_of, set_field
+from .._validation import check_int, check_real, fail, run_shape
+from .base import Schedule, check_increasing, latex_name, set_field
 from .decay import Constant
 
 __all__ = ["Join", "Warmup", "join", "warmup"]
@@ -158,7 +158,7 @@ class Join(Schedule):
                          "steps")
 
     def _run_shape(self):
-        return run_shape_of(*[np.zeros(s.run_shape) for s in self.schedules])
+        return run_shape(*[np.zeros(s.run_shape) for s in self.schedules], owner=self.name)
 
     def _eval(self, t):
         starts = (0, *self.boundaries)

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_choice, check_int, check_real, fail
-from .base import Schedule, check_rate, run_shape_of
+from .._validation import check_choice, check_int, check_real, fail, run_shape
+from .base import Schedule, check_rate
 
 __all__ = ["CosineRestarts", "Cyclic", "cosine_restarts", "cyclic"]
 
@@ -139,7 +139,7 @@ class Cyclic(Schedule):
     def _validate(self):
         self._check("base_lr", check_rate, positive=False)
         self._check("max_lr", check_rate)
-        run_shape_of(self.base_lr, self.max_lr)
+        run_shape(self.base_lr, self.max_lr, owner=self.name)
         if np.any(np.asarray(self.max_lr) < np.asarray(self.base_lr)):
             fail(self.max_lr, "max_lr", self.name, allowed="a rate >= base_lr (elementwise)")
         self._check("step_size_up", check_int, low=1)

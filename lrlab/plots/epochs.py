@@ -44,7 +44,8 @@ def end_of_run(reason: str, step: int) -> str:
 
 def epoch_curves(run: Any, ax: Axes | None = None, *, part: str = "train",
                  labels: Any = None, colors: Any = None, tags: Any = None,
-                 say_why: bool = True, top: float | None = None) -> dict[str, list]:
+                 order: Any = None, say_why: bool = True,
+                 top: float | None = None) -> dict[str, list]:
     """One loss-per-epoch curve per run, with the end of every blown-up run marked.
 
     Parameters
@@ -63,6 +64,10 @@ def epoch_curves(run: Any, ax: Axes | None = None, *, part: str = "train",
     tags : sequence of str, optional
         Short text written at the right end of each curve (or next to its cross):
         the learning rate, or a letter for a quiz.
+    order : sequence of int, optional
+        Draw the runs in this order: curve ``j`` is run ``order[j]`` (a shuffle for a
+        "which curve is which?" question); ``labels``, ``colors`` and ``tags`` are
+        then given per curve, in the drawing order.
     say_why : bool
         Write what ended a blown-up run and when (``"NaN at step 11"``); ``False``
         writes only its tag (for a figure that asks the reader to tell).
@@ -97,13 +102,20 @@ def epoch_curves(run: Any, ax: Axes | None = None, *, part: str = "train",
         raise ValueError(f"The 'run' parameter of {owner} must hold one axis of runs "
                          f"(losses of shape (epochs + 1, runs)). Got shape {loss.shape} instead.")
     n_runs = loss.shape[1]
+    if order is None:
+        order = np.arange(n_runs)
+    order = np.asarray(order)
+    if sorted(order.tolist()) != list(range(n_runs)):
+        raise ValueError(f"The 'order' parameter of {owner} must be a permutation of "
+                         f"0..{n_runs - 1}. Got {order.tolist()} instead.")
+    history = run.history
+    ended_at = np.asarray(history.diverged_at).reshape(n_runs)[order]
+    reasons = np.asarray(history.reason).reshape(n_runs)[order]
+    loss = loss[:, order]
     labels = _per_run(labels, n_runs, "labels", owner)
     tags = _per_run(tags, n_runs, "tags", owner)
     colors = (_per_run(colors, n_runs, "colors", owner) if colors is not None else
               [COLORS[k % len(COLORS)] for k in range(n_runs)])
-    history = run.history
-    ended_at = np.asarray(history.diverged_at).reshape(n_runs)
-    reasons = np.asarray(history.reason).reshape(n_runs)
     finite = loss[np.isfinite(loss) & (loss > 0)]
     if top is None:
         top = 3.0 * float(finite.max()) if finite.size else 10.0

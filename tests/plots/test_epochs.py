@@ -63,6 +63,18 @@ def test_without_say_why_only_the_tags_are_written(run):
     assert [t.get_text() for t in drawn["texts"]] == ["A", "B", "C"]
 
 
+def test_order_shuffles_the_runs_and_their_ends(run):
+    drawn = epoch_curves(run, new_axes(), order=[2, 0, 1], tags=["X", "Y", "Z"], say_why=False)
+    for j, k in enumerate([2, 0, 1]):
+        assert np.array_equal(drawn["lines"][j].get_ydata(), run.train_loss[:, k], equal_nan=True)
+    spe = run.steps_per_epoch
+    assert [cross.get_xdata()[0] * spe for _, cross in drawn["ends"]] == [5, 7]
+    assert [t.get_text() for t in drawn["texts"]] == ["X", "Y", "Z"]
+    with pytest.raises(ValueError, match="'order' parameter of epoch_curves must be a "
+                                         "permutation"):
+        epoch_curves(run, new_axes(), order=[0, 0, 1])
+
+
 def test_end_of_run_names_each_reason():
     assert end_of_run("loss became inf", 260) == "inf at step 260"
     assert end_of_run("loss became nan", 11) == "NaN at step 11"

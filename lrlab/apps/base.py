@@ -163,8 +163,11 @@ class App:
         self._controls = list(controls)
         for c in self._controls:
             c.observe(self._on_change, names="value")
+        placeholder = self.widget
         self.widget = W.VBox([layout, self.status, self.error, self.canvas.widget])
         self.widget.add_class("lrlab-app")
+        for w in owned_widgets([placeholder]):
+            w.close()
 
     def _on_change(self, change: Any = None) -> None:
         if getattr(self._quiet, "on", False) or _rounding_only(change):

@@ -265,6 +265,33 @@ def test_schedule_free_two_steps():
     assert_allclose(theta, [0.5 * 0.75 + 0.5 * 0.7], rtol=1e-15)
 
 
+def test_schedule_free_is_evaluated_at_its_average():
+    # theta is y (where gradients are taken); train's eval_loss and train_epochs' measurements
+    # and final parameters belong to the average x, as the rule's evaluate_at says
+    from lrlab.datasets import blobs
+    from lrlab.models import MLP
+    from lrlab.trainer.epochs import train_epochs
+
+    bowl = Quadratic(np.diag([1.0, 4.0]), x0=[2.0, -1.0], noise=1.0)
+    rule = rules.schedule_free_sgd(lr=0.2, momentum=0.9)
+    h = train(bowl, rule, 30, batch_size=1, eval_every=10, record_state=True)
+    for k, t in enumerate(h.eval_steps):
+        assert_allclose(h.eval_loss[k], bowl.loss(h.states[t].x), rtol=1e-14)
+        if t:
+            assert abs(h.eval_loss[k] - bowl.loss(h.params[t])) > 1e-6  # y is elsewhere
+    assert rules.sgd(0.1).evaluate_at is None
+
+    part, held = blobs(120, seed=1).split(0.25)
+    net = MLP(part, hidden=6)
+    run = train_epochs(net, rules.schedule_free_sgd(lr=0.5), 3, validation=net.with_data(held),
+                       batch_size=16)
+    again = train(net, rules.schedule_free_sgd(lr=0.5), run.history.num_steps, batch_size=16,
+                  record_state=True)
+    x_end = again.states[-1].x
+    assert_allclose(run.final_params, x_end, rtol=1e-12)
+    assert_allclose(run.val_loss[-1], net.with_data(held).loss(x_end), rtol=1e-12)
+
+
 def test_effective_lr():
     rule = rules.adagrad(lr=1.0, eps=0.0)
     state = rule.init(np.zeros(2))

@@ -36,6 +36,7 @@ from lrlab.schedules import (
     polynomial,
     step,
     warmup,
+    wsd,
 )
 
 FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "torch_schedules.json"
@@ -259,15 +260,17 @@ def every_schedule():
         cosine(0.1, 40, 0.01), cosine_restarts(0.1, 8, 2), cyclic(0.01, 0.1, 5, 3),
         cyclic(0.01, 0.1, 5, mode="exp_range", gamma=0.9), one_cycle(0.1, 50),
         warmup(cosine(0.1, 40), 10), join([constant(0.05), exponential(0.1, 0.9)], [10]),
+        wsd(0.1, 50, warmup_steps=5, decay_steps=15, final_lr=0.01, decay="sqrt"),
     ]
 
 
 def test_every_factory_is_exercised():
     agreed = {"constant", "inverse_time", "inverse_sqrt", "polynomial", "step", "multistep",
               "exponential", "linear", "cosine", "cosine_restarts", "cyclic", "one_cycle",
-              "warmup", "join"}  # docs/notes api: lrlab.schedules
+              "warmup", "join", "wsd", "stack"}  # docs/notes api: lrlab.schedules
     assert set(SCHEDULES) == agreed
-    assert {s.name for s in every_schedule()} == agreed
+    # stack is a batch of runs by construction (run shape (K,)): tests/test_schedules_stacked.py
+    assert {s.name for s in every_schedule()} == agreed - {"stack"}
 
 
 @pytest.mark.parametrize("schedule", every_schedule(), ids=lambda s: s.name)
@@ -345,6 +348,7 @@ ARRAY_FACTORIES = [
     lambda lr: one_cycle(lr, 30, three_phase=True),
     lambda lr: warmup(cosine(lr, 20), 5),
     lambda lr: join([linear(lr, 0.5, 1.0, 4), cosine(lr, 10), 0.01], [4, 14]),
+    lambda lr: wsd(lr, 30, warmup_steps=4, decay_steps=10, final_lr=lr / 5, decay="cosine"),
 ]
 
 

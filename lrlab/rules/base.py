@@ -80,6 +80,13 @@ class Rule:
         Extra keyword inputs the rule requires: ``"loss"`` and/or ``"loss_fn"``.
     batch_shape : tuple of int
         Run shape implied by array hyperparameters (``()`` for scalars).
+    evaluate_at : callable or None
+        ``evaluate_at(state, theta) -> point``: where the model is *evaluated*
+        when it differs from where gradients are taken. Schedule-free SGD takes
+        gradients at an interpolation and is evaluated at its average, the
+        state's ``x``; :func:`lrlab.train` measures ``eval_loss`` there (and
+        :func:`~lrlab.trainer.epochs.train_epochs` its losses and final
+        parameters). ``None`` (every other rule): at ``theta``.
     """
 
     init: Callable[[np.ndarray], Any]
@@ -90,6 +97,7 @@ class Rule:
     torch: str | None = None
     needs: frozenset = frozenset()
     batch_shape: tuple = ()
+    evaluate_at: Callable[[Any, np.ndarray], np.ndarray] | None = None
 
     def __repr__(self) -> str:
         if set(self.hyperparams) == {"rules"}:  # an unnamed chain: show how it was built

@@ -193,8 +193,11 @@ def schedule_free_sgd(lr: Any = 1.0, momentum: Any = 0.9, weight_decay: Any = 0.
     -------
     Rule
         State :class:`ScheduleFreeState`. ``theta`` (and so ``History.params``
-        and the recorded loss) is the gradient point :math:`y_t`; evaluate the
-        model at ``state.x``.
+        and the recorded minibatch loss) is the gradient point :math:`y_t`;
+        the model is evaluated at ``state.x``: ``rule.evaluate_at`` returns it,
+        so :func:`lrlab.train`'s ``eval_loss`` (and
+        :func:`~lrlab.trainer.epochs.train_epochs`' losses, accuracies and
+        final parameters) are those of :math:`x_t`.
 
     Notes
     -----
@@ -263,4 +266,10 @@ def schedule_free_sgd(lr: Any = 1.0, momentum: Any = 0.9, weight_decay: Any = 0.
         torch="no torch counterpart (same update as facebookresearch/schedule_free's "
               "SGDScheduleFreeReference, without its built-in warm-up)",
         batch_shape=run_shape(schedule, mom, wd, r_, p_),
+        evaluate_at=_average,
     )
+
+
+def _average(state: ScheduleFreeState, theta: np.ndarray) -> np.ndarray:
+    """Where schedule-free SGD is evaluated: the average ``x`` (``theta`` is ``y``)."""
+    return state.x

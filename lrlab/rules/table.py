@@ -252,6 +252,13 @@ SCHEDULE_ROWS: tuple[Counterpart, ...] = (
                 "decay_steps)"),
     Counterpart(Call(_s.join, ([Call(_s.constant, (0.1,)), Call(_s.constant, (0.01,))], [50])),
                 "—", "optax.join_schedules(schedules, boundaries)"),
+    Counterpart(Call(_s.wsd, (0.1, 100), {"decay_steps": 20, "warmup_steps": 10}), "—",
+                "optax.join_schedules([linear_schedule(0, lr, W), constant_schedule(lr), "
+                "linear_schedule(lr, final_lr, D)], [W, T - D])",
+                "warmup-stable-decay; optax's ramp from 0 is start_factor=0; cool-down "
+                "shapes 'linear', 'cosine', 'sqrt' (1 - sqrt); Hugging Face: get_wsd_schedule"),
+    Counterpart(Call(_s.stack, ([Call(_s.constant, (0.1,)), Call(_s.cosine, (0.1, 100))],)),
+                "—", "—", "K schedules as K runs of one training call"),
 )
 
 #: What the table says about L-BFGS, which is a baseline (``lrlab.baselines``), not a rule.

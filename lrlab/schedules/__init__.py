@@ -49,6 +49,8 @@ cyclic             CyclicLR (all 3 modes, step_size_up=2000)       momentum not 
 one_cycle          OneCycleLR (cos, linear, three_phase)           flat after total_steps
 warmup             SequentialLR([LinearLR, S], [steps])            schedule sees t - steps
 join               SequentialLR(schedulers, milestones)
+wsd                (none; Hugging Face get_wsd_schedule)           warm-up start (start_factor)
+stack              one param group per run (LambdaLR with a list)  K schedules as K runs
 =================  ==============================================  ==============================
 
 Examples
@@ -70,6 +72,8 @@ Smith (2017), "Cyclical learning rates for training neural networks".
 Goyal et al. (2017), "Accurate, large minibatch SGD: training ImageNet in 1 hour".
 Smith & Topin (2019), "Super-convergence: very fast training of neural networks
 using large learning rates".
+Hägele et al. (2024), "Scaling laws and compute-optimal training beyond fixed
+training durations" (warmup-stable-decay).
 """
 
 from __future__ import annotations
@@ -95,8 +99,11 @@ from .decay import (
     step,
 )
 from .one_cycle import OneCycle, one_cycle
+from .stacked import Stack, stack
+from .wsd import WSD, wsd
 
 __all__ = [
+    "WSD",
     "Constant",
     "Cosine",
     "CosineRestarts",
@@ -110,6 +117,7 @@ __all__ = [
     "OneCycle",
     "Polynomial",
     "Schedule",
+    "Stack",
     "Step",
     "Warmup",
     "constant",
@@ -124,8 +132,10 @@ __all__ = [
     "multistep",
     "one_cycle",
     "polynomial",
+    "stack",
     "step",
     "warmup",
+    "wsd",
 ]
 
 #: Every factory by name (for dropdowns in widgets).

@@ -80,7 +80,8 @@ def train(
         Stop runs that make no progress.
     eval_every : int >= 1, optional
         Every this many steps (and at the end) record the exact loss: on
-        ``eval_problem`` if given, else the noise-free full-data loss of ``problem``.
+        ``eval_problem`` if given, else the noise-free full-data loss of ``problem``;
+        at ``theta``, or where ``rule.evaluate_at`` says (schedule-free SGD: its average).
     eval_problem : Problem, optional
         A validation problem with the same parameters (e.g. a held-out split).
     record_params : bool or 'auto'
@@ -175,7 +176,8 @@ def _step_loop(problem: Problem, rule: Rule, theta: np.ndarray, *, num_steps: in
         if batch is not None:
             grad = problem._add_noise(grad, batch)
         grad_norm = recorder.point(t, theta, loss, grad, inputs.loss_fn_calls)
-        stopper.check(t, loss, grad_norm, recorder.evaluate(t, theta))
+        at = theta if rule.evaluate_at is None else rule.evaluate_at(state, theta)
+        stopper.check(t, loss, grad_norm, recorder.evaluate(t, at))
         if t == num_steps or stopper.n_active == 0:
             return t
         step, state = rule.update(grad, state, theta, t=t, **inputs.at(loss, batch))

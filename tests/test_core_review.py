@@ -145,7 +145,7 @@ def test_unnamed_chain_repr_is_how_it_was_built():
     from lrlab.rules import chain, clip_by_norm, sgd
 
     rule = chain(clip_by_norm(1.0), sgd(0.1))
-    assert repr(rule) == ("chain(clip_by_norm(max_norm=1.0), SGD(lr=0.1, momentum=0.0, "
+    assert repr(rule) == ("chain(clip_by_norm(max_norm=1.0), sgd(lr=0.1, momentum=0.0, "
                           "dampening=0.0, nesterov=False, weight_decay=0.0))")
 
 

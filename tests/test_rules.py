@@ -171,7 +171,7 @@ def test_rules_describe_themselves():
         assert isinstance(rule, rules.Rule)
         assert rule.formula and "theta" in rule.formula, name
         assert rule.torch, name
-        assert repr(rule).startswith(rule.name), name
+        assert repr(rule).startswith(rule.factory + "("), name
         assert rule._repr_latex_().startswith("$")
         assert rule.needs == frozenset()
     for f in (rules.ftrl, rules.parabola, rules.dog, rules.schedule_free_sgd):

@@ -90,7 +90,8 @@ def test_defaults_are_torchs():
         hp = rule.hyperparams
         assert (hp["lr"], hp["betas"], hp["eps"], hp["weight_decay"]) == (
             1e-3, (0.9, 0.999), 1e-8, wd)
-    assert rules.amsgrad().hyperparams["amsgrad"] is True
+    assert repr(rules.amsgrad()).startswith("amsgrad(")
+    assert repr(rules.adam(amsgrad=True)) == repr(rules.amsgrad())
 
 
 @pytest.mark.parametrize("factory", [rules.adagrad, rules.rmsprop, rules.adadelta, rules.adam,

@@ -64,8 +64,8 @@ def _betas(betas: Any, owner: str):
     return b1, b2
 
 
-def _adam(lr: Any, betas: Any, eps: Any, weight_decay: Any, *, owner: str, name: str,
-          amsgrad: bool, decoupled: bool, torch: str) -> Rule:
+def _adam(lr: Any, betas: Any, eps: Any, weight_decay: Any, *, owner: str, factory: str,
+          name: str, amsgrad: bool, decoupled: bool, torch: str) -> Rule:
     """The Adam family: ``amsgrad`` keeps the running max of ``v``, ``decoupled``
     shrinks the weights instead of adding the decay to the gradient (AdamW)."""
     schedule = as_schedule(lr, "lr", owner)
@@ -116,9 +116,10 @@ def _adam(lr: Any, betas: Any, eps: Any, weight_decay: Any, *, owner: str, name:
     lines.append(rf"\theta_{{t+1}} = \theta_t - \frac{{\eta_t}}{{c_1}}\,"
                  rf"\frac{{m_t}}{{\sqrt{{{vt}}}/\sqrt{{c_2}} + \epsilon}}")
     return Rule(
-        init=init, update=update, name=name, formula=r" \\ ".join(lines),
+        init=init, update=update, name=name, formula=r" \\ ".join(lines), factory=factory,
         hyperparams={"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
-                     "amsgrad": amsgrad},
+                     # adamw has the flag; adam(amsgrad=True) is amsgrad(...)
+                     **({"amsgrad": amsgrad} if factory == "adamw" else {})},
         torch=torch, batch_shape=run_shape(schedule, b1, b2, eps_, wd),
     )
 
@@ -180,6 +181,7 @@ def adam(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
     Loshchilov & Hutter (2019), "Decoupled weight decay regularization", ICLR.
     """
     return _adam(lr, betas, eps, weight_decay, owner="adam",
+                 factory="amsgrad" if amsgrad is True else "adam",
                  name="AMSGrad" if amsgrad else "Adam", amsgrad=amsgrad, decoupled=False,
                  torch="matches torch.optim.Adam exactly (defaults lr=1e-3, "
                        "betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False)")
@@ -237,8 +239,8 @@ def amsgrad(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
     Reddi, Kale & Kumar (2018), "On the convergence of Adam and beyond", ICLR.
     Loshchilov & Hutter (2019), "Decoupled weight decay regularization", ICLR.
     """
-    return _adam(lr, betas, eps, weight_decay, owner="amsgrad", name="AMSGrad", amsgrad=True,
-                 decoupled=False,
+    return _adam(lr, betas, eps, weight_decay, owner="amsgrad", factory="amsgrad", name="AMSGrad",
+                 amsgrad=True, decoupled=False,
                  torch="matches torch.optim.Adam(amsgrad=True) exactly (defaults lr=1e-3, "
                        "betas=(0.9, 0.999), eps=1e-8, weight_decay=0)")
 
@@ -300,7 +302,7 @@ def adamw(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
     Reddi, Kale & Kumar (2018), "On the convergence of Adam and beyond", ICLR.
     Loshchilov & Hutter (2019), "Decoupled weight decay regularization", ICLR.
     """
-    return _adam(lr, betas, eps, weight_decay, owner="adamw", name="AdamW", amsgrad=amsgrad,
-                 decoupled=True,
+    return _adam(lr, betas, eps, weight_decay, owner="adamw", factory="adamw", name="AdamW",
+                 amsgrad=amsgrad, decoupled=True,
                  torch="matches torch.optim.AdamW exactly (defaults lr=1e-3, "
                        "betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False)")

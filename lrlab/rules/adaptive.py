@@ -135,7 +135,7 @@ def adagrad(lr: Any = 1e-2, lr_decay: Any = 0.0, weight_decay: Any = 0.0,
                r"\eta'_t = \frac{\eta_t}{1 + t\,\delta} \\ "
                r"\theta_{t+1} = \theta_t - \eta'_t\,\frac{g_t}{\sqrt{G_t} + \epsilon}")
     return Rule(
-        init=init, update=update, name="Adagrad", formula=formula,
+        init=init, update=update, name="Adagrad", factory="adagrad", formula=formula,
         hyperparams={"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
          "initial_accumulator_value": initial_accumulator_value, "eps": eps},
         torch="matches torch.optim.Adagrad exactly (defaults lr=1e-2, lr_decay=0, weight_decay=0, "
@@ -276,7 +276,7 @@ def rmsprop(lr: Any = 1e-2, alpha: Any = 0.99, eps: Any = 1e-8, weight_decay: An
     else:
         formula += r"\theta_{t+1} = \theta_t - \eta_t\, g_t / d_t"
     return Rule(
-        init=init, update=update, name="RMSprop", formula=formula,
+        init=init, update=update, name="RMSprop", factory="rmsprop", formula=formula,
         hyperparams={"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
          "momentum": momentum, "centered": centered},
         torch="matches torch.optim.RMSprop exactly (defaults lr=1e-2, alpha=0.99, eps=1e-8, "
@@ -390,7 +390,7 @@ def adadelta(lr: Any = 1.0, rho: Any = 0.9, eps: Any = 1e-6, weight_decay: Any =
                r"\quad u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2 \\ "
                r"\theta_{t+1} = \theta_t - \eta_t\,\Delta_t")
     return Rule(
-        init=init, update=update, name="Adadelta", formula=formula,
+        init=init, update=update, name="Adadelta", factory="adadelta", formula=formula,
         hyperparams={"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay},
         torch="matches torch.optim.Adadelta exactly (defaults lr=1.0, rho=0.9, eps=1e-6, "
               "weight_decay=0; eps inside both square roots)",

@@ -73,7 +73,10 @@ class Rule:
         The update as LaTeX (a ``aligned`` block without ``$``), written from
         the code that runs.
     hyperparams : dict
-        The arguments the rule was built with (one source of truth for repr).
+        The arguments of the factory call that built the rule, by name.
+    factory : str or None
+        The name of that factory (``"adam"``): ``repr(rule)`` is the call
+        ``factory(**hyperparams)``, which rebuilds the rule. ``None``: ``name``.
     torch : str or None
         The PyTorch counterpart and how this rule relates to it.
     needs : frozenset of str
@@ -94,16 +97,22 @@ class Rule:
     name: str
     formula: str = ""
     hyperparams: dict = field(default_factory=dict)
+    factory: str | None = None
     torch: str | None = None
     needs: frozenset = frozenset()
     batch_shape: tuple = ()
     evaluate_at: Callable[[Any, np.ndarray], np.ndarray] | None = None
 
     def __repr__(self) -> str:
-        if set(self.hyperparams) == {"rules"}:  # an unnamed chain: show how it was built
-            return "chain(" + ", ".join(repr(r) for r in self.hyperparams["rules"]) + ")"
+        """The factory call that rebuilds the rule: ``adam(lr=0.001, ...)``, ``chain(...)``."""
+        if self.factory is None and set(self.hyperparams) == {"rules"}:  # built by chain()
+            links = self.hyperparams["rules"]
+            args = [repr(r) for r in links]
+            if self.name != " → ".join(r.name for r in links):
+                args.append(f"name={self.name!r}")
+            return f"chain({', '.join(args)})"
         args = ", ".join(f"{k}={fmt(v)}" for k, v in self.hyperparams.items())
-        return f"{self.name}({args})"
+        return f"{self.factory or self.name}({args})"
 
     def _repr_latex_(self) -> str:
         """The name in bold and the formula, as inline math (what Jupyter renders).
@@ -184,7 +193,8 @@ class ChainState(NamedTuple):
 
 
 def chain(*rules: Rule, name: str | None = None, formula: str | None = None,
-          torch: str | None = None, hyperparams: dict | None = None) -> Rule:
+          torch: str | None = None, hyperparams: dict | None = None,
+          factory: str | None = None) -> Rule:
     """Compose rules: each link transforms the previous link's output.
 
     The first link sees the gradient; the output of the last link is the
@@ -194,6 +204,10 @@ def chain(*rules: Rule, name: str | None = None, formula: str | None = None,
     inner rule's in ``chain(clip_by_norm(1.0), adam(1e-3))`` or
     ``chain(sgd(0.1), clip_by_norm(1.0))``. A chain of one link is that link,
     renamed (its state is the link's state).
+
+    Its repr is ``chain(link, ...)`` (with ``name=`` when it was named). A factory
+    built on a chain (``sgd``) passes its own ``factory`` name and ``hyperparams``,
+    so that the chain's repr is that factory's call.
 
     >>> from lrlab.rules import scale_by_lr, add_decayed_weights
     >>> rule = chain(add_decayed_weights(0.5), scale_by_lr(0.1))
@@ -211,7 +225,9 @@ def chain(*rules: Rule, name: str | None = None, formula: str | None = None,
         (r,) = rules
         return Rule(init=r.init, update=r.update, name=name or r.name,
                     formula=formula if formula is not None else r.formula,
-                    hyperparams=hyperparams if hyperparams is not None else dict(r.hyperparams),
+                    hyperparams=(hyperparams if hyperparams is not None
+                                 else dict(r.hyperparams) if name is None else {"rules": rules}),
+                    factory=factory if hyperparams is not None or name is not None else r.factory,
                     torch=torch if torch is not None else r.torch,
                     needs=r.needs, batch_shape=r.batch_shape)
     needs = frozenset().union(*(r.needs for r in rules))
@@ -241,6 +257,7 @@ def chain(*rules: Rule, name: str | None = None, formula: str | None = None,
         name=name or " → ".join(r.name for r in rules),
         formula=formula if formula is not None else r" \\ ".join(r.formula for r in rules),
         hyperparams=hyperparams if hyperparams is not None else {"rules": rules},
+        factory=factory,
         torch=torch,
         needs=needs,
         batch_shape=shape,

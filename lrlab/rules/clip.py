@@ -59,7 +59,7 @@ def clip_by_norm(max_norm: Any) -> Rule:
         coef = np.minimum(c / (norm + TORCH_NORM_EPS), 1.0)
         return grad * coef[..., None], state
 
-    return Rule(init=init, update=update, name="clip_by_norm",
+    return Rule(init=init, update=update, name="clip_by_norm", factory="clip_by_norm",
                 formula=r"g \leftarrow g\,\min\!\big(1, c / (\lVert g\rVert_2 + 10^{-6})\big)",
                 hyperparams={"max_norm": max_norm},
                 torch="torch.nn.utils.clip_grad_norm_(params, max_norm): same formula "
@@ -96,7 +96,7 @@ def clip_by_value(clip_value: Any) -> Rule:
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):
         return np.clip(grad, -bound, bound), state
 
-    return Rule(init=init, update=update, name="clip_by_value",
+    return Rule(init=init, update=update, name="clip_by_value", factory="clip_by_value",
                 formula=r"g_i \leftarrow \max(-v, \min(v, g_i))",
                 hyperparams={"clip_value": clip_value},
                 torch="torch.nn.utils.clip_grad_value_(params, clip_value): same formula",

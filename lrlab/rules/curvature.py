@@ -41,7 +41,8 @@ def _constant_rule(lr: Any, name: str, formula: str, hyperparams: dict) -> Rule:
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):
         return -per_coord(lr) * grad, StepSizeState(lr)
 
-    return Rule(init=init, update=update, name=name, formula=formula, hyperparams=hyperparams,
+    return Rule(init=init, update=update, name=name, factory=name, formula=formula,
+                hyperparams=hyperparams,
                 batch_shape=run_shape(lr))
 
 
@@ -86,7 +87,9 @@ def inverse_smoothness(problem: Problem, scale: Any = 1.0) -> Rule:
     >>> bowl = lrlab.surfaces.quadratic([1.0, 10.0])
     >>> rule = inverse_smoothness(bowl)
     >>> rule
-    inverse_smoothness(problem='quadratic', scale=1.0, L=10.0)
+    inverse_smoothness(problem=<Quadratic 'quadratic' dim=2>, scale=1.0)
+    >>> float(rule.init(bowl.x0).lr)   # 1 / L
+    0.1
     >>> h = lrlab.train(bowl, inverse_smoothness(bowl, [1.0, 2.1]), 100)
     >>> h.status()
     array(['finished', 'diverged'], dtype='<U8')
@@ -113,7 +116,7 @@ def inverse_smoothness(problem: Problem, scale: Any = 1.0) -> Rule:
     return _constant_rule(
         scale / L, "inverse_smoothness",
         r"\eta = \frac{s}{L},\quad \theta_{t+1} = \theta_t - \eta\, g_t",
-        {"problem": problem.name, "scale": scale, "L": L},
+        {"problem": problem, "scale": scale},
     )
 
 
@@ -180,5 +183,5 @@ def optimal_constant(problem: Problem) -> Rule:
     return _constant_rule(
         2.0 / (mu + L), "optimal_constant",
         r"\eta = \frac{2}{\mu + L},\quad \theta_{t+1} = \theta_t - \eta\, g_t",
-        {"problem": problem.name, "L": L, "mu": mu},
+        {"problem": problem},
     )

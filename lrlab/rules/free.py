@@ -136,7 +136,7 @@ def dog(lr: Any = 1.0, reps_rel: Any = 1e-6, eps: Any = 1e-8, weight_decay: Any 
                r"G_t = \epsilon + \sum_{s\le t}\|g_s\|^2 \\ "
                r"\theta_{t+1} = \theta_t - c\,\frac{\bar r_t}{\sqrt{G_t}}\, g_t")
     return Rule(
-        init=init, update=update, name="DoG", formula=formula,
+        init=init, update=update, name="DoG", factory="dog", formula=formula,
         hyperparams={"lr": lr, "reps_rel": reps_rel, "eps": eps, "weight_decay": weight_decay,
          "init_eta": init_eta},
         torch="no torch counterpart (same update as the authors' dog-optimizer package, DoG class)",
@@ -260,7 +260,8 @@ def schedule_free_sgd(lr: Any = 1.0, momentum: Any = 0.9, weight_decay: Any = 0.
                r"x_{t+1} = (1 - c_{t+1}) x_t + c_{t+1} z_{t+1},\quad "
                r"\theta_{t+1} = y_{t+1} = \beta x_{t+1} + (1-\beta) z_{t+1}")
     return Rule(
-        init=init, update=update, name="Schedule-free SGD", formula=formula,
+        init=init, update=update, name="Schedule-free SGD", factory="schedule_free_sgd",
+        formula=formula,
         hyperparams={"lr": lr, "momentum": momentum, "weight_decay": weight_decay, "r": r,
          "weight_lr_power": weight_lr_power},
         torch="no torch counterpart (same update as facebookresearch/schedule_free's "

@@ -94,7 +94,7 @@ def _ftrl(owner: str, name: str, lr: Any, beta: Any, l1: Any, l2: Any,
         r"\text{otherwise} \end{cases}"
     )
     return Rule(
-        init=init, update=update, name=name, formula=formula,
+        init=init, update=update, name=name, factory=owner, formula=formula,
         hyperparams={"lr": lr, **extra, "beta": beta, "l1": l1, "l2": l2},
         torch="no torch counterpart (torch.optim has no FTRL; TensorFlow's "
               "tf.keras.optimizers.Ftrl is the same algorithm with its own parametrisation)",

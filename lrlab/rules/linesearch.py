@@ -167,8 +167,8 @@ def exact_line_search(problem: Problem, *, method: str = "auto", xtol: float = 1
         def init(theta):
             return SearchState(np.full(theta.shape[:-1], np.nan),
                                np.full(theta.shape[:-1], np.nan))
-    return Rule(init=init, update=update, name="exact_line_search", formula=formula,
-                hyperparams={"problem": problem.name, "method": method, "xtol": xtol,
+    return Rule(init=init, update=update, name="exact_line_search", factory="exact_line_search",
+                formula=formula, hyperparams={"problem": problem, "method": method, "xtol": xtol,
                              "max_iter": max_iter}, needs=needs)
 
 
@@ -375,7 +375,7 @@ def armijo(lr0: Any = 1.0, c: float = 1e-4, shrink: float = 0.5, max_backtracks:
     formula = (r"\eta_t = " + start + r"\,\beta^{k},\ k = \min\{k : f(\theta_t - \eta_t g_t) "
                r"\le f(\theta_t) - c\,\eta_t \|g_t\|^2\},\quad "
                r"\theta_{t+1} = \theta_t - \eta_t\, g_t")
-    return Rule(init=init, update=update, name="armijo", formula=formula,
+    return Rule(init=init, update=update, name="armijo", factory="armijo", formula=formula,
                 hyperparams={"lr0": lr0, "c": c, "shrink": shrink,
                              "max_backtracks": max_backtracks, "grow": grow, "lr_max": lr_max},
                 needs=frozenset({"loss", "loss_fn"}), batch_shape=run_shape(lr0))

@@ -169,7 +169,7 @@ def parabola(beta: Any = 0.9, *, warmup: int = 2, warmup_lr: Any = 1e-3, lr_min:
         r"\theta_{t+1} = \theta_t - \eta_t\, g_t"
     )
     return Rule(
-        init=init, update=update, name="Online parabola", formula=formula,
+        init=init, update=update, name="Online parabola", factory="parabola", formula=formula,
         hyperparams={"beta": beta, "warmup": warmup, "warmup_lr": warmup_lr, "lr_min": lr_min,
                      "lr_max": lr_max, "eps": eps},
         torch="no torch counterpart", batch_shape=run_shape(beta_, warm_, lo_, hi_, eps_),

@@ -142,7 +142,8 @@ def _plateau_link(*, lr: Any, mode: str, factor: float, patience: int, threshold
     hyper = {"lr": lr, "mode": mode, "factor": factor, "patience": patience,
              "threshold": threshold, "threshold_mode": threshold_mode, "cooldown": cooldown,
              "min_lr": min_lr, "eps": eps}
-    return Rule(init=init, update=update, name="scale_by_plateau_lr", formula=formula,
+    return Rule(init=init, update=update, name="scale_by_plateau_lr", factory="scale_by_plateau_lr",
+                formula=formula,
                 hyperparams=hyper, torch=_TORCH, needs=frozenset({"loss"}),
                 batch_shape=run_shape(lr, min_lr))
 
@@ -245,7 +246,7 @@ def reduce_on_plateau(lr: Any, *, factor: float = 0.1, patience: int = 10,
     links, formula = sgd_links(link, link.formula, weight_decay=wd, momentum=mu,
                                dampening=damp, nesterov=nesterov)
     return chain(
-        *links, name="reduce_on_plateau", formula=formula,
+        *links, name="reduce_on_plateau", factory="reduce_on_plateau", formula=formula,
         torch="torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov) + "
               + _TORCH,
         hyperparams={**link.hyperparams, "momentum": momentum, "dampening": dampening,

@@ -121,7 +121,7 @@ def polyak(f_star: Any, *, gamma: Any = 1.0, max_lr: float | None = None) -> Rul
 
     formula = (r"\eta_t = \min\Bigl(\gamma\,\frac{\max(f(\theta_t) - f^\star, 0)}"
                r"{\|g_t\|^2},\ \eta_{\max}\Bigr),\quad \theta_{t+1} = \theta_t - \eta_t\, g_t")
-    return Rule(init=init, update=update, name="polyak", formula=formula,
+    return Rule(init=init, update=update, name="polyak", factory="polyak", formula=formula,
                 hyperparams={"f_star": f_star, "gamma": gamma, "max_lr": max_lr},
                 needs=frozenset({"loss"}), batch_shape=run_shape(f_star, gamma))
 
@@ -224,6 +224,7 @@ def barzilai_borwein(variant: str = "long", lr0: Any = 1e-3, *, lr_min: float = 
     formula = (r"s = \theta_t - \theta_{t-1},\ y = g_t - g_{t-1},\quad \eta_t = "
                r"\operatorname{clip}\Bigl(" + quotient + r",\ \eta_{\min}, \eta_{\max}\Bigr)"
                r",\quad \theta_{t+1} = \theta_t - \eta_t\, g_t")
-    return Rule(init=init, update=update, name="barzilai_borwein", formula=formula,
+    return Rule(init=init, update=update, name="barzilai_borwein", factory="barzilai_borwein",
+                formula=formula,
                 hyperparams={"variant": variant, "lr0": lr0, "lr_min": lr_min, "lr_max": lr_max},
                 batch_shape=run_shape(lr0))

@@ -74,7 +74,7 @@ def _lr_link(schedule: Any, lr: Any) -> Rule:
             eta = lr_value(schedule, t)
             return -per_coord(eta) * grad, ScaleState(eta)
 
-    return Rule(init=init, update=update, name="scale_by_lr",
+    return Rule(init=init, update=update, name="scale_by_lr", factory="scale_by_lr",
                 formula=r"\Delta\theta_t = -\eta_t\, g_t", hyperparams={"lr": lr},
                 batch_shape=run_shape(schedule))
 
@@ -120,6 +120,7 @@ def _decay_link(wd: Any) -> Rule:
         return grad + per_coord(wd) * theta, state
 
     return Rule(init=init, update=update, name="add_decayed_weights",
+                factory="add_decayed_weights",
                 formula=r"g_t \leftarrow g_t + \lambda\,\theta_t",
                 hyperparams={"weight_decay": wd}, batch_shape=run_shape(wd))
 
@@ -209,7 +210,7 @@ def _momentum_link(mu: Any, damp: float, nesterov: bool) -> Rule:
         formula = rf"b_t = \beta\, b_{{t-1}} + {new},\quad g_t \leftarrow g_t + \beta\, b_t"
     else:
         formula = rf"b_t = \beta\, b_{{t-1}} + {new},\quad g_t \leftarrow b_t"
-    return Rule(init=init, update=update, name="trace", formula=formula,
+    return Rule(init=init, update=update, name="trace", factory="trace", formula=formula,
                 hyperparams={"momentum": mu, "dampening": damp, "nesterov": nesterov},
                 batch_shape=run_shape(mu))
 
@@ -264,6 +265,7 @@ def sgd(lr: Any, momentum: Any = 0.0, *, dampening: float = 0.0, nesterov: bool 
     return chain(
         *links,
         name=name,
+        factory="sgd",
         formula=formula,
         torch="torch.optim.SGD(params, lr, momentum=0, dampening=0, weight_decay=0, "
               "nesterov=False): same update, same defaults",

@@ -105,7 +105,7 @@ class Explorer1D(App):
         layout = W.VBox([W.HBox([self.kind, self.lr]),
                          W.HBox([self.curvature, self.num_steps, self.x0])])
         self._wire([self.kind, self.lr, self.curvature, self.num_steps, self.x0], layout)
-        self._static_key = None
+        self._static_kind = self._curve_key = self._steps_shown = None
         self.update()
 
     # ------------------------------------------------------------------ figure
@@ -118,6 +118,10 @@ class Explorer1D(App):
         self.ax_error = fig.add_subplot(gs[1, 0])
         self.ax_regime = fig.add_subplot(gs[1, 1])
         a = self.artists = {}
+        # the curve moves with L (animated): a new curvature redraws the curve's axes alone
+        (a["curve"],) = self.ax_curve.plot([], [], color="#333", linewidth=2)
+        self.ax_curve.set_xlabel(r"$\theta$")
+        self.ax_curve.set_ylabel(r"$f(\theta)$")
         a["steps"], a["dots"] = plots.steps_1d([], [], self.ax_curve)
         (a["start"],) = self.ax_curve.plot([], [], "o", color="#0a0", markersize=7, zorder=6)
         (a["map"],) = self.ax_cobweb.plot([], [], color=plots.COLORS[0], linewidth=2,
@@ -139,20 +143,17 @@ class Explorer1D(App):
                                                transform=self.ax_regime.get_xaxis_transform(),
                                                bbox={"facecolor": "white", "alpha": 0.85,
                                                      "edgecolor": "none", "pad": 1.5})
-        self.canvas.animate(a["steps"], a["dots"], a["start"], a["map"], a["cobweb"],
-                            a["error"], a["marker"], a["marker_text"], a["arrows"])
+        self.canvas.animate(a["curve"], a["steps"], a["dots"], a["start"], a["map"],
+                            a["cobweb"], a["error"], a["marker"], a["marker_text"],
+                            a["arrows"])
+        # the axes that follow a slider (y with L, the step axis with the steps) are layers
+        # of their own: moving them redraws one axis, not the figure
+        self.canvas.layer(self.ax_curve.yaxis, self.ax_error.xaxis)
 
     def _redraw_static(self, problem: Any, xs: tuple[float, float]) -> None:
-        """Curve, diagonal and axes limits: redrawn only when the problem changes."""
+        """Titles, diagonal and x limits: redrawn only when the kind of curve changes."""
         ax = self.ax_curve
-        for line in list(ax.lines):
-            if line is not self.artists["dots"] and line is not self.artists["start"]:
-                line.remove()
-        plots.curve(problem, xs, ax)
-        x = np.linspace(*xs, 400)
-        y = np.asarray(problem.loss(x[:, None]))
         ax.set_xlim(*xs)
-        ax.set_ylim(float(y.min()) - 0.05 * float(np.ptp(y)), float(y.max()) * 1.02)
         ax.set_title(f"{problem.name}: the steps", fontsize=10)
         axc = self.ax_cobweb
         for line in list(axc.lines):
@@ -168,6 +169,15 @@ class Explorer1D(App):
         axc.legend(loc="upper left", fontsize=8)
         self.canvas.invalidate()
 
+    def _draw_curve(self, problem: Any, xs: tuple[float, float]) -> None:
+        """The graph of the loss and the y range that fits it (only the y axis redrawn)."""
+        x = np.linspace(*xs, 400)
+        with np.errstate(all="ignore"):
+            y = np.asarray(problem.loss(x[:, None]), dtype=float)
+        self.artists["curve"].set_data(x, y)
+        self.ax_curve.set_ylim(float(y.min()) - 0.05 * float(np.ptp(y)), float(y.max()) * 1.02)
+        self.canvas.invalidate(self.ax_curve.yaxis)
+
     # ------------------------------------------------------------------ update
     def _update(self) -> None:
         kind, lr, T = self.kind.value, float(self.lr.value), int(self.num_steps.value)
@@ -176,20 +186,26 @@ class Explorer1D(App):
         self.problem = problem
         minima = np.asarray(problem.minima, dtype=float).reshape(-1)
         x0 = float(self.x0.value)
-        xs = (-3.2, 3.2) if problem.bounds is None else tuple(problem.bounds[0])
         h = train(problem, sgd(lr), T, x0=[x0])
         self.history = h
         x = h.params[:, 0]
         last = x[np.isfinite(x)][-1]
         self.x_star = float(minima[np.argmin(np.abs(minima - last))])
         self.L = local_curvature(problem, self.x_star)
-        key = (kind, float(self.curvature.value), T)
-        if key != self._static_key:
-            self._redraw_static(problem, xs)
-            self.ax_error.set_xlim(-0.5, T + 0.5)
+        if kind != self._static_kind:  # the view's x range is the first start's bounds
+            self._xs = (-3.2, 3.2) if problem.bounds is None else tuple(problem.bounds[0])
+            self._redraw_static(problem, self._xs)
             self.ax_error.set_yscale("log")
             self.ax_error.set_ylim(1e-9, 1e3)  # fixed, so slopes compare across runs
-            self._static_key = key
+            self._static_kind, self._curve_key, self._steps_shown = kind, None, None
+        xs = self._xs
+        if (kind, float(self.curvature.value)) != self._curve_key:
+            self._draw_curve(problem, xs)
+            self._curve_key = (kind, float(self.curvature.value))
+        if T != self._steps_shown:
+            self.ax_error.set_xlim(-0.5, T + 0.5)
+            self.canvas.invalidate(self.ax_error.xaxis)
+            self._steps_shown = T
         a = self.artists
         with np.errstate(all="ignore"):
             fx = np.asarray(problem.loss(x[:, None]), dtype=float)

@@ -45,7 +45,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 from .._validation import check_choice
-from .blit import Layer, Layers, hidden
+from .blit import Group, Layer, Layers, hidden, layer_renderer
 
 __all__ = ["Canvas", "active_backend", "png_bytes"]
 
@@ -135,7 +135,9 @@ class Canvas:
         self._animated: list[Artist] = []
         self._background = None
         self._overlays: list[Artist] = []
+        self._layered: list[Artist] = []  # static artists drawn from a layer of their own
         self._layers: Layers | None = None
+        self._layer_cache: dict = {}  # run of overlay artists -> its Layer
         self._dirty: set = set()  # axes whose part of the background is stale
         self._extents: dict = {}  # axes -> display bbox of what the background holds of it
         self.renders = 0
@@ -164,18 +166,55 @@ class Canvas:
                 self._animated.append(a)
         self.invalidate()
 
-    def invalidate(self, *axes: Any) -> None:
+    def layer(self, *artists: Artist | Iterable[Artist]) -> None:
+        """Keep static artists out of the background, each drawn from a cached layer.
+
+        For what changes now and then but not every frame, e.g. an axis whose
+        limits follow a slider: after ``invalidate(artist)`` only that
+        artist is drawn again, not its axes. The layer is composited in
+        zorder with the animated artists (an axis, zorder 1.5, under the
+        data; its gridlines then lie over static artists of zorder above 1.5).
+        """
+        from matplotlib.axis import Axis
+
+        for a in _flatten(artists):
+            if self._group_of(a) is not None:
+                continue
+            if isinstance(a, Axis):  # one group per Axes: its layered axes and its spines
+                group = next((g for g in self._layered if g.axes is a.axes
+                              and isinstance(g.members[0], Axis)), None)
+                if group is None:
+                    self._layered.append(Group([a, *a.axes.spines.values()]))
+                else:
+                    group.members.insert(0, a)
+                    group.set_zorder(min(m.get_zorder() for m in group.members))
+            else:
+                self._layered.append(Group([a]))
+        self.invalidate()
+
+    def _group_of(self, artist: Any) -> Group | None:
+        return next((g for g in self._layered if artist in g.members), None)
+
+    def _layered_members(self) -> list[Artist]:
+        return [m for g in self._layered for m in g.members]
+
+    def invalidate(self, *items: Any) -> None:
         """Forget the cached background (call after changing limits, ticks or labels).
 
         With axes given, only their part of the background is redrawn at the
-        next :meth:`render` (plus any axes whose labels overlap them); without,
-        all of it.
+        next :meth:`render` (plus any axes whose labels overlap them); with an
+        artist given to :meth:`layer`, only its layer; with nothing, all of it.
         """
-        if not axes:
+        if not items:
             self._background = None
             self._dirty.clear()
-        elif self._background is not None:
-            self._dirty.update(axes)
+            return
+        for item in items:
+            group = self._group_of(item)
+            if group is not None:
+                self._forget_layers(None, artist=group)
+            elif self._background is not None:
+                self._dirty.add(item)
 
     def render(self) -> None:
         """Show the current state of the figure."""
@@ -199,36 +238,40 @@ class Canvas:
         """Everything but the animated artists and the overlays, cached."""
         canvas = self.figure.canvas
         self._overlays = self._static_above()
-        with hidden(self._overlays):
+        with hidden(self._overlays + self._layered_members()):
             canvas.draw()
         self._background = canvas.copy_from_bbox(self.figure.bbox)
         renderer = canvas.get_renderer()
         self._extents = {ax: ax.get_tightbbox(renderer) for ax in self.figure.axes}
-        self._layers = None
+        self._forget_layers(None)
         self._dirty.clear()
         self.full_draws += 1
 
     def _redraw_axes(self) -> None:
-        """Redraw the stale axes' region of the background (the buffer holds the background)."""
+        """Redraw the stale axes' region of the background (the buffer holds the background).
+
+        The region is what the axes covered when last drawn (its tight box:
+        ticks, labels, title, legend); an axes whose old box reaches into it is
+        redrawn too. If the redrawn axes now reach beyond the region into
+        another axes, or figure-level artists exist, the whole figure is drawn.
+        """
         canvas, fig = self.figure.canvas, self.figure
-        renderer = canvas.get_renderer()
         todo, self._dirty = set(self._dirty), set()
-        new = {ax: ax.get_tightbbox(renderer) for ax in todo}
-        region = Bbox.union([b for ax in todo for b in (new[ax], self._extents.get(ax))
-                             if b is not None])
+        if any(ax not in self._extents for ax in todo):
+            self._draw_background()  # an axes the background never held
+            return
+        region = Bbox.union([self._extents[ax] for ax in todo])
         grown = True
         while grown:  # an axes whose labels reach into the region is redrawn too
             grown = False
-            for ax in fig.axes:
-                if ax not in todo and self._extents.get(ax) is not None \
-                        and self._extents[ax].overlaps(region):
+            for ax, box in self._extents.items():
+                if ax not in todo and box.overlaps(region):
                     todo.add(ax)
-                    new[ax] = ax.get_tightbbox(renderer)
-                    region = Bbox.union([region, new[ax], self._extents[ax]])
+                    region = Bbox.union([region, box])
                     grown = True
         others = [a for a in fig.get_children() if a is not fig.patch and a not in fig.axes
                   and a.get_visible()]
-        if others or len(todo) == len(fig.axes):
+        if others or len(todo) == len(self._extents) or len(self._extents) != len(fig.axes):
             self._draw_background()  # figure-level artists, or every axes: draw it all
             return
         height = int(fig.bbox.height)
@@ -239,28 +282,55 @@ class Canvas:
         buf[height - y1:height - y0, x0:x1] = np.round(
             255 * np.asarray(to_rgba(fig.get_facecolor()))).astype(np.uint8)
         self._overlays = self._static_above()
-        with hidden(self._overlays):
-            for ax in sorted(todo, key=Artist.get_zorder):
-                ax.draw(renderer)
+        # drawn on a transparent layer and composited: the layer's opaque pixels are
+        # exactly what the axes cover now (no tight-box estimate, which costs a draw)
+        with hidden(self._overlays + self._layered_members()):
+            layer = Layer(layer_renderer(fig, self._layer_cache),
+                          sorted(todo, key=Artist.get_zorder))
+        layer.composite(buf)
+        new = {ax: layer.extent(height) for ax in todo}
+        cleared = Bbox.from_extents(x0, y0, x1, y1)
+        for box in new.values():
+            outside = not (cleared.containsx(box.x0) and cleared.containsx(box.x1)
+                           and cleared.containsy(box.y0) and cleared.containsy(box.y1))
+            if outside and any(other.overlaps(box) for o, other in self._extents.items()
+                               if o not in todo):
+                self._draw_background()  # grew into a neighbour: draw it all
+                return
         self._background = canvas.copy_from_bbox(fig.bbox)
         self._extents.update(new)
-        self._layers = None
+        self._forget_layers(todo)
         self.axes_draws += len(todo)
 
     # ----------------------------------------------------------------- frame
     def _draw_frame(self) -> None:
         """Animated artists and overlays, in zorder, over the restored background."""
-        order = sorted(self._animated + self._overlays, key=Artist.get_zorder)
+        order = sorted(self._animated + self._overlays + self._layered, key=Artist.get_zorder)
         if self._layers is None or not self._layers.fits(order):
-            self._layers = Layers(self.figure, order, set(self._overlays))
+            self._layers = Layers(self.figure, order, set(self._overlays), self._layer_cache,
+                                  alone=set(self._layered))
         buf = np.asarray(self.figure.canvas.buffer_rgba())
         for step in self._layers.plan:
             if isinstance(step, Layer):
                 step.composite(buf)
+            elif step in self._layered:
+                continue  # hidden: its layer is empty
             elif step.get_visible() and step.axes is not None:
                 step.axes.draw_artist(step)
             elif step.get_visible():
                 self.figure.draw_artist(step)
+
+    def _forget_layers(self, axes: set | None, *, artist: Artist | None = None) -> None:
+        """Drop the cached layers holding ``artist``, or artists of ``axes`` (or all)."""
+        self._layers = None
+        if axes is None and artist is None:
+            self._layer_cache.clear()
+            return
+        for key, layer in list(self._layer_cache.items()):
+            if not isinstance(layer, Layer):
+                continue
+            if artist in layer.artists or (axes and any(a.axes in axes for a in layer.artists)):
+                del self._layer_cache[key]
 
     def _static_above(self) -> list[Artist]:
         """Static artists inside an axes that a full draw would paint over its animated ones.
@@ -279,7 +349,8 @@ class Canvas:
             skip = {ax.patch, ax.title, ax._left_title, ax._right_title}
             out.extend(c for c in ax.get_children()
                        if c.get_zorder() > lowest and not c.get_animated()
-                       and c not in self._animated and c not in skip and c.get_visible()
+                       and c not in self._animated and c not in self._layered_members()
+                       and c not in skip and c.get_visible()
                        and not isinstance(c, (Axis, Spine)))
         return out
 
@@ -298,7 +369,8 @@ class Canvas:
         self._background = None
         self._animated.clear()
         self._overlays = []
-        self._layers = None
+        self._layered = []
+        self._forget_layers(None)
         self._extents = {}
         self._dirty.clear()
         self.figure.clear()

@@ -52,3 +52,28 @@ def test_explorer_1d_on_a_curve_uses_the_curvature_at_the_minimum():
     h = app.problem.hessian(np.array([app.x_star]))
     assert app.L == pytest.approx(float(np.ravel(h)[0]))
     assert "near the minimum" in app.status_text
+
+
+def test_explorer_1d_curvature_and_steps_redraw_one_axis_not_the_figure():
+    # Speed (issue 14): the curve is a moving artist and the y axis its own cached layer, so
+    # a new L redraws that axis only; the same for the step axis and the steps slider.
+    app = lw.Explorer1D(lr=0.5, backend="png")
+    full = app.canvas.full_draws
+    for L in (0.1, 0.7, 4.0, 10.0):
+        app.curvature.value = L
+        x, y = app.artists["curve"].get_data()
+        np.testing.assert_allclose(x, np.linspace(-3.75, 3.75, 400))  # the view of x0 = 2.5
+        np.testing.assert_allclose(y, 0.5 * L * x**2)  # the slow path's plots.curve data
+        lo, hi = app.ax_curve.get_ylim()
+        assert (lo, hi) == pytest.approx((y.min() - 0.05 * np.ptp(y), 1.02 * y.max()))
+    for T in (5, 60, 100):
+        app.num_steps.value = T
+        assert app.ax_error.get_xlim() == (-0.5, T + 0.5)
+        assert len(app.artists["error"].get_xdata()) == T + 1
+    assert app.canvas.full_draws == full and app.canvas.axes_draws == 0
+    app.x0.value = 0.5  # the view stays put; the iteration map spans all of it
+    grid = app.artists["map"].get_xdata()
+    assert (grid[0], grid[-1]) == app.ax_curve.get_xlim() == (-3.75, 3.75)
+    app.kind.value = "curve"  # a new kind of curve: the whole figure
+    assert app.canvas.full_draws == full + 1
+    app.close()

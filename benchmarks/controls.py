@@ -9,7 +9,13 @@ to the callback's return: recompute, move the artists, draw, encode the PNG
 (what the kernel spends before the browser gets the new frame). A fresh app
 is built for each control, so the others stay at the notebook's values.
 
-Targets (issue 14), on the change times' median:
+Each change is timed twice: wall-clock time, and the CPU time the kernel
+process spent (``time.process_time``; BLAS on one thread). On a quiet
+machine the two agree -- an update is single-threaded work -- but on a
+shared, loaded machine the wall time mostly measures the wait for a core, so
+the targets are judged on CPU time and both are printed.
+
+Targets (issue 14), on the median CPU time of the changes:
 
 * a control that redraws while dragged (``continuous_update=True``): <= 30 ms;
 * a control that redraws on release, and a dropdown or toggle: <= 150 ms;
@@ -36,6 +42,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -84,21 +91,22 @@ def _controls(app: Any) -> dict[str, Any]:
 
 def sweep_values(control: Any) -> list[Any]:
     """The values a control is moved through: 12 from min to max, or every option."""
-    kind = type(control).__name__
-    if kind == "FloatLogSlider":
+    import ipywidgets as W
+
+    if isinstance(control, W.FloatLogSlider):
         return [float(control.base ** e) for e in np.linspace(control.min, control.max, POINTS)]
-    if kind in ("IntSlider", "FloatSlider"):
+    if isinstance(control, (W.IntSlider, W.FloatSlider)):
         raw = np.linspace(control.min, control.max, POINTS)
         step = control.step or 1
         snapped = control.min + np.round((raw - control.min) / step) * step
         snapped = np.clip(snapped, control.min, control.max)
-        cast = int if kind == "IntSlider" else float
+        cast = int if isinstance(control, W.IntSlider) else float
         return list(dict.fromkeys(cast(v) for v in snapped))
     options = list(getattr(control, "_options_values", ()) or control.options)
-    if kind == "SelectionSlider":
+    if isinstance(control, W.SelectionSlider):
         idx = np.unique(np.round(np.linspace(0, len(options) - 1, POINTS)).astype(int))
         return [options[i] for i in idx]
-    if kind == "SelectMultiple":  # each option alone, then growing selections
+    if isinstance(control, W.SelectMultiple):  # each option alone, then growing selections
         subsets = [(o,) for o in options] + [tuple(options[:k]) for k in range(2, len(options) + 1)]
         return subsets[:POINTS]
     return [*options, control.value]  # dropdowns, toggles: every option, then back
@@ -106,7 +114,10 @@ def sweep_values(control: Any) -> list[Any]:
 
 def redraws(control: Any) -> str:
     """'while dragged', 'on release' (sliders) or 'on click' (everything else)."""
-    if hasattr(control, "continuous_update") and "Slider" in type(control).__name__:
+    import ipywidgets as W
+
+    sliders = (W.FloatLogSlider, W.IntSlider, W.FloatSlider, W.SelectionSlider)
+    if isinstance(control, sliders):
         return "while dragged" if control.continuous_update else "on release"
     return "on click"
 
@@ -120,17 +131,17 @@ def measure_app(name: str, build: Callable[[], Any], opens: int = 3) -> dict:
     first = build()  # warm-up: imports, fonts, caches that live in modules
     controls = list(_controls(first))
     first.close()
-    open_ms = []
+    opened = {"cpu_ms": [], "wall_ms": []}
     for _ in range(opens):
-        t0 = time.perf_counter()
-        app = build()
-        open_ms.append((time.perf_counter() - t0) * 1e3)
+        with _timed(opened):
+            app = build()
         app.close()
-    out = {"app": name, "open_ms": open_ms, "controls": {}}
+    out = {"app": name, "open": opened, "controls": {}}
     for cname in controls:
         app = build()
         control = _controls(app)[cname]
-        row = {"redraws": redraws(control), "times_ms": [], "errors": 0, "no_render": 0}
+        row = {"redraws": redraws(control), "cpu_ms": [], "wall_ms": [], "errors": 0,
+               "no_render": 0}
         if control.disabled:
             row["skipped"] = "disabled"
             out["controls"][cname] = row
@@ -142,14 +153,24 @@ def measure_app(name: str, build: Callable[[], Any], opens: int = 3) -> dict:
             if value == control.value:
                 continue
             renders = app.canvas.renders
-            t0 = time.perf_counter()
-            control.value = value
-            row["times_ms"].append((time.perf_counter() - t0) * 1e3)
+            with _timed(row):
+                control.value = value
             row["errors"] += app.last_error is not None
             row["no_render"] += app.canvas.renders == renders
         out["controls"][cname] = row
         app.close()
     return out
+
+
+@contextmanager
+def _timed(into: dict):
+    """Append the block's CPU and wall time (ms) to ``into['cpu_ms']``, ``into['wall_ms']``."""
+    c0, w0 = time.process_time(), time.perf_counter()
+    try:
+        yield
+    finally:
+        into["cpu_ms"].append((time.process_time() - c0) * 1e3)
+        into["wall_ms"].append((time.perf_counter() - w0) * 1e3)
 
 
 def worker(names: list[str]) -> list[dict]:
@@ -159,7 +180,8 @@ def worker(names: list[str]) -> list[dict]:
 
 def run_in(pythonpath: str | None, names: list[str]) -> list[dict]:
     """Measure ``names`` in a fresh interpreter (with ``pythonpath`` first on its path)."""
-    env = dict(os.environ)
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               MKL_NUM_THREADS="1")
     if pythonpath:
         env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
     cmd = [sys.executable, __file__, "--worker", "--apps", *names]
@@ -179,35 +201,35 @@ def _load() -> str:
 def table(results: list[dict], baseline: list[dict] | None = None) -> tuple[str, bool]:
     """The report and whether every target was met."""
     base = {r["app"]: r for r in baseline or []}
-    head = f"{'app.control':34s} {'redraws':13s} {'n':>3s} {'median':>8s} {'worst':>8s} " \
-           f"{'target':>7s}  result"
+    head = (f"{'app.control':34s} {'redraws':13s} {'n':>3s} {'CPU med':>8s} {'worst':>8s} "
+            f"{'wall med':>8s} {'target':>7s}  result")
     if baseline:
-        head += f"   {'before':>8s} {'ratio':>6s}"
+        head += f"  {'before':>8s} {'ratio':>6s}"
     lines, ok = [head, "-" * len(head)], True
     for r in results:
-        rows = [("(open)", "opening", r["open_ms"], OPEN_MS, {})]
-        rows += [(c, row["redraws"], row["times_ms"], target_ms(row["redraws"]), row)
+        rows = [("(open)", "opening", r["open"], OPEN_MS)]
+        rows += [(c, row["redraws"], row, target_ms(row["redraws"]))
                  for c, row in r["controls"].items()]
-        for cname, when, times, target, row in rows:
+        for cname, when, row, target in rows:
             label = f"{r['app']}.{cname}"
-            if not times:
+            cpu, wall = row["cpu_ms"], row["wall_ms"]
+            if not cpu:
                 lines.append(f"{label:34s} {when:13s}   -  {row.get('skipped', 'no change')}")
                 continue
-            med, worst = statistics.median(times), max(times)
+            med = statistics.median(cpu)
             passed = med <= target and not row.get("errors")
             ok &= passed
             note = "PASS" if passed else "FAIL"
             if row.get("errors"):
                 note += f" ({row['errors']} errors)"
-            line = (f"{label:34s} {when:13s} {len(times):3d} {med:6.1f}ms {worst:6.1f}ms "
-                    f"{target:5.0f}ms  {note:5s}")
+            line = (f"{label:34s} {when:13s} {len(cpu):3d} {med:6.1f}ms {max(cpu):6.1f}ms "
+                    f"{statistics.median(wall):6.1f}ms {target:5.0f}ms  {note:5s}")
             old = base.get(r["app"])
             if old is not None:
-                t_old = old["open_ms"] if cname == "(open)" else \
-                    old["controls"].get(cname, {}).get("times_ms", [])
-                if t_old:
-                    m_old = statistics.median(t_old)
-                    line += f"   {m_old:6.1f}ms {m_old / med:5.1f}x"
+                t_old = old["open"] if cname == "(open)" else old["controls"].get(cname, {})
+                if t_old.get("cpu_ms"):
+                    m_old = statistics.median(t_old["cpu_ms"])
+                    line += f"  {m_old:6.1f}ms {m_old / med:5.1f}x"
             lines.append(line)
     return "\n".join(lines), ok
 

@@ -170,7 +170,7 @@ class AdaptiveRates(App):
                 self._set_control(self.lr, value=default)  # new rule: its usual lr
                 run_key = (name, float(self.lr.value), *run_key[2:])
             self._run(make, run_key)
-        self.lr.disabled = default is None
+        self._needs(self.lr, default is not None, f"{name} has no learning rate")
         self._draw(int(self.step.value))
 
     def _run(self, make, run_key) -> None:

@@ -208,6 +208,13 @@ class App:
             if lo is not None:
                 control.min = lo
 
+    @staticmethod
+    def _needs(control: W.Widget, needed: bool, why: str) -> None:
+        """Enable ``control``, or disable it with the tooltip ``why`` (it cannot change the
+        picture now)."""
+        control.disabled = not needed
+        control.tooltip = None if needed else f"disabled: {why}"
+
     def update(self) -> None:
         """Recompute and redraw from the current control values (errors shown in the app).
 

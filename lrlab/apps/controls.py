@@ -19,9 +19,9 @@ from typing import Any
 
 import ipywidgets as W
 import numpy as np
-from traitlets import validate
+from traitlets import Tuple, observe, validate
 
-__all__ = ["LogSlider", "at_limit", "lr_slider", "owned_widgets"]
+__all__ = ["LogSlider", "MultiToggle", "at_limit", "lr_slider", "owned_widgets"]
 
 #: Relative distance below which a browser's value is its short decimal (float rounding).
 _ROUNDING = 1e-14
@@ -123,3 +123,70 @@ def _widgets_in(items: Iterable[Any]) -> Iterator[W.Widget]:
             yield from _widgets_in(item)
         elif isinstance(item, dict):
             yield from _widgets_in(item.values())
+
+
+class MultiToggle(W.Box):
+    """Pick any number of options with one click each: a row of toggle buttons.
+
+    Replaces ``ipywidgets.SelectMultiple`` (a list box that shows three rows,
+    hides the rest and needs Ctrl-click to add one). Its :attr:`value` is the
+    tuple of selected options in the order of :attr:`options`, like
+    SelectMultiple's; set it from code, or click the buttons.
+
+    >>> t = MultiToggle(["GD", "momentum", "Adam"], value=("Adam", "GD"), description="rules")
+    >>> t.value
+    ('GD', 'Adam')
+    >>> t.buttons[1].value = True; t.value
+    ('GD', 'momentum', 'Adam')
+    """
+
+    value = Tuple()
+
+    def __init__(self, options: Iterable[str], *, value: Iterable[str] = (),
+                 description: str = "", tooltips: dict | None = None):
+        self.options = tuple(options)
+        chosen = set(value)
+        unknown = chosen - set(self.options)
+        if unknown:
+            raise ValueError(f"The 'value' parameter of MultiToggle must name options in "
+                             f"{list(self.options)}. Got {sorted(unknown)!r}.")
+        tips = tooltips or {}
+        self.buttons = [W.ToggleButton(value=o in chosen, description=o, tooltip=tips.get(o, o),
+                                       layout=W.Layout(width="auto"))
+                        for o in self.options]
+        label = W.Label(description, layout=W.Layout(width="auto", margin="0 6px 0 0"))
+        super().__init__([label, *self.buttons],
+                         layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        self.description = description
+        self._syncing = False
+        self.value = tuple(o for o in self.options if o in chosen)
+        for b in self.buttons:
+            b.observe(self._on_button, names="value")
+
+    def _on_button(self, change: Any = None) -> None:
+        if not self._syncing:
+            self.value = tuple(o for o, b in zip(self.options, self.buttons, strict=True)
+                               if b.value)
+
+    @validate("value")
+    def _validate_value(self, proposal: Any) -> tuple:
+        chosen = set(proposal["value"])
+        unknown = chosen - set(self.options)
+        if unknown:
+            raise ValueError(f"The value of MultiToggle must name options in "
+                             f"{list(self.options)}. Got {sorted(unknown)!r}.")
+        return tuple(o for o in self.options if o in chosen)  # in the options' order
+
+    @observe("value")
+    def _on_value(self, change: Any) -> None:
+        self._syncing = True
+        try:
+            for o, b in zip(self.options, self.buttons, strict=True):
+                b.value = o in change["new"]
+        finally:
+            self._syncing = False
+
+    @property
+    def disabled(self) -> bool:
+        """Whether every button is disabled."""
+        return all(b.disabled for b in self.buttons)

@@ -19,6 +19,7 @@ from ..problem import Problem
 from ..rules import Rule, sgd
 from ..trainer import train
 from .base import App, describe_run, lr_slider
+from .controls import MultiToggle
 
 __all__ = ["RULES", "Explorer2D", "explorer_2d", "surface_names"]
 
@@ -161,8 +162,7 @@ class Explorer2D(App):
                                      description="steps")
         self.momentum = W.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
                                       description="momentum")
-        self.rules = W.SelectMultiple(options=available_rules(), value=tuple(rules),
-                                      description="rules", rows=3)
+        self.rules = MultiToggle(available_rules(), value=tuple(rules), description="rules")
         start = first.x0 if x0 is None else np.asarray(x0, dtype=float)
         (bx0, bx1), (by0, by1) = plots.view_bounds(first, None)
         self.x = W.FloatSlider(value=float(start[0]), min=bx0, max=bx1, step=(bx1 - bx0) / 200,
@@ -173,8 +173,9 @@ class Explorer2D(App):
         self._redraw_background(first)
         controls = [self.surface, self.kappa, self.lr, self.num_steps, self.momentum,
                     self.rules, self.x, self.y]
-        layout = W.HBox([W.VBox([self.surface, self.lr, self.num_steps, self.momentum]),
-                         W.VBox([self.kappa, self.x, self.y]), self.rules])
+        layout = W.VBox([self.rules,
+                         W.HBox([W.VBox([self.surface, self.lr, self.num_steps, self.momentum]),
+                                 W.VBox([self.kappa, self.x, self.y])])])
         self._wire(controls, layout)
         self._key = None
         if self.canvas.backend == "ipympl":
@@ -230,7 +231,10 @@ class Explorer2D(App):
             if changed_surface:
                 self._reset_ranges(self.problem)
             self._redraw_background(self.problem)
-        self.kappa.disabled = self.surface.value != "ill_conditioned"
+        self._needs(self.kappa, self.surface.value == "ill_conditioned",
+                    "only the ill_conditioned surface has a condition number")
+        self._needs(self.momentum, any(r in ("momentum", "Nesterov") for r in self.rules.value),
+                    "no selected rule uses momentum: select momentum or Nesterov")
         problem = self.problem
         lr, T = float(self.lr.value), int(self.num_steps.value)
         mom = float(self.momentum.value)

@@ -22,7 +22,7 @@ from .. import plots
 from ..finder import Sweep, lr_range_test
 from ..rules import adam, sgd
 from ..trainer import train
-from .base import App, lr_slider
+from .base import App
 
 __all__ = ["FINDER_RULES", "FinderReplay", "default_mlp", "finder_replay"]
 
@@ -66,6 +66,7 @@ class FinderReplay(App):
     lr : FloatLogSlider
         Where along the sweep to look (snaps to the nearest swept rate).
     rule, batch_size, seed : controls
+        (``batch_size.value`` 0 is the full batch.)
     result : RangeTestResult
         The test, as :func:`~lrlab.finder.lr_range_test` returns it.
     history : History
@@ -96,10 +97,18 @@ class FinderReplay(App):
         self.problem = default_mlp() if problem is None else problem
         self.sweep = Sweep(start_lr, end_lr, num_steps)
         self.rule = W.Dropdown(options=list(FINDER_RULES), value=rule, description="rule")
-        self.lr = lr_slider(lr, low=start_lr, high=end_lr, description="replay at lr")
-        sizes = [("full batch", None)] + [(str(b), b) for b in (64, 16, 4)
-                                          if b < self.problem.n_samples]
-        self.batch_size = W.Dropdown(options=sizes, value=batch_size, description="batch")
+        # the slider's grid is the sweep itself: every position (key press, drag, typed
+        # value) is a rate the test ran, and the readout shows that rate
+        lo, hi = float(np.log10(start_lr)), float(np.log10(end_lr))
+        self.lr = W.FloatLogSlider(value=float(np.clip(lr, start_lr, end_lr)), base=10.0,
+                                   min=lo, max=hi, step=(hi - lo) / max(num_steps - 1, 1),
+                                   description="replay at lr", readout_format=".3g",
+                                   style={"description_width": "initial"},
+                                   layout=W.Layout(width="340px"))
+        # "full batch" is 0, not None: a Dropdown whose value is None shows nothing
+        sizes = [("full batch", 0)] + [(str(b), b) for b in (64, 16, 4)
+                                       if b < self.problem.n_samples]
+        self.batch_size = W.Dropdown(options=sizes, value=batch_size or 0, description="batch")
         self.seed = W.IntSlider(value=seed, min=0, max=9, description="seed")
         self._build_figure()
         controls = [self.rule, self.lr, self.batch_size, self.seed]
@@ -125,7 +134,7 @@ class FinderReplay(App):
 
     def _run(self) -> None:
         make = FINDER_RULES[self.rule.value]
-        bs, seed = self.batch_size.value, int(self.seed.value)
+        bs, seed = self.batch_size.value or None, int(self.seed.value)
         s = self.sweep
         self.result = lr_range_test(self.problem, make, s.start_lr, s.end_lr, s.num_steps,
                                     batch_size=bs, seed=seed)
@@ -154,6 +163,8 @@ class FinderReplay(App):
         i = int(np.argmin(np.abs(np.log(r.lrs) - np.log(float(self.lr.value)))))
         self.index = i
         lr = float(r.lrs[i])
+        if abs(np.log(float(self.lr.value) / lr)) > 1e-9:
+            self._set_control(self.lr, value=lr)  # the slider shows the rate replayed
         theta = self.history.params[i + 1]
         self.cursor.set_xdata([lr, lr])
         kept = i < r.stop

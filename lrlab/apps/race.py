@@ -19,6 +19,7 @@ from ..problem import Problem
 from ..rules import Rule, sgd
 from ..trainer import train
 from .base import App, loss_gap, lr_slider
+from .controls import MultiToggle
 
 __all__ = ["CONTESTANTS", "ScheduleRace", "default_data_problem", "make_contestant",
            "moving_average", "schedule_race"]
@@ -54,6 +55,10 @@ CONTESTANTS: dict[str, Callable[..., Rule]] = {
     "cyclic": lambda lr, T, k, w: sgd(_schedules().cyclic(lr / 100, lr, step_size_up=max(k // 2, 1),
                                                           mode="triangular2")),
 }
+
+
+#: The contestants that use the "decay every" period.
+DECAYING = {"step ÷10", "exponential", "1/t", "1/√t", "plateau ÷10", "cosine restarts", "cyclic"}
 
 
 def _plateau(lr: float, patience_hint: int) -> Rule:
@@ -121,8 +126,8 @@ class ScheduleRace(App):
                              f"{list(CONTESTANTS)}. Got {unknown!r}.")
         L = self.problem.smoothness or 1.0
         self.seed = seed
-        self.schedules = W.SelectMultiple(options=list(CONTESTANTS), value=tuple(schedules),
-                                          description="schedules", rows=5)
+        self.schedules = MultiToggle(list(CONTESTANTS), value=tuple(schedules),
+                                     description="schedules")
         self.lr = lr_slider(lr if lr is not None else 0.5 / L, low=1e-3 / L, high=3.0 / L,
                             description="base lr", continuous_update=False)
         self.num_steps = W.IntSlider(value=num_steps, min=50, max=2000, step=50,
@@ -149,9 +154,9 @@ class ScheduleRace(App):
         self.canvas.animate(self.lr_lines, self.loss_lines)
         self._key = None
         self._runs: dict = {}
-        layout = W.HBox([self.schedules,
-                         W.VBox([self.lr, self.num_steps, self.batch_size]),
-                         W.VBox([self.decay_every, self.warmup_steps])])
+        layout = W.VBox([self.schedules,
+                         W.HBox([W.VBox([self.lr, self.num_steps, self.batch_size]),
+                                 W.VBox([self.decay_every, self.warmup_steps])])])
         self._wire([self.schedules, self.lr, self.num_steps, self.batch_size,
                     self.decay_every, self.warmup_steps], layout)
         self.update()
@@ -162,6 +167,11 @@ class ScheduleRace(App):
         lr, T = float(self.lr.value), int(self.num_steps.value)
         k, w = int(self.decay_every.value), int(self.warmup_steps.value)
         B = int(self.batch_size.value)
+        self._needs(self.decay_every, bool(set(names) & DECAYING),
+                    "no selected schedule has a decay period: select " + ", ".join(
+                        n for n in CONTESTANTS if n in DECAYING))
+        self._needs(self.warmup_steps, "warm-up + cosine" in names,
+                    "only the 'warm-up + cosine' schedule warms up: select it")
         self.histories, self.final, self.labels = {}, {}, names
         tail = max(T // 10, 1)
         runs = {}  # only the contestants whose settings changed are trained again

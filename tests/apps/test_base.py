@@ -111,3 +111,87 @@ def test_no_leaks_over_500_updates():
         app.close()
         app = lw.explorer_1d(backend="png")
     assert fignums() == before
+
+
+# ----------------------------------------------------------------- typed values (issue 15.4)
+def test_a_typed_lr_is_kept_exactly_and_the_status_uses_it():
+    """The browser sends 10 ** log10(0.5) = 0.5000000000000001 for a typed 0.5 (no grid
+    since the slider has no step); the app runs at 0.5, not at a grid point like 0.501."""
+    app = lw.explorer_1d(lr=0.3, backend="png")
+    try:
+        assert app.lr.step is None
+        app.lr.value = 10 ** np.log10(0.5)
+        assert app.lr.value == 0.5
+        assert app.history.lr[0] == 0.5
+        assert "η·L = 0.5:" in app.status_text
+        app.lr.value = 0.123456789  # a dragged value is kept as it is
+        assert app.lr.value == 0.123456789
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize(("typed", "end", "shown"),
+                         [(1e9, "upper", "10"), (-3.0, "lower", "0.001")])
+def test_a_value_typed_beyond_the_range_is_clamped_and_the_status_says_so(typed, end, shown):
+    app = lw.explorer_1d(lr=0.3, backend="png")
+    try:
+        app.lr.value = typed  # what the browser's clamp leaves is the end itself
+        assert app.lr.value == pytest.approx(float(shown))
+        assert f"lr {shown} is the {end} end of its slider: a value typed beyond it is " \
+               "clamped to it" in app.status_text
+        app.lr.value = 0.5
+        assert "clamped" not in app.status_text
+    finally:
+        app.close()
+
+
+# ----------------------------------------------------------------- dead controls (issue 15.3)
+def test_controls_that_cannot_change_the_picture_are_disabled_with_a_reason():
+    e = lw.explorer_2d("ill_conditioned", rules=["GD"], backend="png")
+    race = lw.schedule_race(schedules=["constant", "cosine"], num_steps=100, backend="png")
+    try:
+        assert e.momentum.disabled and "no selected rule uses momentum" in e.momentum.tooltip
+        e.rules.value = ("GD", "momentum")
+        assert not e.momentum.disabled and not e.momentum.tooltip
+        before = e.png()
+        e.momentum.value = 0.5  # enabled now, and it does change the picture
+        assert e.png() != before
+        assert race.warmup_steps.disabled and "warm-up + cosine" in race.warmup_steps.tooltip
+        assert race.decay_every.disabled
+        race.schedules.value = ("constant", "warm-up + cosine", "step ÷10")
+        assert not race.warmup_steps.disabled and not race.decay_every.disabled
+    finally:
+        e.close()
+        race.close()
+
+
+def test_rules_and_schedules_are_toggle_buttons_not_a_list_box():
+    e = lw.explorer_2d("ill_conditioned", rules=["GD"], backend="png")
+    try:
+        assert [b.description for b in e.rules.buttons] == list(e.rules.options)
+        e.rules.buttons[1].value = True  # one click adds a rule (no Ctrl-click)
+        assert e.rules.value == ("GD", "momentum") and e.labels == ["GD", "momentum"]
+        e.rules.value = ("momentum",)
+        assert [b.value for b in e.rules.buttons[:2]] == [False, True]
+        with pytest.raises(Exception, match="must name options"):
+            e.rules.value = ("SGD",)
+    finally:
+        e.close()
+
+
+def test_finder_replay_batch_dropdown_shows_full_batch_and_the_slider_snaps_to_the_sweep():
+    from lrlab.apps.finder_replay import FinderReplay
+
+    app = FinderReplay(num_steps=40, backend="png")
+    try:
+        assert app.batch_size.label == "full batch" and app.batch_size.index == 0
+        assert app.result.settings["batch_size"] is None
+        swept = app.sweep.values
+        np.testing.assert_allclose(10 ** (app.lr.min + app.lr.step * np.arange(40)), swept,
+                                   rtol=1e-12)  # every slider position is a swept rate
+        app.lr.value = 0.17  # between two swept rates: the slider moves to the nearer one
+        i = int(np.argmin(np.abs(np.log(swept / 0.17))))
+        assert app.index == i and app.lr.value == pytest.approx(swept[i], rel=1e-12)
+        assert f"lr {swept[i]:.3g}" in app.status_text
+    finally:
+        app.close()

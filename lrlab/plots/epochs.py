@@ -124,6 +124,8 @@ def epoch_curves(run: Any, ax: Axes | None = None, *, part: str = "train",
     epochs = np.asarray(run.epochs)
     spe = run.steps_per_epoch
     drawn: dict[str, list] = {"lines": [], "ends": [], "texts": []}
+    ends = []   # (run, x, y) of the tags at the right end of the finished curves
+    texts = {}  # run -> its text, returned in run order
     for k in range(n_runs):
         (line,) = ax.plot(epochs, loss[:, k], "o-", color=colors[k], markersize=3,
                           linewidth=1.6, label=labels[k])
@@ -139,19 +141,47 @@ def epoch_curves(run: Any, ax: Axes | None = None, *, part: str = "train",
             text = end_of_run(reasons[k], ended_at[k]) if say_why else ""
             text = " ".join(t for t in (tags[k], text) if t)
             if text:
-                drawn["texts"].append(ax.annotate(text, (end, top), xytext=(7, -3),
-                                                  textcoords="offset points", fontsize=8))
+                texts[k] = ax.annotate(text, (end, top), xytext=(7, -3),
+                                       textcoords="offset points", fontsize=8)
         elif tags[k] and seen.size:
-            drawn["texts"].append(ax.annotate(tags[k], (epochs[seen[-1]], loss[seen[-1], k]),
-                                              xytext=(4, -3), textcoords="offset points",
-                                              fontsize=8, color=colors[k]))
+            ends.append((k, epochs[seen[-1]], loss[seen[-1], k]))
     ax.set_yscale("log")
     low = float(finite.min()) / 2 if finite.size else 1e-3
     ax.set_ylim(low, top * 1.8)
+    heights = _spread(np.log10([y for _, _, y in ends]), 0.04 * np.log10(top * 1.8 / low))
+    for (k, x, _), height in zip(ends, heights, strict=True):
+        texts[k] = ax.annotate(tags[k], (x, 10.0**height), xytext=(4, -3),
+                               textcoords="offset points", fontsize=8, color=colors[k])
+    drawn["texts"] = [texts[k] for k in sorted(texts)]
     ax.set_xlim(epochs[0], epochs[-1] * 1.07 + 0.5)
     ax.set_xlabel(f"epoch ({spe} steps)")
     ax.set_ylabel(f"{'training' if part == 'train' else 'validation'} loss")
     return drawn
+
+
+def _spread(heights: Any, gap: float) -> np.ndarray:
+    """Move label heights apart, keeping their order, so that neighbours are ``gap`` apart.
+
+    >>> _spread([0.0, 0.01, 1.0], 0.1).round(3).tolist()
+    [-0.045, 0.055, 1.0]
+    """
+    heights = np.asarray(heights, dtype=float)
+    if heights.size < 2:
+        return heights
+    order = np.argsort(heights, kind="stable")
+    y = heights[order].copy()
+    for _ in range(len(y)):                      # push up, then centre each cluster
+        for i in range(1, len(y)):
+            y[i] = max(y[i], y[i - 1] + gap)
+        shift = np.mean(y - heights[order])
+        clusters = np.split(np.arange(len(y)), np.flatnonzero(np.diff(y) > gap + 1e-12) + 1)
+        for c in clusters:
+            y[c] -= np.mean(y[c] - heights[order][c])
+        if np.all(np.diff(y) >= gap - 1e-9) or shift == 0:
+            break
+    out = np.empty_like(y)
+    out[order] = y
+    return out
 
 
 def _per_run(values: Any, n: int, name: str, owner: str) -> list:

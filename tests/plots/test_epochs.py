@@ -87,3 +87,14 @@ def test_bad_arguments_are_named(run):
     with pytest.raises(ValueError, match="'labels' parameter of epoch_curves must have one "
                                          "entry per run"):
         epoch_curves(run, new_axes(), labels=["one"])
+
+
+def test_end_tags_of_curves_that_end_together_do_not_overlap():
+    from lrlab.plots.epochs import _spread
+
+    for heights in ([0.0, 0.0], [0.0, 0.01, 1.0], [2.0, 0.0, 0.0, 0.05], [0.0, 0.09, 0.18, 0.2]):
+        out = _spread(heights, 0.1)
+        assert np.all(np.diff(np.sort(out)) >= 0.1 - 1e-9)
+        assert np.array_equal(np.argsort(out, kind="stable"), np.argsort(heights, kind="stable"))
+        assert np.max(np.abs(out - heights)) <= 0.1 * len(heights)
+    assert _spread([0.0, 1.0], 0.1).tolist() == [0.0, 1.0]         # far apart: untouched

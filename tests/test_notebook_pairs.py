@@ -77,8 +77,8 @@ def synced(tmp_path_factory) -> Path:
     return folder
 
 
-def test_the_course_has_eleven_pairs_and_nothing_else_is_paired():
-    assert len(COURSE) == 11 and all(p.exists() for p in COURSE)
+def test_the_course_has_twelve_pairs_and_nothing_else_is_paired():
+    assert len(COURSE) == 12 and all(p.exists() for p in COURSE)
     texts = {p.stem for p in NOTEBOOKS.glob("*.md") if p.name != "README.md"}
     assert texts == {p.stem for p in COURSE}, "a .md without its .ipynb, or the reverse"
     for exercise in (NOTEBOOKS / "exercises").glob("*.ipynb"):

@@ -132,6 +132,11 @@ def test_outputs_are_stored_and_clean(path):
             "no figure is stored: the notebook would read badly without a kernel")
 
 
+#: Functions a notebook defines on purpose: notebook 10's subject is the learner's own
+#: network, written in the notebook as a learner writes it (its loss and backprop).
+LEARNERS_CODE = {"10_your_own_model": {"unpack", "forward", "loss", "backprop"}}
+
+
 @pytest.mark.parametrize("path", COURSE, ids=lambda p: p.stem)
 def test_logic_lives_in_lrlab_not_in_cells(path):
     """Notebooks call lrlab; a helper defined in a cell has no docstring, no validation and
@@ -142,6 +147,7 @@ def test_logic_lives_in_lrlab_not_in_cells(path):
         tree = parse(cell.source)
         defined = [node.name for node in ast.walk(tree)
                    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+        defined = [name for name in defined if name not in LEARNERS_CODE.get(path.stem, ())]
         assert not defined, f"defined in a cell (move to lrlab): {defined}"
         assert not {"exec", "eval"} & called(tree), f"exec/eval in a cell: {cell.source[:60]}"
 

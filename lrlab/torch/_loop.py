@@ -180,7 +180,8 @@ def _describe(optimizer: torch.optim.Optimizer) -> str:
     keep = ("momentum", "dampening", "nesterov", "weight_decay", "betas", "eps", "alpha",
             "rho", "lr_decay", "amsgrad", "centered")
     items = [f"{k}={group[k]!r}" for k in keep if k in group and group[k] not in (0, False)]
-    return f"torch.optim.{type(optimizer).__name__}({', '.join(items)})"
+    name = f"torch.optim.{type(optimizer).__name__}"
+    return f"{name}({', '.join(items)})" if items else name
 
 
 def full_loss(setup: Setup, loader: Any = None) -> float:

@@ -4,9 +4,9 @@ Gradient descent at a fixed rate, 2/(mu+L), exact line search, Armijo
 backtracking, Polyak's step, Barzilai-Borwein and L-BFGS on one problem. The
 loss is plotted against a cost axis the learner picks: *iterations* (what
 papers often plot), *gradient evaluations*, or *all evaluations* (gradient
-evaluations plus the extra loss-only evaluations a line search spends). A
-second panel shows the step size each method used per iteration, a third
-the paths on 2-D problems.
+evaluations plus the extra loss-only evaluations a line search spends). One
+small panel per method (shared log scale) shows the step size it used; on 2-D
+problems a third panel draws the paths, else the loss panel takes its width.
 
 Only the fixed-rate run depends on the learning-rate slider; the other
 methods run once per problem and are cached.
@@ -20,6 +20,7 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 from matplotlib.gridspec import GridSpec
+from matplotlib.ticker import NullLocator
 
 from .. import plots
 from ..baselines import lbfgs
@@ -162,6 +163,9 @@ class LineSearchRace(App):
         Method name -> cost (on the current axis) at which the gap first fell
         below ``tol`` times the start, or None.
     curves, rates, paths : dict of Line2D
+    rate_axes, absent : dict
+        Method name -> its step-size panel (shared axes; ``ax_rate`` is the top one),
+        and the note that panel shows when the problem cannot run the method.
 
     Examples
     --------
@@ -198,26 +202,46 @@ class LineSearchRace(App):
         self.update()
 
     def _build_figure(self) -> None:
-        gs = GridSpec(1, 3, figure=self.figure, width_ratios=[0.85, 1.2, 1.0], wspace=0.3,
+        fig = self.figure
+        gs = GridSpec(1, 3, figure=fig, width_ratios=[0.85, 1.2, 1.0], wspace=0.3,
                       left=0.06, right=0.99, top=0.9, bottom=0.13)
-        self.ax_path = self.figure.add_subplot(gs[0, 0])
-        self.ax_loss = self.figure.add_subplot(gs[0, 1])
-        self.ax_rate = self.figure.add_subplot(gs[0, 2])
+        self.ax_path = fig.add_subplot(gs[0, 0])
+        self.ax_loss = fig.add_subplot(gs[0, 1])
+        # the loss panel beside the paths (2-D problems), or over both columns without them
+        wide = gs[0, 0:2].get_position(fig)
+        wide.x0 += 0.02    # room for the loss panel's own tick labels and y label
+        self._loss_boxes = {True: gs[0, 1].get_position(fig), False: wide}
+        strips = gs[0, 2].subgridspec(len(METHODS), 1, hspace=0.15)
+        self.ax_rate = fig.add_subplot(strips[0, 0])
+        self.rate_axes = {METHODS[0]: self.ax_rate} | {
+            name: fig.add_subplot(strips[i, 0], sharex=self.ax_rate, sharey=self.ax_rate)
+            for i, name in enumerate(METHODS) if i}
+        self.absent = {}
         self.curves, self.rates, self.paths = {}, {}, {}
         for i, name in enumerate(METHODS):
             c = plots.COLORS[i % len(plots.COLORS)]
             ls = "--" if name == "L-BFGS" else "-"
             (self.curves[name],) = self.ax_loss.plot([], [], color=c, lw=1.6, ls=ls,
                                                      label=name)
-            (self.rates[name],) = self.ax_rate.plot([], [], color=c, lw=0.9, ls=ls, alpha=0.85)
+            ax = self.rate_axes[name]
+            (self.rates[name],) = ax.plot([], [], color=c, lw=0.8, ls=ls)
             self.paths[name] = plots.trajectory(np.zeros((0, 2)), self.ax_path, color=c,
                                                 markersize=1.5, linewidth=1.0, zorder=4)
+            label = name + (" (step length / |g|)" if name == "L-BFGS" else "")
+            ax.text(0.01, 0.94, label, transform=ax.transAxes, ha="left", va="top",
+                    fontsize=7, color=c, fontweight="bold",
+                    bbox={"fc": "white", "ec": "none", "alpha": 0.75, "pad": 0.4})
+            self.absent[name] = ax.text(0.5, 0.45, "", transform=ax.transAxes, ha="center",
+                                        va="center", fontsize=7, color="0.45")
+            ax.tick_params(labelsize=7, labelbottom=ax is self.rate_axes[METHODS[-1]])
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_xscale("log")
         self.ax_rate.set_yscale("log")
-        self.ax_rate.set_xlabel("iteration $t$")
-        self.ax_rate.set_ylabel(r"step size $\eta_t$ used")
-        self.ax_rate.set_title("step sizes (L-BFGS: length / |g|)", fontsize=10)
+        self.ax_rate.yaxis.set_minor_locator(NullLocator())
+        self.rate_axes[METHODS[-1]].set_xlabel("iteration $t$")
+        self.rate_axes[METHODS[len(METHODS) // 2]].set_ylabel(
+            r"step size $\eta_t$ used (log)", fontsize=9)
+        self.ax_rate.set_title("step size each method used", fontsize=10)
         self.canvas.animate(list(self.curves.values()), list(self.rates.values()),
                             list(self.paths.values()))
 
@@ -255,16 +279,15 @@ class LineSearchRace(App):
         for artist in list(ax.collections) + list(ax.lines) + list(ax.texts):
             if artist not in keep:
                 artist.remove()
-        if self.problem.dim == 2:
-            ax.set_axis_on()
+        two_d = self.problem.dim == 2
+        ax.set_visible(two_d)   # no contours beyond 2-D: the loss panel takes the width
+        self.ax_loss.set_position(self._loss_boxes[two_d])
+        if two_d:
             plots.contours(self.problem, ax)
             ax.set_title(self.problem.name, fontsize=10)
-        else:
-            ax.set_axis_off()
-            ax.text(0.5, 0.5, f"{self.problem.name}\n{self.problem.dim} parameters:\n"
-                    "no contour plot", ha="center", va="center", transform=ax.transAxes,
-                    fontsize=10)
-            ax.set_title("")
+        needs = {"GD 2/(μ+L)": "not run: needs μ (strong convexity)", "Polyak": "not run: needs f*"}
+        for name, note in self.absent.items():
+            note.set_text("" if name in self.histories else needs.get(name, "not run"))
         self.canvas.invalidate()
 
     # ------------------------------------------------------------------ update
@@ -317,13 +340,21 @@ class LineSearchRace(App):
             self.ax_loss.set_xlabel(cost + (" (start = 1)" if cost == "iterations" else "")
                                     + ", log scale")
             self.ax_loss.set_ylabel(r"$f(\theta) - f^\star$")
-            self.ax_loss.set_title(f"suboptimality against {cost}", fontsize=10)
+            where = "" if self.problem.dim == 2 else \
+                f"{self.problem.name}, {self.problem.dim} parameters: "
+            self.ax_loss.set_title(f"{where}suboptimality against {cost}", fontsize=10)
             # the legend names only the racers this problem runs (no 2/(mu+L) without mu)
             self.ax_loss.legend(handles=[self.curves[n] for n in METHODS
                                          if n in self.histories],
                                 loc="lower left", fontsize=7, ncol=2, framealpha=0.85)
-            self.ax_rate.set_xlim(0, self.num_steps)
-            self.ax_rate.set_ylim(*rate_lim)
+            self.ax_rate.set_xlim(0, self.num_steps)   # shared by every step-size panel
+            # a third of a decade of margin, so a rate on a whole decade is not on the frame;
+            # two labelled decades inside, clear of the neighbouring panels' labels
+            self.ax_rate.set_ylim(rate_lim[0] / 2.2, rate_lim[1] * 2.2)
+            lo, hi = np.round(np.log10(rate_lim)).astype(int)
+            inner = np.arange(lo + 1, hi)
+            self.ax_rate.set_yticks(10.0 ** inner[np.unique(np.linspace(0, len(inner) - 1, 2)
+                                                           .round().astype(int))])
             self.canvas.invalidate()
         parts = []
         for name in METHODS:

@@ -146,3 +146,50 @@ def test_linesearch_race_fits_its_lr_slider_to_each_problem():
     assert np.isclose(10 ** app.lr.min, 1e-3 / L) and np.isclose(10 ** app.lr.max, 10 / L)
     assert np.isclose(app.lr.value, 1 / L)
     app.close()
+
+
+# ------------------------------------------------------------- the figure's layout
+def test_each_racer_draws_its_step_sizes_in_its_own_panel_on_one_shared_log_scale():
+    # Regression: seven zig-zagging step-size curves on one axes were an unreadable tangle.
+    from lrlab.apps.linesearch_race import METHODS
+
+    app = LineSearchRace("Rosenbrock", backend="png")
+    axes = [app.rate_axes[name] for name in METHODS]
+    assert len(set(axes)) == len(METHODS) and app.ax_rate is axes[0]
+    for name, ax in app.rate_axes.items():
+        assert app.rates[name].axes is ax and ax.get_yscale() == "log"
+        assert ax.get_ylim() == axes[0].get_ylim() and ax.get_xlim() == axes[0].get_xlim()
+        assert name in ax.texts[0].get_text()   # each panel names its method
+    # the decades labelled on a panel sit inside it, clear of its neighbours' labels
+    lo, hi = axes[0].get_ylim()
+    ticks = axes[0].get_yticks()
+    assert 1 <= len(ticks) <= 2 and np.all((ticks > lo * 2) & (ticks < hi / 2))
+    # only the bottom panel labels the shared iteration axis
+    assert [ax.xaxis.get_tick_params()["labelbottom"] for ax in axes] == \
+        [False] * (len(axes) - 1) + [True]
+    # a racer this problem cannot run says why instead of staying blank
+    assert "needs μ" in app.absent["GD 2/(μ+L)"].get_text()
+    assert all(app.absent[n].get_text() == "" for n in app.histories)
+    app.close()
+
+
+def test_without_a_contour_plot_the_loss_panel_takes_the_paths_width():
+    # Regression: on the 41-parameter logistic regression a third of the figure said
+    # "no contour plot".
+    app = LineSearchRace("Rosenbrock", backend="png")
+    narrow = app.ax_loss.get_position()
+    path = app.ax_path.get_position()
+    app.problem_name.value = "logistic regression"
+    wide = app.ax_loss.get_position()
+    assert not app.ax_path.get_visible()
+    assert wide.x0 < path.x1 and wide.x1 == pytest.approx(narrow.x1)
+    assert wide.width > 1.8 * narrow.width
+    assert "41 parameters" in app.ax_loss.get_title()
+    # every racer runs here, and a rate on a whole decade (Armijo's 1.0) is not on the frame
+    assert all(text.get_text() == "" for text in app.absent.values())
+    assert app.ax_rate.get_ylim()[0] < 1.0 / 2 and app.histories["Armijo"].lr[0] == 1.0
+    app.problem_name.value = "Rosenbrock"
+    assert app.ax_path.get_visible()
+    np.testing.assert_allclose(app.ax_loss.get_position().bounds, narrow.bounds)
+    assert app.last_error is None
+    app.close()

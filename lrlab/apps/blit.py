@@ -16,7 +16,6 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
 
 __all__ = ["Group", "Layer", "Layers", "hidden", "layer_renderer"]
 
@@ -81,13 +80,6 @@ class Layer:
         part = flat[self.partial].astype(np.uint16)
         self.premultiplied = part[:, :3] * part[:, 3:] + 127  # + 127: round, not truncate
         self.transparency = 255 - part[:, 3:]
-
-    def extent(self, height: int) -> Bbox:
-        """Display box (origin bottom left) of the pixels the layer covers."""
-        if self.rows.stop == self.rows.start:
-            return Bbox.from_extents(0, 0, 0, 0)
-        return Bbox.from_extents(self.cols.start, height - self.rows.stop,
-                                 self.cols.stop, height - self.rows.start)
 
     def composite(self, buf: np.ndarray) -> None:
         """``dst = src * a + dst * (1 - a)`` in 8-bit arithmetic, in place."""

@@ -45,7 +45,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 from .._validation import check_choice
-from .blit import Group, Layer, Layers, hidden, layer_renderer
+from .blit import Group, Layer, Layers, hidden
 
 __all__ = ["Canvas", "active_backend", "png_bytes"]
 
@@ -235,14 +235,26 @@ class Canvas:
 
     # ------------------------------------------------------------ background
     def _draw_background(self) -> None:
-        """Everything but the animated artists and the overlays, cached."""
-        canvas = self.figure.canvas
+        """Everything but the animated artists and the overlays, cached.
+
+        As ``canvas.draw()`` does it (the figure's patch, then its axes in
+        zorder), one axes at a time, noting the pixels each one changed: its
+        extent, where a later one-axes redraw must clear.
+        """
+        canvas, fig = self.figure.canvas, self.figure
         self._overlays = self._static_above()
+        others = [a for a in fig.get_children() if a is not fig.patch and a not in fig.axes]
         with hidden(self._overlays + self._layered_members()):
-            canvas.draw()
-        self._background = canvas.copy_from_bbox(self.figure.bbox)
-        renderer = canvas.get_renderer()
-        self._extents = {ax: ax.get_tightbbox(renderer) for ax in self.figure.axes}
+            if others or fig.get_layout_engine() is not None:
+                canvas.draw()  # figure-level artists or a layout engine: no one-axes redraws
+                self._extents = {}
+            else:
+                renderer = canvas.get_renderer()
+                renderer.clear()
+                fig.patch.draw(renderer)
+                self._extents = _draw_tracked(sorted(fig.axes, key=Artist.get_zorder), renderer)
+                fig.stale = False
+        self._background = canvas.copy_from_bbox(fig.bbox)
         self._forget_layers(None)
         self._dirty.clear()
         self.full_draws += 1
@@ -257,8 +269,8 @@ class Canvas:
         """
         canvas, fig = self.figure.canvas, self.figure
         todo, self._dirty = set(self._dirty), set()
-        if any(ax not in self._extents for ax in todo):
-            self._draw_background()  # an axes the background never held
+        if any(ax not in self._extents for ax in todo) or len(self._extents) != len(fig.axes):
+            self._draw_background()  # axes the background never held, or no extents
             return
         region = Bbox.union([self._extents[ax] for ax in todo])
         grown = True
@@ -269,10 +281,8 @@ class Canvas:
                     todo.add(ax)
                     region = Bbox.union([region, box])
                     grown = True
-        others = [a for a in fig.get_children() if a is not fig.patch and a not in fig.axes
-                  and a.get_visible()]
-        if others or len(todo) == len(self._extents) or len(self._extents) != len(fig.axes):
-            self._draw_background()  # figure-level artists, or every axes: draw it all
+        if len(todo) == len(self._extents):
+            self._draw_background()  # every axes: draw it all
             return
         height = int(fig.bbox.height)
         x0, y0 = max(int(region.x0) - 2, 0), max(int(region.y0) - 2, 0)
@@ -282,13 +292,8 @@ class Canvas:
         buf[height - y1:height - y0, x0:x1] = np.round(
             255 * np.asarray(to_rgba(fig.get_facecolor()))).astype(np.uint8)
         self._overlays = self._static_above()
-        # drawn on a transparent layer and composited: the layer's opaque pixels are
-        # exactly what the axes cover now (no tight-box estimate, which costs a draw)
         with hidden(self._overlays + self._layered_members()):
-            layer = Layer(layer_renderer(fig, self._layer_cache),
-                          sorted(todo, key=Artist.get_zorder))
-        layer.composite(buf)
-        new = {ax: layer.extent(height) for ax in todo}
+            new = _draw_tracked(sorted(todo, key=Artist.get_zorder), canvas.get_renderer())
         cleared = Bbox.from_extents(x0, y0, x1, y1)
         for box in new.values():
             outside = not (cleared.containsx(box.x0) and cleared.containsx(box.x1)
@@ -376,6 +381,26 @@ class Canvas:
         self.figure.clear()
         if self.backend == "ipympl":
             self.widget.close()
+
+
+def _draw_tracked(axes: list, renderer: Any) -> dict:
+    """Draw ``axes`` one by one; each one's extent: its box and every pixel it changed."""
+    pixels = np.asarray(renderer.buffer_rgba()).view(np.uint32)[..., 0]
+    height = pixels.shape[0]
+    before = pixels.copy()
+    out = {}
+    for ax in axes:
+        ax.draw(renderer)
+        changed = pixels != before
+        rows = np.flatnonzero(changed.any(axis=1))
+        cols = np.flatnonzero(changed.any(axis=0))
+        box = ax.get_window_extent(renderer)
+        if rows.size:
+            box = Bbox.union([box, Bbox.from_extents(cols[0], height - rows[-1] - 1,
+                                                     cols[-1] + 1, height - rows[0])])
+        out[ax] = box
+        np.copyto(before, pixels)
+    return out
 
 
 def _ipympl():

@@ -274,3 +274,48 @@ def test_suggestions_are_importable_from_finder_and_their_own_module():
 
     for name in lrlab.finder.suggestions.__all__:
         assert getattr(lrlab.finder, name) is getattr(lrlab.finder.suggestions, name)
+
+
+# ------------------------------------------------- slide, the fastai window, the plot
+def test_slide_walks_left_from_the_end_until_the_slopes_agree():
+    # a straight descent (constant slope) followed by a bend: the pair 15 points apart stops
+    # sliding once both its ends sit on the straight part
+    lrs = np.geomspace(1e-4, 1.0, 60)
+    curve = np.r_[np.linspace(2.0, 1.0, 40), 1.0 - 0.02 * np.arange(1, 21) ** 2]
+    res = RangeTestResult(lrs, curve, curve.copy(), 60, "", 2.0, None, {})
+    slope = np.gradient(curve[6:55])
+    right = len(slope) - 1
+    while abs(slope[right] - slope[right - 15]) > 0.005:
+        right -= 1
+    assert suggest(res, "slide") == pytest.approx(lrs[6 + right - 15 + 1])
+    assert suggest(res, "slide", adjust_value=0.5) == pytest.approx(0.5 * suggest(res, "slide"))
+    for kwargs, match in [({"lr_diff": 0}, "'lr_diff' parameter of suggest_slide"),
+                          ({"thresh": -1.0}, "'thresh' parameter of suggest_slide"),
+                          ({"adjust_value": 0.0}, "'adjust_value' parameter of suggest_slide"),
+                          ({"lr_diff": 60}, "needs at least 61 points")]:
+        with pytest.raises(ValueError, match=match):
+            suggest(res, "slide", **kwargs)
+
+
+def test_recorded_is_the_stop_unless_the_run_ended_on_a_non_finite_loss():
+    res = lr_range_test(quadratic([1.0, 10.0]), sgd)      # a 4 x stop, the run goes on after
+    assert res.stop < res.num_steps and res.recorded == res.stop
+    assert np.isfinite(res.losses[res.stop])
+    hand = RangeTestResult(res.lrs, res.losses, res.smoothed, res.stop, "", 1.0, None, {})
+    assert hand.recorded == hand.stop                      # no history: lrlab's old window
+
+
+def test_plot_fits_the_useful_window_and_labels_minimum_over_ten():
+    import matplotlib.pyplot as plt
+
+    res = lr_range_test(quadratic([1.0, 10.0]), sgd)
+    ax = plot_range_test(res, suggestions=["minimum", "valley", "slide"])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"minimum/10: {suggest(res, 'minimum'):.2g}" in labels
+    assert any(t.startswith("lowest smoothed: lr") for t in labels)
+    lo, hi = ax.get_ylim()
+    window = res.smoothed[: res.stop - 5]
+    assert lo < window.min() and hi > window.max() and hi < res.smoothed[res.stop - 1]
+    whole = plot_range_test(res, clip=False).get_ylim()
+    assert whole[1] > res.smoothed[res.stop - 1]           # unclipped: the blow-up fits
+    plt.close("all")

@@ -118,10 +118,11 @@ class FinderReplay(App):
         self.update()
 
     def _build_figure(self) -> None:
-        gs = GridSpec(1, 2, figure=self.figure, width_ratios=[1.35, 1], wspace=0.15,
+        # the middle column holds the curve's legend, so that it covers neither panel
+        gs = GridSpec(1, 3, figure=self.figure, width_ratios=[1.3, 0.56, 1], wspace=0.04,
                       left=0.07, right=0.98, top=0.9, bottom=0.13)
         self.ax_curve = self.figure.add_subplot(gs[0, 0])
-        self.ax_model = self.figure.add_subplot(gs[0, 1])
+        self.ax_model = self.figure.add_subplot(gs[0, 2])
         # a ring and a light cursor: a suggestion at the replayed lr stays visible under them
         (self.marker,) = self.ax_curve.plot([], [], "o", markerfacecolor="none",
                                             markeredgecolor="k", markeredgewidth=1.8,
@@ -147,7 +148,7 @@ class FinderReplay(App):
                 artist.remove()
         if ax.get_legend() is not None:
             ax.get_legend().remove()
-        plots.plot_range_test(self.result, ax)
+        plots.plot_range_test(self.result, ax, legend="outside")
         ax.set_xlim(s.start_lr, s.end_lr)
         ax.set_title(f"range test: {self.rule.value}, "
                      f"{'full batch' if bs is None else f'batch {bs}'}, seed {seed}",

@@ -1,9 +1,15 @@
 r"""The learning-rate range test ("LR finder") and its suggestions.
 
 Train for a few steps while the learning rate grows from tiny to huge, watch
-the loss, and read a good rate off the curve: the idea of Smith (2017) that
-fastai made popular. The test here goes through :func:`lrlab.train` (the one
-loop), so it works with every rule and problem of lrlab::
+the loss, and read a good rate off the curve. The idea is Smith's (2017): his
+"LR range test" ramps the rate *linearly* over a few epochs and reads the
+bounds of a cyclical schedule off the accuracy curve. The version everyone
+runs today is fastai's ``lr_find`` (Howard & Gugger 2020; Gugger 2017): an
+*exponential* sweep over one short run, the loss smoothed with a
+bias-corrected moving average, a stop once it passes 4 times its best, and
+a rule that reads one rate off the curve. lrlab's test is fastai's, run
+through :func:`lrlab.train` (the one loop), so it works with every rule and
+problem of lrlab::
 
     sweep  = exponential (or linear) schedule  lr_0 = start_lr ... lr_{n-1} = end_lr
     history = train(problem, make_rule(sweep), n)
@@ -11,9 +17,9 @@ loop), so it works with every rule and problem of lrlab::
     smooth_i = bias-corrected exponential moving average of loss_0..loss_i
     stop when smooth_i > k * min(smooth_0..smooth_i)       (k = 4)
 
-Four suggestions read the smoothed curve (:func:`suggest_minimum`,
-:func:`suggest_steep`, :func:`suggest_valley` and :func:`suggest_midpoint`;
-they live in :mod:`lrlab.finder.suggestions`);
+Five suggestions read the smoothed curve, fastai's four (:func:`suggest_minimum`,
+:func:`suggest_steep`, :func:`suggest_valley`, :func:`suggest_slide`) and lrlab's
+:func:`suggest_midpoint`; they live in :mod:`lrlab.finder.suggestions`.
 :func:`suggestion_band` repeats the test over several seeds, because a single
 test's suggestion moves from run to run. :func:`lrlab.plots.plot_range_test` (or
 ``result.plot()``) draws it all.
@@ -27,6 +33,16 @@ Differences from fastai's ``lr_find`` (documented, deliberate):
   lag);
 * the stop rule works for negative losses (see :func:`lr_range_test`), where
   fastai's ``smooth > 4 * best`` stops at once.
+
+Given the same recorded curve, the four fastai suggestions return what fastai
+returns, also when the sweep ended on NaN or inf (fastai's window then ends at
+the first NaN: :attr:`RangeTestResult.recorded`).
+
+References
+----------
+Smith (2017), "Cyclical learning rates for training neural networks", WACV.
+Gugger (2017), "How do you find a good learning rate" (blog post: the smoothing and the stop).
+Howard & Gugger (2020), "Fastai: a layered API for deep learning", Information 11(2).
 """
 
 from .range_test import Sweep, lr_range_test, suggestion_band
@@ -36,6 +52,7 @@ from .suggestions import (
     suggest,
     suggest_midpoint,
     suggest_minimum,
+    suggest_slide,
     suggest_steep,
     suggest_valley,
     valley_index,
@@ -50,6 +67,7 @@ __all__ = [
     "suggest",
     "suggest_midpoint",
     "suggest_minimum",
+    "suggest_slide",
     "suggest_steep",
     "suggest_valley",
     "suggestion_band",

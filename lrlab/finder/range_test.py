@@ -144,8 +144,11 @@ def lr_range_test(
 
     References
     ----------
-    Smith (2017), "Cyclical learning rates for training neural networks", WACV.
-    Howard & Gugger (2020), "Fastai: a layered API for deep learning", Information 11(2).
+    Smith (2017), "Cyclical learning rates for training neural networks", WACV: the range
+    test idea (a linear ramp over a few epochs, read for a cyclical schedule's bounds).
+    Howard & Gugger (2020), "Fastai: a layered API for deep learning", Information 11(2),
+    and Gugger (2017), "How do you find a good learning rate": the exponential sweep over
+    one short run, the bias-corrected smoothing and the 4 x stop implemented here.
     """
     owner = "lr_range_test"
     check_problem(problem, owner)
@@ -239,7 +242,7 @@ def suggestion_band(
     problem: Problem,
     make_rule: Callable[[Any], Rule],
     seeds: Iterable[int] = range(5),
-    methods: Iterable[str] = ("minimum", "steep", "valley", "midpoint"),
+    methods: Iterable[str] = ("minimum", "steep", "valley", "slide", "midpoint"),
     *,
     progress: bool | str = "auto",
     **kwargs: Any,

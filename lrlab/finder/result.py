@@ -65,11 +65,44 @@ class RangeTestResult:
         """The last learning rate the test kept."""
         return float(self.lrs[max(self.stop - 1, 0)])
 
+    @property
+    def recorded(self) -> int:
+        """How many points fastai's ``lr_find`` would have recorded for this run.
+
+        ``stop``, except when the run ended on a non-finite loss (at index
+        ``stop``), where fastai's moving average does not stop the way lrlab's
+        test does:
+
+        * a NaN loss makes fastai's smoothed loss NaN for good; ``NaN > 4 * best``
+          is False, so its sweep runs on to ``num_steps`` and ``lr_find`` then cuts
+          the window at the first NaN: ``num_steps``;
+        * a loss of ``+inf`` makes the smoothed loss ``+inf``, which is recorded
+          and then trips the ``4 x best`` test: ``stop + 1`` (with
+          ``stop_factor=None`` fastai records on: ``num_steps``).
+
+        The suggestions read the window ``[skip_start, min(recorded - skip_end,
+        stop))``, which is fastai's ``recorder.lrs[num_it//10:-5]`` cut at the
+        first NaN. A result without a ``history`` (built by hand) gives ``stop``.
+        """
+        n, stop, history = self.num_steps, self.stop, self.history
+        if stop >= n or history is None or math.isfinite(float(self.losses[stop])):
+            return stop
+        diverged = int(np.asarray(getattr(history, "diverged_at", -1)).max())
+        # losses[i] is history.loss[i + 1]: the stop must be at or after the divergence
+        # (a run that passed the 4 x test and diverged later stopped at the 4 x test)
+        if diverged < 0 or stop < diverged - 1:
+            return stop
+        if float(self.losses[stop]) == math.inf and self.settings.get("stop_factor",
+                                                                        4.0) is not None:
+            return stop + 1
+        return n
+
     def suggest(self, method: str = "valley", **kwargs: Any) -> float:
         """Shortcut for :func:`~lrlab.finder.suggest` (``method`` in :data:`SUGGESTIONS`)."""
         return suggest(self, method, **kwargs)
 
-    def suggestions(self, methods: Iterable[str] = ("minimum", "steep", "valley", "midpoint"),
+    def suggestions(self, methods: Iterable[str] = ("minimum", "steep", "valley", "slide",
+                                                    "midpoint"),
                     ) -> dict[str, float]:
         """Every suggestion by name (NaN for one that cannot be computed).
 

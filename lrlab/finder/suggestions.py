@@ -1,29 +1,40 @@
-r"""Reading a learning rate off a range-test curve: the four suggestions.
+r"""Reading a learning rate off a range-test curve: fastai's four suggestions and lrlab's one.
 
 Each function takes a :class:`~lrlab.finder.RangeTestResult` and returns one
-learning rate read from its *smoothed* loss curve, after dropping
-``skip_start`` points at the start (``num_steps // 10``, as fastai) and
-``skip_end`` points before the stop (5, as fastai):
+learning rate read from its *smoothed* loss curve, in the window fastai's
+``Learner.lr_find`` reads: ``skip_start`` points dropped at the start
+(``num_steps // 10``) and ``skip_end`` points before the stop (5), cut at
+the first NaN when the run ended on one (see
+:attr:`~lrlab.finder.RangeTestResult.recorded`):
 
 * :func:`suggest_minimum`: a tenth of the rate at the minimum (fastai ``minimum``);
 * :func:`suggest_steep`: the steepest descent against :math:`\log\eta` (fastai ``steep``);
 * :func:`suggest_valley`: half-way down the longest valley (fastai ``valley``,
   the default; the index arithmetic is :func:`valley_index`);
-* :func:`suggest_midpoint`: where the curve has made half its drop (lrlab's own).
+* :func:`suggest_slide`: fastai's interval slide rule (fastai ``slide``);
+* :func:`suggest_midpoint`: the first rate where the curve has made half its
+  drop (lrlab's own rule, not fastai's).
 
+The four fastai rules return what fastai 2.8 returns on the same curve (to
+float32 rounding: fastai computes in float32, lrlab in float64), including
+on a sweep that ends on NaN or inf (``tests/test_suggestions_fastai.py``).
 :func:`suggest` picks one by name (:data:`SUGGESTIONS`). Every name here is
 also importable from :mod:`lrlab.finder`, which runs the test itself. This
-module reads a result duck-typed and imports nothing else of lrlab's finder.
+module (and the two it builds on, :mod:`lrlab.finder.window` and
+:mod:`lrlab.finder.valley_slide`) reads a result duck-typed and imports nothing
+of the finder that runs the test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import check_array, check_choice, check_int, check_real, fail
+from .._validation import check_choice, check_real
+from .valley_slide import suggest_slide, suggest_valley, valley_index
+from .window import _curve
 
 if TYPE_CHECKING:
     from .result import RangeTestResult
@@ -33,32 +44,11 @@ __all__ = [
     "suggest",
     "suggest_midpoint",
     "suggest_minimum",
+    "suggest_slide",
     "suggest_steep",
     "suggest_valley",
     "valley_index",
 ]
-
-
-#: What a suggestion reads from a range-test result.
-_RESULT_FIELDS = ("lrs", "smoothed", "stop", "num_steps", "reason")
-
-
-def _curve(result: RangeTestResult, skip_start: int | None, skip_end: int, name: str):
-    """The (rates, smoothed losses) window a suggestion reads, with clear errors."""
-    # Duck-typed (what a RangeTestResult offers), so this module imports nothing of the finder.
-    if not all(hasattr(result, a) for a in _RESULT_FIELDS):
-        fail(result, "result", name,
-             allowed="a RangeTestResult (from lr_range_test)", exc=TypeError)
-    start = result.num_steps // 10 if skip_start is None else check_int(
-        skip_start, "skip_start", name, low=0)
-    skip_end = check_int(skip_end, "skip_end", name, low=0)
-    end = result.stop - skip_end
-    if end - start < 3:
-        raise ValueError(
-            f"{name} needs at least 3 points of the range test after skipping the first "
-            f"{start} and the last {skip_end}; the test kept {result.stop} "
-            f"({result.reason}). Start the sweep at a smaller lr or use more steps.")
-    return result.lrs[start:end], result.smoothed[start:end]
 
 
 def suggest_minimum(result: RangeTestResult, *, skip_start: int | None = None,
@@ -76,7 +66,9 @@ def suggest_minimum(result: RangeTestResult, *, skip_start: int | None = None,
     skip_start : int, optional
         Points dropped at the start (``num_steps // 10``, as fastai).
     skip_end : int
-        Points dropped before the stop (5, as fastai).
+        Points dropped before the stop (5, as fastai; when the run ended on NaN, fastai's
+        window ends at the NaN instead, and so does this one: see
+        :attr:`~lrlab.finder.RangeTestResult.recorded`).
 
     Returns
     -------
@@ -158,118 +150,6 @@ def suggest_steep(result: RangeTestResult, *, skip_start: int | None = None,
     return float(lrs[int(np.argmin(grads))])
 
 
-def valley_index(losses: Sequence[float], min_drop: float = 0.0) -> int:
-    """fastai's ``valley`` index arithmetic on a loss curve, reproduced exactly.
-
-    ``lds[i]`` is the length of the longest strictly decreasing subsequence
-    ending at ``i`` (an O(n^2) dynamic programme). The best end ``max_end`` and
-    ``max_start = max_end - lds[max_end]`` are updated inside the inner loop,
-    as in fastai (equivalent to updating after it). Note that ``max_start``
-    is one index *before* the valley's first point (it is ``-1`` when the
-    curve falls from its very first point). Then::
-
-        sections = (max_end - max_start) / 3
-        idx = max_start + int(sections) + int(sections / 2)
-
-    i.e. about half-way (1/3 + 1/6) along the valley.
-
-    Parameters
-    ----------
-    losses : sequence of float
-        A non-empty curve of finite values.
-    min_drop : float >= 0
-        lrlab's addition (0 = fastai): a link of the subsequence counts only
-        when the loss falls by more than ``min_drop`` (an absolute amount),
-        ``losses[i] < losses[j] - min_drop``.
-
-    Returns
-    -------
-    int
-        An index into ``losses``.
-
-    Examples
-    --------
-    >>> valley_index([5.0, 4.0, 3.0, 2.0, 1.0, 0.5, 3.0, 9.0])  # max_start=-1, max_end=5
-    2
-
-    References
-    ----------
-    fastai ``fastai/callback/schedule.py``, function ``valley`` (fastai >= 2.4,
-    by Zachary Mueller, after ESRI's ArcGIS ``lr_find``).
-    """
-    arr = check_array(losses, "losses", "valley_index", ndim=1)
-    if arr.size == 0:
-        fail(losses, "losses", "valley_index", allowed="a non-empty 1-D array of finite floats")
-    tol = check_real(min_drop, "min_drop", "valley_index", low=0)
-    losses = arr.tolist()
-    n = len(losses)
-    max_start, max_end = 0, 0
-    lds = [1] * n
-    for i in range(1, n):
-        for j in range(0, i):
-            if losses[i] < losses[j] - tol and lds[i] < lds[j] + 1:
-                lds[i] = lds[j] + 1
-            if lds[max_end] < lds[i]:
-                max_end = i
-                max_start = max_end - lds[max_end]
-    sections = (max_end - max_start) / 3
-    return max_start + int(sections) + int(sections / 2)
-
-
-def suggest_valley(result: RangeTestResult, *, skip_start: int | None = None,
-                   skip_end: int = 5, min_drop: float = 0.0) -> float:
-    """The rate about half-way down the longest valley (fastai's default, ``valley``).
-
-    Finds the longest decreasing subsequence of the smoothed loss and
-    returns the rate at :func:`valley_index`, which lands about half-way
-    down the valley (1/3 + 1/6 of its length from its start): well below
-    the minimum, well above where the descent begins.
-
-    Parameters
-    ----------
-    result : RangeTestResult
-        A range test (:func:`~lrlab.finder.lr_range_test`).
-    skip_start, skip_end : int
-        As for :func:`suggest_minimum`.
-    min_drop : float in [0, 1)
-        Smallest drop of a link of the decreasing subsequence, as a fraction
-        of the range (max - min) of the smoothed losses; 0 is fastai's rule.
-
-    Returns
-    -------
-    float
-
-    Notes
-    -----
-    When it misleads: the subsequence need not be contiguous, so a long,
-    shallow, noisy drift can beat a short, steep valley; a spike down late
-    in the curve (small batches) extends the valley and moves the answer
-    right, towards divergence; a curve that keeps falling to ``end_lr``
-    gives an answer that depends on ``end_lr``. On *noise-free* curves
-    (full batch, exact gradients) the loss falls by tiny amounts even at
-    1e-7, the whole flat start joins the valley and the answer lands
-    decades too low; ``min_drop=0.01`` (a link must drop 1 % of the curve's
-    range) fixes that.
-
-    Examples
-    --------
-    >>> from lrlab.finder import lr_range_test
-    >>> from lrlab.surfaces import quadratic
-    >>> from lrlab.rules import sgd
-    >>> result = lr_range_test(quadratic([1.0, 10.0]), sgd)  # exact gradients: no noise
-    >>> round(suggest_valley(result), 5), round(suggest_valley(result, min_drop=0.01), 4)
-    (0.00052, 0.0215)
-
-    References
-    ----------
-    Howard & Gugger (2020), "Fastai: a layered API for deep learning", Information 11(2).
-    """
-    min_drop = check_real(min_drop, "min_drop", "suggest_valley", low=0, high=1, high_open=True)
-    lrs, losses = _curve(result, skip_start, skip_end, "suggest_valley")
-    tol = min_drop * float(np.max(losses) - np.min(losses))
-    return float(lrs[valley_index(losses, tol)])
-
-
 def suggest_midpoint(result: RangeTestResult, *, skip_start: int | None = None,
                      skip_end: int = 5, level: float = 0.5) -> float:
     r"""The first rate at which the smoothed loss has made half its drop (lrlab's own rule).
@@ -277,6 +157,9 @@ def suggest_midpoint(result: RangeTestResult, *, skip_start: int | None = None,
     With :math:`s_a` the smoothed loss at the start of the window and
     :math:`s_{min}` its minimum, the suggestion is the first rate before the
     minimum with :math:`s_i \le s_a - \text{level}\,(s_a - s_{min})`.
+    It is not one of fastai's rules, and not a geometric middle of two rates:
+    "midpoint" names the loss *level* half-way between the window's start
+    and its minimum (``level=0.5``).
 
     Why: a level crossing of the smoothed curve needs no derivative and
     depends on neither the loss scale nor an added constant, so it moves
@@ -328,6 +211,7 @@ SUGGESTIONS: dict[str, Callable[..., float]] = {
     "minimum": suggest_minimum,
     "steep": suggest_steep,
     "valley": suggest_valley,
+    "slide": suggest_slide,
     "midpoint": suggest_midpoint,
 }
 
@@ -344,7 +228,7 @@ def suggest(result: RangeTestResult, method: str = "valley", **kwargs: Any) -> f
     ----------
     result : RangeTestResult
         A range test (:func:`~lrlab.finder.lr_range_test`).
-    method : {'valley', 'minimum', 'steep', 'midpoint'}
+    method : {'valley', 'minimum', 'steep', 'slide', 'midpoint'}
         Which suggestion.
     **kwargs
         Passed to the suggestion function (``skip_start``, ``min_drop``, ...).

@@ -14,35 +14,75 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..finder.suggestions import _check_methods, suggest
+from .base import COLORS, axes_or_new
 
 if TYPE_CHECKING:
     from ..finder.result import RangeTestResult, SuggestionBand
 
-__all__ = ["plot_range_test"]
+__all__ = ["SUGGESTION_COLORS", "SUGGESTION_LABELS", "plot_range_test", "useful_window"]
+
+#: What each suggestion's marker says it is (``minimum`` returns a tenth of the minimum's rate).
+SUGGESTION_LABELS = {"minimum": "minimum/10", "steep": "steepest", "valley": "valley",
+                     "slide": "slide", "midpoint": "midpoint (lrlab's)"}
+#: One colour-blind-safe colour per suggestion (the curve is COLORS[0]).
+SUGGESTION_COLORS = {"minimum": COLORS[1], "steep": COLORS[2], "valley": COLORS[4],
+                     "slide": COLORS[3], "midpoint": COLORS[5]}
+
+
+def useful_window(result: RangeTestResult, skip_end: int = 5) -> tuple[int, int]:
+    """``(0, end)``: the points a plot should fit, fastai's plot window.
+
+    fastai's ``plot_lr_find`` draws its recorded curve without the last
+    ``skip_end`` points, and matplotlib scales the axes to what is left, so the
+    blow-up at the end does not squash the useful region. ``end`` is the end of
+    the window the suggestions read (``min(recorded - skip_end, stop)``: the
+    NaN cut included), or ``stop`` if that leaves fewer than 3 points.
+    """
+    stop = int(result.stop)
+    end = min(int(getattr(result, "recorded", stop)) - skip_end, stop)
+    return 0, end if end >= 3 else stop
 
 
 def plot_range_test(
     result: RangeTestResult,
     ax: Any = None,
     *,
-    suggestions: Iterable[str] = ("minimum", "steep", "valley", "midpoint"),
+    suggestions: Iterable[str] = ("minimum", "steep", "valley", "slide", "midpoint"),
     band: SuggestionBand | None = None,
     raw: bool = True,
+    clip: bool = True,
+    skip_end: int = 5,
+    mark_minimum: bool = True,
+    legend: str | None = "outside",
 ) -> Any:
-    """Loss against learning rate (log x), with the suggestions marked.
+    """Loss against learning rate (log x), with the suggestions marked and labelled.
 
     Parameters
     ----------
     result : RangeTestResult
         A range test (:func:`~lrlab.finder.lr_range_test`).
     ax : matplotlib Axes, optional
-        Where to draw (a new figure if omitted).
+        Where to draw (a new standalone figure if omitted).
     suggestions : iterable of str
-        Which suggestions to mark (vertical line + dot on the smoothed curve).
+        Which suggestions to mark (a dotted line and a dot on the smoothed curve),
+        each labelled with what it is and its value (``minimum/10: 0.084``).
     band : SuggestionBand, optional
         Shade each suggestion's band over seeds.
     raw : bool
         Also draw the raw losses (faint).
+    clip : bool
+        Fit the y-axis to the smoothed curve without its last ``skip_end`` points,
+        as fastai's ``plot_lr_find`` does (:func:`useful_window`): the blow-up
+        leaves the top of the axes (a triangle marks where) and the useful region
+        fills them. False fits everything the test kept.
+    skip_end : int
+        Points left out of the fit (fastai's 5).
+    mark_minimum : bool
+        Mark the lowest smoothed loss itself (a ring: the rate that
+        ``minimum/10`` divides by 10).
+    legend : str or None
+        ``'outside'`` (right of the axes, covering nothing), a matplotlib location
+        (``'lower left'``), or None for no legend.
 
     Returns
     -------
@@ -50,45 +90,67 @@ def plot_range_test(
 
     Examples
     --------
-    >>> import matplotlib.pyplot as plt
     >>> from lrlab.finder import lr_range_test
     >>> from lrlab.surfaces import quadratic
     >>> from lrlab.rules import sgd
-    >>> ax = plot_range_test(lr_range_test(quadratic([1.0, 10.0]), sgd), suggestions=["valley"])
-    >>> ax.get_xscale(), len(ax.get_legend().get_texts())  # loss, smoothed loss, valley
-    ('log', 3)
-    >>> plt.close(ax.figure)
+    >>> ax = plot_range_test(lr_range_test(quadratic([1.0, 10.0]), sgd),
+    ...                      suggestions=["minimum", "valley"])
+    >>> ax.get_xscale(), [t.get_text().split(":")[0] for t in ax.get_legend().get_texts()]
+    ('log', ['loss', 'smoothed loss', 'minimum/10', 'valley', 'lowest smoothed',
+     'blow-up (clipped)'])
     """
-    import matplotlib.pyplot as plt
-
     suggestions = _check_methods(suggestions, "suggestions", "plot_range_test")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    n = result.stop
+    ax = axes_or_new(ax, figsize=(7.0, 4.0))
+    n = int(result.stop)
+    lrs, smoothed = result.lrs[:n], result.smoothed[:n]
     if raw:
-        ax.plot(result.lrs[:n], result.losses[:n], color="0.75", lw=1, label="loss")
-    ax.plot(result.lrs[:n], result.smoothed[:n], color="C0", lw=2, label="smoothed loss")
-    colors = {"minimum": "C3", "steep": "C2", "valley": "C1", "midpoint": "C4"}
-    logx = np.log(result.lrs[:n])
+        ax.plot(lrs, result.losses[:n], color="0.7", lw=0.8, label="loss")
+    ax.plot(lrs, smoothed, color=COLORS[0], lw=2, label="smoothed loss")
+    logx = np.log(lrs)
     for name in suggestions:
         try:
             lr = suggest(result, name)
         except ValueError:
             continue
-        y = np.interp(np.log(lr), logx, result.smoothed[:n])
-        color = colors.get(name, "k")
-        ax.axvline(lr, color=color, ls=":", lw=1)
-        ax.plot([lr], [y], "o", color=color, label=f"{name}: {lr:.2g}")
+        y = np.interp(np.log(lr), logx, smoothed)
+        color = SUGGESTION_COLORS.get(name, COLORS[6])
+        ax.axvline(lr, color=color, ls=":", lw=1.2)
+        ax.plot([lr], [y], "o", color=color, ms=7, mec="white", mew=0.8, zorder=4,
+                label=f"{SUGGESTION_LABELS.get(name, name)}: {lr:.2g}")
         if band is not None and name in band.values:
             ax.axvspan(band.low[name], band.high[name], color=color, alpha=0.12)
+    lo, hi = useful_window(result, skip_end)
+    window = smoothed[lo:hi]
+    window = window[np.isfinite(window)]
+    if mark_minimum and window.size:
+        i = int(np.argmin(smoothed[lo:hi]))
+        ax.plot([lrs[lo + i]], [smoothed[lo + i]], "o", ms=11, mfc="none",
+                mec=SUGGESTION_COLORS["minimum"], mew=1.5, zorder=4,
+                label=f"lowest smoothed: lr {lrs[lo + i]:.2g}")
     ax.set_xscale("log")
-    ax.set_xlabel("learning rate")
-    ax.set_ylabel("loss")
-    ax.set_title(f"LR range test ({result.settings.get('rule', '')})")
-    finite = result.smoothed[:n][np.isfinite(result.smoothed[:n])]
-    if finite.size:
-        lo, hi = float(finite.min()), float(max(finite.max(), result.initial_loss))
-        pad = 0.05 * (hi - lo if hi > lo else 1.0)
-        ax.set_ylim(lo - pad, hi + pad)
-    ax.legend(loc="best", fontsize="small")
+    ax.set_xlim(result.lrs[0], lrs[-1] if n else result.lrs[-1])
+    ax.set_xlabel("learning rate (log scale)")
+    ax.set_ylabel("training loss")
+    finite = smoothed[np.isfinite(smoothed)]
+    fit = window if (clip and window.size) else finite
+    clipped = False
+    if fit.size:
+        bottom, top = float(fit.min()), float(max(fit.max(), result.initial_loss))
+        pad = 0.06 * (top - bottom if top > bottom else max(abs(top), 1.0))
+        ax.set_ylim(bottom - pad, top + pad)
+        above = np.nonzero(np.isfinite(smoothed) & (smoothed > top + pad))[0]
+        above = above[above >= hi - 1] if above.size else above
+        if clip and above.size:
+            clipped = True  # where the smoothed curve leaves the axes: a triangle at the top
+            ax.plot([lrs[above[0]]], [top + pad], "^", color=COLORS[0], ms=8, clip_on=False,
+                    zorder=5, label="blow-up (clipped)")
+    rule = result.settings.get("rule", "")
+    ax.set_title(f"LR range test{f' ({rule})' if rule else ''}: stopped at lr "
+                 f"{result.stop_lr:.2g}" + (" (blow-up clipped)" if clipped else ""),
+                 fontsize=10)
+    if legend == "outside":
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+                  borderaxespad=0.0)
+    elif legend is not None:
+        ax.legend(loc=legend, fontsize="small", framealpha=0.9)
     return ax

@@ -13,11 +13,14 @@ The PyTorch column is each lrlab object's own ``.torch`` text, so it cannot drif
 from the code; the lrlab column is rendered from the same :class:`Call` that
 builds the object. Keras and optax names and defaults are as of Keras 3 and
 optax 0.2, and often differ from PyTorch's: copy the values, not just the names.
+Where optax's function computes something else, the *differences* column says how
+(read in optax's source). :func:`compact_table` is the short version, names only.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,8 +31,8 @@ from .. import rules as _rules
 from .. import schedules as _schedules
 from .. import surfaces as _surfaces
 
-__all__ = ["PROBLEM", "RULE_ROWS", "SCHEDULE_ROWS", "Call", "Counterpart", "main",
-           "markdown_table", "rule_table_document", "write_rule_table"]
+__all__ = ["PROBLEM", "RULE_ROWS", "SCHEDULE_ROWS", "Call", "Counterpart", "compact_table",
+           "main", "markdown_table", "rule_table_document", "write_rule_table"]
 
 #: The two namespaces a table entry's factory may come from, as users import them.
 NAMESPACES = {"rules": _rules, "schedules": _schedules}
@@ -131,7 +134,8 @@ class Counterpart:
     """One row: an lrlab call and what the other libraries call the same thing.
 
     ``keras`` and ``optax`` name the counterpart with its defaults, ``"—"`` when
-    there is none; ``note`` says how it differs where the names alone mislead.
+    there is none; ``note`` says how it differs where the names alone mislead
+    (defaults); ``differences`` where optax *computes* something else, and how to match.
     The PyTorch counterpart is the built object's ``.torch`` text.
     """
 
@@ -139,6 +143,7 @@ class Counterpart:
     keras: str
     optax: str
     note: str = ""
+    differences: str = ""
 
     @property
     def torch(self) -> str:
@@ -157,22 +162,30 @@ RULE_ROWS: tuple[Counterpart, ...] = (
                 "keras.optimizers.Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, "
                 "epsilon=1e-7)",
                 "optax.adagrad(learning_rate, initial_accumulator_value=0.1, eps=1e-7)",
-                "Keras and optax start the accumulator at 0.1, PyTorch and lrlab at 0"),
+                "Keras and optax start the accumulator at 0.1, PyTorch and lrlab at 0",
+                "optax divides by √(G + ε), ε inside the square root; lrlab and PyTorch by √G + ε"),
     Counterpart(Call(_r.rmsprop),
                 "keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, "
                 "epsilon=1e-7, centered=False)",
                 "optax.rmsprop(learning_rate, decay=0.9, eps=1e-8, centered=False)",
-                "PyTorch's alpha is Keras's rho and optax's decay (0.99 against 0.9)"),
+                "PyTorch's alpha is Keras's rho and optax's decay (0.99 against 0.9)",
+                "optax divides by √(v + ε), ε inside the square root (its default "
+                "eps_in_sqrt=True); eps_in_sqrt=False gives lrlab's and PyTorch's √v + ε"),
     Counterpart(Call(_r.adadelta),
                 "keras.optimizers.Adadelta(learning_rate=0.001, rho=0.95, epsilon=1e-7)",
-                "optax.adadelta(learning_rate=None, rho=0.9, eps=1e-6)",
-                "Keras's learning rate of 0.001 scales the update 1000x down from PyTorch's 1.0"),
+                "optax.adadelta(learning_rate=1.0, rho=0.9, eps=1e-6)",
+                "Keras's learning rate of 0.001 scales the update 1000x down from PyTorch's 1.0",
+                "optax's default learning_rate=None skips the scaling by -1 as well, so its "
+                "updates climb the loss; with learning_rate=1.0 it is lrlab's update"),
     Counterpart(Call(_r.adam),
                 "keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, "
                 "epsilon=1e-7)",
                 "optax.adam(learning_rate, b1=0.9, b2=0.999, eps=1e-8)"),
     Counterpart(Call(_r.amsgrad), "keras.optimizers.Adam(..., amsgrad=True)",
-                "optax.amsgrad(learning_rate, b1=0.9, b2=0.999, eps=1e-8)"),
+                "optax.amsgrad(learning_rate, b1=0.9, b2=0.999, eps=1e-8)", "",
+                "optax keeps the largest bias-corrected moment, max_s v_s/(1 - β₂^s); lrlab and "
+                "PyTorch keep max_s v_s and divide it by the current 1 - β₂^t, so early steps "
+                "differ (scale_by_amsgrad's bias_correction_nu=False drops the correction)"),
     Counterpart(Call(_r.adamw),
                 "keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.004, ...)",
                 "optax.adamw(learning_rate, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-4)",
@@ -195,17 +208,24 @@ RULE_ROWS: tuple[Counterpart, ...] = (
                 "optax.scale_by_backtracking_linesearch(max_backtracking_steps, "
                 "slope_rtol=1e-4, decrease_factor=0.8)"),
     Counterpart(Call(_r.polyak, (0.0,)), "—",
-                "optax.polyak_sgd(max_learning_rate=1.0, f_min=0.0)"),
+                "optax.polyak_sgd(max_learning_rate=1.0, f_min=0.0)", "",
+                "optax caps the step at max_learning_rate=1 (lrlab: no cap unless max_lr); its "
+                "default 'sps' keeps a negative f - f*, lrlab clips it at 0 (optax's 'sps+')"),
     Counterpart(Call(_r.barzilai_borwein), "—", "—"),
     Counterpart(Call(_r.clip_by_norm, (1.0,)), "optimizer argument global_clipnorm=1.0",
                 "optax.clip_by_global_norm(max_norm)",
-                "Keras's clipnorm (without global_) clips each tensor separately"),
+                "Keras's clipnorm (without global_) clips each tensor separately",
+                "optax scales by c/‖g‖ when ‖g‖ ≥ c, without the +1e-6 of lrlab's and "
+                "PyTorch's min(1, c/(‖g‖ + 1e-6))"),
     Counterpart(Call(_r.clip_by_value, (1.0,)), "optimizer argument clipvalue=1.0",
                 "optax.clip(max_delta)"),
     Counterpart(Call(_r.reduce_on_plateau, (0.1,)),
                 "keras.callbacks.ReduceLROnPlateau(monitor='val_loss', factor=0.1, patience=10, "
                 "min_delta=1e-4)",
-                "optax.contrib.reduce_on_plateau(factor=0.1, patience=10, rtol=1e-4)"),
+                "optax.contrib.reduce_on_plateau(factor=0.1, patience=10, rtol=1e-4)", "",
+                "optax counts patience values without improvement (lrlab, PyTorch: patience + 1) "
+                "and cuts the update of that step (they: from the next): its patience=p + 1 cuts "
+                "one step before lrlab's p, every time"),
 )
 
 #: Learning-rate schedules, in the order of notebook 04.
@@ -245,11 +265,14 @@ SCHEDULE_ROWS: tuple[Counterpart, ...] = (
     Counterpart(Call(_s.cyclic, (0.01, 0.1, 10)), "—", "—"),
     Counterpart(Call(_s.one_cycle, (0.1, 100)), "—",
                 "optax.cosine_onecycle_schedule(transition_steps, peak_value, pct_start=0.3, "
-                "div_factor=25.0, final_div_factor=1e4)"),
+                "div_factor=25.0, final_div_factor=1e4)", "",
+                "optax peaks at step int(pT), ends at T; lrlab and PyTorch at pT - 1 and T - 1"),
     Counterpart(Call(_s.warmup, (Call(_s.cosine, (0.1, 100)), 10)),
                 "CosineDecay(..., warmup_target, warmup_steps)",
                 "optax.warmup_cosine_decay_schedule(init_value, peak_value, warmup_steps, "
-                "decay_steps)"),
+                "decay_steps)", "",
+                "optax's decay_steps counts the warm-up: warmup(cosine(lr, T), W) is "
+                "warmup_cosine_decay_schedule(lr/(W + 1), lr, W, W + T)"),
     Counterpart(Call(_s.join, ([Call(_s.constant, (0.1,)), Call(_s.constant, (0.01,))], [50])),
                 "—", "optax.join_schedules(schedules, boundaries)"),
     Counterpart(Call(_s.wsd, (0.1, 100), {"decay_steps": 20, "warmup_steps": 10}), "—",
@@ -273,16 +296,52 @@ def _cell(text: str) -> str:
 
 
 def _table(rows: Sequence[Counterpart], what: str) -> str:
-    lines = [f"| lrlab {what} | PyTorch (the object's `.torch`) | Keras | optax | note |",
-             "|---|---|---|---|---|"]
+    lines = [f"| lrlab {what} | PyTorch (the object's `.torch`) | Keras | optax | note | "
+             "differences (what optax computes otherwise) |", "|---|---|---|---|---|---|"]
     for row in rows:
-        cells = [f"`{row.call.text}`", row.torch, row.keras, row.optax, row.note]
+        cells = [f"`{row.call.text}`", row.torch, row.keras, row.optax, row.note,
+                 row.differences]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines)
 
 
+_PREFIXES = ("torch.optim.lr_scheduler.", "torch.optim.", "torch.nn.utils.", "optax.",
+             "keras.optimizers.schedules.", "keras.optimizers.", "keras.callbacks.",
+             "optimizer argument ")
+
+
+def _short(text: str) -> str:
+    """A cell's name without module or arguments (``'optax.adam(lr, ...)'`` -> ``'adam'``)."""
+    if text == "—" or text.startswith("no "):
+        return "—"
+    names = re.findall(r"torch\.[\w.]+|\b[A-Za-z_][\w.]*(?=\()", text)
+    name = next((n for n in names if "lr_scheduler" in n), names[0] if names else text)
+    for prefix in _PREFIXES:
+        name = name.removeprefix(prefix)
+    return name
+
+
+def compact_table() -> str:
+    """Names only, one short line per rule and schedule (notebook 09 shows this one).
+
+    Examples
+    --------
+    >>> print(compact_table().splitlines()[2])
+    | `rules.sgd(0.01)` | SGD | SGD | sgd |  |
+    """
+    out = []
+    for what, rows in (("rule", RULE_ROWS), ("schedule", SCHEDULE_ROWS)):
+        out += [f"| lrlab {what} | PyTorch | Keras | optax | optax differs |",
+                "|---|---|---|---|---|"]
+        out += ["| " + " | ".join(_cell(c) for c in (
+            f"`{row.call.text}`", _short(row.torch), _short(row.keras), _short(row.optax),
+            "yes" if row.differences else "")) + " |" for row in rows]
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
 def markdown_table() -> str:
-    """The rule and schedule tables as Markdown (what notebook 09 displays).
+    """The rule and schedule tables as Markdown, every column (``docs/rule_table.md``).
 
     Examples
     --------
@@ -300,10 +359,12 @@ def rule_table_document() -> str:
     """The whole ``docs/rule_table.md``: a title, how it is made, and :func:`markdown_table`."""
     return ("# lrlab rules and schedules in PyTorch, Keras and optax\n\n"
             "Generated by `python -m lrlab.rules.table docs/rule_table.md` from the data in "
-            "`lrlab/rules/table.py`, the same table notebook `09_choosing_in_practice` shows: "
-            "edit that module, not this file. The PyTorch column is each lrlab object's `.torch` "
-            "text. Keras and optax defaults often differ from PyTorch's: copy the values, not "
-            "just the names. Names as of Keras 3 and optax 0.2.\n\n" + markdown_table() + "\n")
+            "`lrlab/rules/table.py` (notebook `09_choosing_in_practice` shows its names): edit "
+            "that module, not this file. The PyTorch column is each lrlab object's `.torch` text. "
+            "Keras and optax defaults often differ from PyTorch's: copy the values, not just the "
+            "names. Names as of Keras 3 and optax 0.2. The last column says where optax computes "
+            "something else than lrlab and PyTorch, as read in optax's source.\n\n"
+            + markdown_table() + "\n")
 
 
 def write_rule_table(path: str | Path) -> Path:

@@ -27,7 +27,7 @@ from .problem import Problem
 from .rules import sgd
 from .trainer import train
 
-__all__ = ["gradient_noise_covariance", "measured_floor", "noise_floor"]
+__all__ = ["gradient_noise_covariance", "gradient_noise_scale", "measured_floor", "noise_floor"]
 
 
 def gradient_noise_covariance(problem: Problem, theta: Any = None,
@@ -142,3 +142,97 @@ def measured_floor(problem: Problem, lr: Any, batch_size: int, *, num_steps: int
     else:  # a diverged run's tail is NaN, and its floor inf
         floor = np.where(diverged, np.inf, np.mean(gap, axis=0))
     return float(floor) if floor.ndim == 0 else floor
+
+
+def gradient_noise_scale(problem: Problem, theta: Any = None) -> float:
+    r"""The simple gradient noise scale of McCandlish et al., :math:`\mathrm{tr}\,\Sigma / |G|^2`.
+
+    :math:`G` is the full-data gradient at ``theta`` and :math:`\Sigma` the covariance of
+    the per-sample gradients :math:`g_i` (:math:`\operatorname{tr}\Sigma =
+    \frac1n\sum_i \lVert g_i - G\rVert^2`; only its trace is needed, so a network with
+    17,226 parameters costs one pass, not a 17,226-square matrix). A minibatch of
+    ``B`` samples has noise :math:`\operatorname{tr}\Sigma / B`, as large as the signal
+    :math:`\lVert G\rVert^2` at :math:`B = B_{\text{simple}}`: far below it, doubling the
+    batch halves the noise and almost halves the steps needed; far above it, the
+    gradient is already nearly exact and a larger batch buys few steps. McCandlish,
+    Kaplan, Amodei et al. (2018) show that it predicts the *critical batch size* of
+    training to within an order of magnitude (exactly so when the Hessian is a multiple
+    of the identity); it grows as the loss falls.
+
+    Parameters
+    ----------
+    problem : Problem
+        A data problem (``n_samples`` not None). For an :class:`~lrlab.models.MLP` the
+        per-sample gradient norms come from one forward and backward pass
+        (:math:`|\nabla_{W_l}\ell_i|^2 = |h_{l-1,i}|^2\,|\delta_{l,i}|^2`, the per-example
+        trick of Goodfellow 2015); otherwise one gradient per sample.
+    theta : array of shape (dim,), optional
+        Where to measure (default: the minimiser ``problem.minima[0]`` when known, else
+        ``problem.x0``).
+
+    Returns
+    -------
+    float
+        ``inf`` where the full gradient is exactly zero.
+
+    Examples
+    --------
+    >>> from lrlab.apps.race import default_data_problem
+    >>> p = default_data_problem()                      # least squares on a noisy line
+    >>> b = gradient_noise_scale(p, [0.0, 0.0])
+    >>> G = p.grad(np.zeros(2))
+    >>> bool(np.isclose(b, np.trace(gradient_noise_covariance(p, [0.0, 0.0])) / (G @ G)))
+    True
+    """
+    owner = "gradient_noise_scale"
+    if problem.n_samples is None:
+        raise ValueError(f"{owner} needs a data problem (per-sample gradients); "
+                         f"{problem.name!r} has n_samples=None.")
+    if theta is None:
+        minima = getattr(problem, "minima", None)
+        theta = problem.x0 if minima is None or len(minima) == 0 else minima[0]
+    theta = np.asarray(theta, dtype=float)
+    if theta.shape != (problem.dim,) or not np.all(np.isfinite(theta)):
+        raise ValueError(f"The 'theta' parameter of {owner} must be a finite array of shape "
+                         f"({problem.dim},). Got shape {theta.shape} instead.")
+    from .trainer.epochs import _one_blas_thread
+
+    with _one_blas_thread():             # small products: one thread is faster (and on a busy
+        G = np.asarray(problem.grad(theta), dtype=float)            # machine, much faster)
+        squares = _per_sample_squared_norms(problem, theta)
+    signal = float(G @ G)
+    trace = max(float(np.mean(squares)) - signal, 0.0)
+    return float("inf") if signal == 0.0 else trace / signal
+
+
+def _per_sample_squared_norms(problem: Problem, theta: np.ndarray, chunk: int = 512
+                              ) -> np.ndarray:
+    """``||grad f_i(theta)||^2`` for every sample ``i`` (the penalty included)."""
+    from .models import MLP
+
+    n = problem.n_samples
+    if not isinstance(problem, MLP):
+        return np.array([float(np.sum(problem.grad(theta, np.array([i])) ** 2))
+                         for i in range(n)])
+    params = problem._params(theta)
+    out = np.empty(n)
+    for start in range(0, n, chunk):
+        rows = np.arange(start, min(start + chunk, n))
+        X, y = problem._rows(rows)
+        hs = problem._forward(params, X)
+        _, delta = problem._softmax_loss(hs[-1], y)
+        delta[np.arange(len(rows)), y] -= 1.0          # d loss_i / d z_i, not averaged
+        squares = np.zeros(len(rows))
+        dots = np.zeros(len(rows))                      # theta . grad loss_i, for the penalty
+        for l in range(len(params) - 1, -1, -1):
+            h, (W, b) = hs[l], params[l]
+            dd = np.einsum("ij,ij->i", delta, delta)
+            squares += np.einsum("ij,ij->i", h, h) * dd + dd
+            if problem.l2:
+                dots += np.einsum("ij,ij->i", h @ W, delta) + delta @ b
+            if l:
+                delta = (delta @ W.T) * problem._dphi(h)
+        if problem.l2:
+            squares += 2 * problem.l2 * dots + problem.l2**2 * float(theta @ theta)
+        out[rows] = squares
+    return out

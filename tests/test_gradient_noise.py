@@ -7,7 +7,12 @@ import pytest
 
 from lrlab import train
 from lrlab.apps.race import default_data_problem
-from lrlab.gradient_noise import gradient_noise_covariance, measured_floor, noise_floor
+from lrlab.gradient_noise import (
+    gradient_noise_covariance,
+    gradient_noise_scale,
+    measured_floor,
+    noise_floor,
+)
 from lrlab.rules import sgd
 from lrlab.surfaces import quadratic
 
@@ -94,3 +99,54 @@ def test_noise_floor_theory():
     A = np.column_stack([X[:, 0], np.ones(n)])
     r = A @ p.minima[0] - y
     np.testing.assert_allclose(sigma, (A * r[:, None] ** 2).T @ A / n, rtol=1e-8, atol=1e-10)
+
+
+# ------------------------------------------------------------------ gradient noise scale
+def _loop_noise_scale(problem, theta):
+    g = np.stack([problem.grad(theta, np.array([i])) for i in range(problem.n_samples)])
+    G = g.mean(axis=0)
+    return np.mean(np.sum((g - G) ** 2, axis=1)) / (G @ G)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_noise_scale_of_an_mlp_is_the_per_sample_definition(activation, l2):
+    from lrlab.datasets import blobs
+    from lrlab.gradient_noise import _per_sample_squared_norms
+    from lrlab.models import MLP
+
+    net = MLP(blobs(60, seed=1), hidden=(5, 4), activation=activation, l2=l2, seed=2)
+    theta = net.x0 + 0.1
+    assert gradient_noise_scale(net, theta) == pytest.approx(_loop_noise_scale(net, theta),
+                                                             rel=1e-10)
+    loop = [np.sum(net.grad(theta, np.array([i])) ** 2) for i in range(60)]
+    assert np.allclose(_per_sample_squared_norms(net, theta, chunk=7), loop, rtol=1e-12)
+
+
+def test_noise_scale_is_trace_of_the_covariance_over_the_squared_gradient(line):
+    theta = np.array([0.5, -1.0])
+    G = line.grad(theta)
+    expected = np.trace(gradient_noise_covariance(line, theta)) / (G @ G)
+    assert gradient_noise_scale(line, theta) == pytest.approx(expected, rel=1e-12)
+    assert gradient_noise_scale(line, theta) == pytest.approx(_loop_noise_scale(line, theta))
+
+
+def test_noise_scale_predicts_the_batch_where_noise_equals_signal(line):
+    # E|g_B - G|^2 = tr(Sigma)/B (with replacement; without: times (n-B)/(n-1)):
+    # at B = B_simple the minibatch noise is as large as |G|^2
+    theta = np.array([0.5, -1.0])
+    b = gradient_noise_scale(line, theta)
+    B = round(b)
+    rng = np.random.default_rng(0)
+    G = line.grad(theta)
+    noise = np.mean([np.sum((line.grad(theta, rng.choice(400, B, replace=False)) - G) ** 2)
+                     for _ in range(4000)])
+    assert noise == pytest.approx((G @ G) * b / B * (400 - B) / 399, rel=0.06)
+
+
+def test_noise_scale_grows_towards_the_minimum(line):
+    far, near = np.array([3.0, 3.0]), line.minima[0] + 0.05
+    assert gradient_noise_scale(line, near) > 10 * gradient_noise_scale(line, far)
+    assert gradient_noise_scale(line) > 1e12     # at the minimiser G = 0 up to rounding: no signal
+    with pytest.raises(ValueError, match="'theta' parameter of gradient_noise_scale"):
+        gradient_noise_scale(line, [1.0, 2.0, 3.0])

@@ -29,7 +29,8 @@ DOC = ROOT / "docs" / "rule_table.md"
 ROWS = RULE_ROWS + SCHEDULE_ROWS
 #: Public lower-case names of lrlab.rules that build no step-size rule of their own.
 RULE_HELPERS = {"chain", "trace", "scale_by_lr", "add_decayed_weights", "as_schedule",
-                "lr_value", "per_coord", "run_shape", "effective_lr", "scale_by_plateau_lr"}
+                "lr_value", "per_coord", "run_shape", "effective_lr", "scale_by_plateau_lr",
+                "scale_by_multipliers"}
 
 
 def test_docs_rule_table_is_what_the_module_generates():

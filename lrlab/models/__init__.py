@@ -34,5 +34,6 @@ included, exactly like ``weight_decay`` in ``torch.optim`` (scikit-learn's
 from .base import DataProblem
 from .linear import LinearRegression, LogisticRegression
 from .mlp import MLP
+from .mup import mup_lr_multipliers
 
-__all__ = ["MLP", "DataProblem", "LinearRegression", "LogisticRegression"]
+__all__ = ["MLP", "DataProblem", "LinearRegression", "LogisticRegression", "mup_lr_multipliers"]

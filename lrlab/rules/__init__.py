@@ -39,6 +39,7 @@ from .effective import effective_lr
 from .free import DoGState, ScheduleFreeState, dog, schedule_free_sgd
 from .ftrl import FTRLState, ftrl, ftrl_time
 from .linesearch import armijo, exact_line_search
+from .multipliers import scale_by_multipliers
 from .parabola import ParabolaState, parabola
 from .plateau import PlateauState, reduce_on_plateau, scale_by_plateau_lr
 from .polyak_bb import barzilai_borwein, polyak
@@ -84,6 +85,7 @@ __all__ = [
     "rmsprop",
     "run_shape",
     "scale_by_lr",
+    "scale_by_multipliers",
     "scale_by_plateau_lr",
     "schedule_free_sgd",
     "sgd",

@@ -150,7 +150,7 @@ def suggestion_band(
     optimizer: Any = None,
     *,
     seeds: Iterable[int] = range(5),
-    methods: Iterable[str] = ("minimum", "steep", "valley", "midpoint"),
+    methods: Iterable[str] = ("minimum", "steep", "valley", "slide", "midpoint"),
     progress: bool | str = "auto",
     **kwargs: Any,
 ) -> SuggestionBand:

@@ -21,7 +21,8 @@ Bengio (2012), "Practical recommendations for gradient-based training of deep
 architectures", in Neural Networks: Tricks of the Trade.
 """
 
+from .refine import refined_best_lr
 from .result import SearchResult
 from .run import grid_search, random_search
 
-__all__ = ["SearchResult", "grid_search", "random_search"]
+__all__ = ["SearchResult", "grid_search", "random_search", "refined_best_lr"]

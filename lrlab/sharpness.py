@@ -56,15 +56,23 @@ def sharpness(problem: Problem, theta: Any = None, *, method: str = "auto", tol:
     theta : array of shape (dim,) or (..., dim), optional
         Where (``problem.x0`` by default). Leading dimensions give one value
         per point.
-    method : {'auto', 'eigsh', 'power', 'dense'}
+    method : {'auto', 'eigsh', 'power', 'dense', 'lobpcg'}
         ``'eigsh'``: Lanczos (ARPACK) on a ``LinearOperator`` of
         Hessian-vector products, ``which='LA'``; ``'power'``: power iteration
         (shifted when the dominant eigenvalue is negative); ``'dense'``: the
-        full Hessian from ``dim`` products and ``numpy.linalg.eigvalsh``.
+        full Hessian from ``dim`` products and ``numpy.linalg.eigvalsh``;
+        ``'lobpcg'``: locally optimal block preconditioned conjugate
+        gradient (Knyazev 2001) for the top eigenpair, one product per
+        iteration. Along a path (``theta`` of shape ``(n, dim)``), lobpcg
+        starts each point from the previous point's eigenvector, so a slowly
+        turning top direction costs a few products per point: the cheap way
+        to follow the sharpness during training.
         ``'auto'`` uses dense up to 32 parameters, else eigsh, falling back to
         power iteration if ARPACK does not converge or scipy is missing.
     tol : float > 0
-        Relative tolerance of the iterative methods.
+        Relative tolerance of the iterative methods (lobpcg stops when
+        :math:`\lVert Hv - \lambda v\rVert \le` ``tol`` :math:`|\lambda|`;
+        ``1e-2`` gives the eigenvalue to about ``tol**2``).
     maxiter : int, optional
         Iteration cap (ARPACK's default; ``100 * dim`` capped at 10,000 for power).
     seed : int
@@ -83,6 +91,8 @@ def sharpness(problem: Problem, theta: Any = None, *, method: str = "auto", tol:
     References
     ----------
     Lanczos (1950); Lehoucq, Sorensen & Yang (1998), "ARPACK users' guide".
+    Knyazev (2001), "Toward the optimal preconditioned eigensolver: locally optimal
+    block preconditioned conjugate gradient method", SIAM J. Sci. Comput.
     Pearlmutter (1994), "Fast exact multiplication by the Hessian".
     Cohen, Kaur, Li, Kolter & Talwalkar (2021), "Gradient descent on neural
     networks typically occurs at the edge of stability", ICLR.
@@ -92,15 +102,80 @@ def sharpness(problem: Problem, theta: Any = None, *, method: str = "auto", tol:
     theta = check_theta(problem.x0 if theta is None else theta, "theta", owner, dim=problem.dim)
     if not np.all(np.isfinite(theta)):
         fail(theta, "theta", owner, allowed="finite")
-    method = check_choice(method, "method", owner, ("auto", "eigsh", "power", "dense"))
+    method = check_choice(method, "method", owner, ("auto", "eigsh", "power", "dense", "lobpcg"))
     tol = check_real(tol, "tol", owner, low=0, low_open=True)
     maxiter = check_int(maxiter, "maxiter", owner, low=1, allow_none=True)
     seed = check_int(seed, "seed", owner, low=0)
+    if method == "lobpcg" and problem.dim > 1:
+        flat = theta.reshape(-1, problem.dim)
+        v = np.random.default_rng(seed).standard_normal(problem.dim)
+        out = []
+        for point in flat:  # each point starts where the previous one ended
+            value, v = _lobpcg_top(_hvp_of(problem, point), v, tol, maxiter or 200)
+            out.append(value)
+        return np.array(out).reshape(theta.shape[:-1]) if theta.ndim > 1 else out[0]
     if theta.ndim > 1:
         flat = theta.reshape(-1, problem.dim)
         out = [_one(problem, t, method, tol, maxiter, seed) for t in flat]
         return np.array(out).reshape(theta.shape[:-1])
     return _one(problem, theta, method, tol, maxiter, seed)
+
+
+def _hvp_of(problem: Problem, theta: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    dim = problem.dim
+
+    def matvec(v):
+        with np.errstate(all="ignore"):
+            return np.asarray(problem._hvp(theta, np.asarray(v, dtype=float).reshape(dim)),
+                              dtype=float).reshape(dim)
+    return matvec
+
+
+def _lobpcg_top(matvec: Callable, v0: np.ndarray, tol: float,
+                maxiter: int) -> tuple[float, np.ndarray]:
+    """Largest eigenpair of a symmetric operator by LOBPCG without preconditioner.
+
+    Each iteration is a Rayleigh-Ritz step on ``span{x, r, p}`` (iterate,
+    residual, previous direction), orthonormalised; one product (``H r``)
+    per iteration. Stops at ``|H x - lam x| <= tol |lam|``, or when the Ritz
+    value stops rising (rounding; in exact arithmetic it never falls). NaN if a
+    product is not finite (a point where the loss overflows).
+    """
+    x = v0 / np.linalg.norm(v0)
+    hx = matvec(x)
+    lam = float(x @ hx)
+    p = hp = None
+    for _ in range(maxiter):
+        if not (np.all(np.isfinite(hx)) and np.isfinite(lam)):
+            return math.nan, v0
+        r = hx - lam * x
+        if np.linalg.norm(r) <= tol * max(abs(lam), 1e-300):
+            break
+        r_norm = np.linalg.norm(r)
+        basis, images = [x, r / r_norm], [hx, matvec(r) / r_norm]
+        if p is not None:
+            p_norm = np.linalg.norm(p)
+            basis.append(p / p_norm)
+            images.append(hp / p_norm)
+        V, HV = np.column_stack(basis), np.column_stack(images)
+        Q, R = np.linalg.qr(V)
+        if len(basis) == 3 and abs(R[2, 2]) < 1e-8:   # p in span{x, r}: restart without it
+            V, HV = V[:, :2], HV[:, :2]
+            Q, R = np.linalg.qr(V)
+        if abs(R[-1, -1]) < 1e-12:                    # r in span{x}: x is an eigenvector
+            break
+        HQ = np.linalg.solve(R.T, HV.T).T          # H Q = H V R^-1
+        T = Q.T @ HQ
+        w, U = np.linalg.eigh(0.5 * (T + T.T))
+        if w[-1] <= lam + 4 * np.finfo(float).eps * abs(lam):  # no progress left: rounding
+            break
+        u = U[:, -1]
+        x_new, hx_new = Q @ u, HQ @ u
+        overlap = float(x @ x_new)
+        p, hp = x_new - overlap * x, hx_new - overlap * hx   # the step taken, minus x
+        norm = np.linalg.norm(x_new)
+        x, hx, lam = x_new / norm, hx_new / norm, float(w[-1])
+    return lam, x
 
 
 def _one(problem, theta, method, tol, maxiter, seed) -> float:
@@ -202,8 +277,9 @@ class SharpnessTrace:
 
 
 def track_sharpness(problem: Problem, rule: Rule, num_steps: int, *, every: int = 10,
-                    x0: Any = None, batch_size: int | None = None, seed: int = 0,
-                    method: str = "auto", **train_kwargs: Any) -> SharpnessTrace:
+                    steps: Any = None, x0: Any = None, batch_size: int | None = None,
+                    seed: int = 0, method: str = "auto", tol: float = 1e-10,
+                    **train_kwargs: Any) -> SharpnessTrace:
     """Train with :func:`lrlab.train` and measure the sharpness every ``every`` steps.
 
     The iterates are recorded and the sharpness is computed afterwards at
@@ -216,10 +292,14 @@ def track_sharpness(problem: Problem, rule: Rule, num_steps: int, *, every: int 
         As for :func:`lrlab.train` (one run: scalar hyperparameters).
     every : int >= 1
         Measurement interval in steps.
+    steps : sequence of int, optional
+        The steps to measure instead (increasing, in ``[0, num_steps]``; those
+        after a divergence are dropped): e.g. densely where things change fast.
     x0, batch_size, seed, **train_kwargs
         Passed to :func:`lrlab.train`.
-    method : str
-        Passed to :func:`sharpness`.
+    method, tol : str, float
+        Passed to :func:`sharpness`; ``method='lobpcg', tol=1e-2`` follows a
+        large model cheaply (each point starts from the last eigenvector).
 
     Returns
     -------
@@ -233,15 +313,26 @@ def track_sharpness(problem: Problem, rule: Rule, num_steps: int, *, every: int 
     >>> trace.steps.tolist(), trace.sharpness.round(6).tolist()
     ([0, 10, 20], [4.0, 4.0, 4.0])
     """
-    every = check_int(every, "every", "track_sharpness", low=1)
+    owner = "track_sharpness"
+    every = check_int(every, "every", owner, low=1)
+    if steps is not None:
+        wanted = np.asarray(steps)
+        if (wanted.ndim != 1 or wanted.size == 0 or not np.issubdtype(wanted.dtype, np.integer)
+                or np.any(np.diff(wanted) <= 0) or wanted[0] < 0 or wanted[-1] > num_steps):
+            fail(steps, "steps", owner, allowed=f"an increasing sequence of ints in "
+                 f"[0, num_steps] = [0, {num_steps}]")
     history = train(problem, rule, num_steps, x0=x0, batch_size=batch_size, seed=seed,
                     record_params=True, **train_kwargs)
     if history.run_shape:
         raise ValueError("track_sharpness follows one run; the rule or x0 gave run shape "
                          f"{history.run_shape}.")
     last = int(history.last_step)
-    steps = np.unique(np.r_[np.arange(0, last + 1, every), last])
-    values = np.array([sharpness(problem, history.params[s], method=method) for s in steps])
+    if steps is None:
+        steps = np.unique(np.r_[np.arange(0, last + 1, every), last])
+    else:
+        steps = wanted[wanted <= last].astype(int)
+    values = np.asarray(sharpness(problem, history.params[steps], method=method, tol=tol),
+                        dtype=float).reshape(len(steps))
     lr_rec = np.asarray(history.lr, dtype=float)
     # the rate of the step taken from each point; the last point (no step taken from it:
     # the end of the run, or where it diverged) gets the last rate that was used

@@ -20,11 +20,17 @@ from ..trainer import train
 from .base import App, loss_gap, lr_slider
 from .race import default_data_problem, moving_average
 
-__all__ = ["DECAYS", "NoiseExplorer", "gradient_noise_covariance", "noise_explorer",
-           "noise_floor"]
+__all__ = ["DECAYS", "PHASE_COLORS", "NoiseExplorer", "decay_phases",
+           "gradient_noise_covariance", "noise_explorer", "noise_floor"]
 
 #: Decay options of the explorer.
 DECAYS = ("constant", "step ÷10", "1/t")
+
+#: Magnification of the inset on the minimum.
+ZOOM = 5
+
+#: Colours of the phases of a decay (rate within a factor 10 of eta_0, of eta_0/10, below).
+PHASE_COLORS = (plots.COLORS[1], plots.COLORS[0], plots.COLORS[2])
 
 
 class NoiseExplorer(App):
@@ -32,7 +38,10 @@ class NoiseExplorer(App):
 
     Left: the SGD iterates on the loss contours (the constant-lr run in grey
     when a decay is selected); right: the full-data loss gap with the
-    predicted floor of the constant rate (dashed).
+    predicted floor of the constant rate (dashed). A decayed run is drawn in
+    up to three colours, one per *phase* (:func:`decay_phases`: the rate within
+    a factor 10 of its start, then of a tenth of it, then below), on both
+    panels, so the cloud can be seen to shrink each time the rate drops.
 
     Parameters
     ----------
@@ -58,6 +67,13 @@ class NoiseExplorer(App):
         Mean full-data gap of the constant-rate run over its last half.
     final_gap : float
         Mean gap of the selected run over its last 10%.
+    phase_paths, phase_losses : list of Line2D
+        The selected run's iterates and loss gap, one line per phase.
+    phase_labels : list of str
+        The rates of each phase relative to the start, e.g. ``"η₀/10"``.
+    phase_spread : list of float
+        Root-mean-square distance of the iterates of the last half of each phase
+        from the minimum (NaN for a phase the run does not reach): the size of the cloud.
 
     Examples
     --------
@@ -93,18 +109,32 @@ class NoiseExplorer(App):
         self.ax_path = self.figure.add_subplot(gs[0, 0])
         self.ax_loss = self.figure.add_subplot(gs[0, 1])
         self._draw_background()
-        grey, color = "#999999", plots.COLORS[1]
+        grey = "#999999"
         self.path_constant = plots.trajectory(np.zeros((0, 2)), self.ax_path, color=grey,
                                               markersize=1.5, linewidth=0.6, alpha=0.7)
-        self.path = plots.trajectory(np.zeros((0, 2)), self.ax_path, color=color,
-                                     markersize=1.5, linewidth=0.8)
+        # later phases on top: their smaller clouds sit inside the earlier ones. The zoom
+        # (an inset, zorder 5) covers the main paths; its own paths are drawn above it.
+        self.phase_paths = [plots.trajectory(np.zeros((0, 2)), self.ax_path, color=c,
+                                             markersize=2.0 + k, linewidth=0.5,
+                                             zorder=3.1 + 0.1 * k)
+                            for k, c in enumerate(PHASE_COLORS)]
+        self.zoom_constant = plots.trajectory(np.zeros((0, 2)), self.ax_zoom, color=grey,
+                                              markersize=1.5, linewidth=0.0, alpha=0.7,
+                                              zorder=6)
+        self.zoom_paths = [plots.trajectory(np.zeros((0, 2)), self.ax_zoom, color=c,
+                                            markersize=1.5 + k, linewidth=0.0,
+                                            zorder=6.1 + 0.1 * k)
+                           for k, c in enumerate(PHASE_COLORS)]
         (self.loss_constant,) = self.ax_loss.plot([], [], color=grey, linewidth=1.2,
                                                   label="constant lr")
-        (self.loss_line,) = self.ax_loss.plot([], [], color=color, linewidth=1.5, label="")
+        self.phase_losses = [self.ax_loss.plot([], [], color=c, linewidth=1.5)[0]
+                             for c in PHASE_COLORS]
+        self.phase_labels: list[str] = []
         self.floor_line = self.ax_loss.axhline(1.0, color="k", linestyle="--", linewidth=1.2)
         self.floor_text = self.ax_loss.text(0.99, 1.0, "", ha="right", va="bottom", fontsize=9,
                                             transform=self.ax_loss.get_yaxis_transform())
-        self.canvas.animate(self.path_constant, self.path, self.loss_constant, self.loss_line,
+        self.canvas.animate(self.path_constant, *self.phase_paths, self.zoom_constant,
+                            *self.zoom_paths, self.loss_constant, *self.phase_losses,
                             self.floor_line, self.floor_text)
         self._key = None
         layout = W.VBox([W.HBox([self.lr, self.batch_size, self.num_steps]), self.decay])
@@ -117,6 +147,18 @@ class NoiseExplorer(App):
         r = 1.25 * float(np.max(np.abs(np.asarray(p.x0) - center)))
         bounds = ((center[0] - r, center[0] + r), (center[1] - r, center[1] + r))
         plots.contours(p, self.ax_path, bounds=bounds)
+        # a zoom on the minimum (lower right), where the clouds of the phases are seen shrink
+        zr = r / ZOOM
+        self.ax_zoom = self.ax_path.inset_axes([0.6, 0.02, 0.38, 0.38])
+        plots.contours(p, self.ax_zoom, bounds=((center[0] - zr, center[0] + zr),
+                                                (center[1] - zr, center[1] + zr)),
+                       resolution=60, levels=8)
+        self.ax_zoom.set_xticks([])
+        self.ax_zoom.set_yticks([])
+        self.ax_zoom.set_xlabel("")
+        self.ax_zoom.set_ylabel("")
+        self.ax_zoom.set_title(f"zoom ×{ZOOM}", fontsize=8, pad=2)
+        self.ax_path.indicate_inset_zoom(self.ax_zoom, edgecolor="#333")
         self.ax_path.set_xlabel("slope $w$" if "line" in p.name else r"$\theta_1$")
         self.ax_path.set_ylabel("intercept $b$" if "line" in p.name else r"$\theta_2$")
         self.ax_path.set_title(p.name, fontsize=10)
@@ -145,16 +187,32 @@ class NoiseExplorer(App):
         self.final_gap = _tail_mean(self.history, gap, max(T // 10, 1))
         w = max(T // 50, 1)
         plots.set_loss_curve(self.loss_constant, moving_average(gap_c, w))
-        plots.set_loss_curve(self.loss_line, moving_average(gap, w))
         plots.set_trajectory(self.path_constant, self.constant_history.params)
-        plots.set_trajectory(self.path, self.history.params)
-        for artist in (self.path_constant, self.loss_constant):
+        plots.set_trajectory(self.zoom_constant, self.constant_history.params)
+        phase, self.phase_labels = decay_phases(self.history.lr)
+        # iterate t + 1 belongs to the phase of the step that made it (the start: phase 0);
+        # each phase also draws the last point of the one before, so the lines join
+        of_point = np.concatenate([[0], phase])
+        smooth = moving_average(gap, w)
+        params = self.history.params
+        self.phase_spread = []
+        for k, (path, zoom, loss) in enumerate(zip(self.phase_paths, self.zoom_paths,
+                                                   self.phase_losses, strict=True)):
+            mine = of_point == k
+            shown = mine | np.r_[mine[1:], False]
+            plots.set_trajectory(path, np.where(shown[:, None], params, np.nan))
+            plots.set_trajectory(zoom, np.where(mine[:, None], params, np.nan))
+            plots.set_loss_curve(loss, np.where(shown, smooth, np.nan))
+            for artist in (path, zoom, loss):
+                artist.set_visible(bool(mine.any()))
+            self.phase_spread.append(_spread(p, params[mine]))
+        for artist in (self.path_constant, self.zoom_constant, self.loss_constant):
             artist.set_visible(decayed)
         self.floor_line.set_ydata([self.floor, self.floor])
         self.floor_text.set_position((0.99, self.floor))
         self.floor_text.set_text(f"predicted floor {self.floor:.2g}")
         top = float(gap_c[0]) * 3
-        key = (T, self.decay.value, top)
+        key = (T, self.decay.value, top, tuple(self.phase_labels))
         if key != self._key:
             self._key = key
             ax = self.ax_loss
@@ -164,11 +222,15 @@ class NoiseExplorer(App):
             ax.set_xlabel("step $t$")
             ax.set_ylabel(r"full-data $f(\theta_t) - f^\star$")
             ax.set_title(f"loss gap (moving average of {w} steps)", fontsize=10)
-            self.loss_line.set_label(f"{self.decay.value} lr" if decayed else "constant lr")
             if ax.get_legend() is not None:
                 ax.get_legend().remove()
-            handles = [self.loss_line] + ([self.loss_constant] if decayed else [])
-            ax.legend(handles=handles, loc="lower left", fontsize=8)
+            if decayed:
+                handles = [*self.phase_losses[: len(self.phase_labels)], self.loss_constant]
+                labels = [f"{self.decay.value}: lr {text}" for text in self.phase_labels]
+                labels.append("constant lr")
+            else:
+                handles, labels = self.phase_losses[:1], ["constant lr"]
+            ax.legend(handles, labels, loc="lower left", fontsize=8)
             self.canvas.invalidate()
         if self.constant_history.diverged:
             at = int(self.constant_history.diverged_at)
@@ -188,6 +250,52 @@ class NoiseExplorer(App):
         self._set_status(text, "bad" if self.history.diverged or
                          self.constant_history.diverged else "ok")
         self.canvas.render()
+
+
+def decay_phases(lr: Any) -> tuple[np.ndarray, list[str]]:
+    r"""The phase of every step of a decaying rate, and a label for each phase.
+
+    Phase ``k`` holds the steps whose rate is in
+    :math:`(\eta_0 10^{-k-1}, \eta_0 10^{-k}]` (the last phase, 2, everything
+    below :math:`\eta_0/100`). A step decay by 10 has one rate per phase; a
+    smooth decay a range of rates.
+
+    >>> phase, labels = decay_phases([0.2, 0.2, 0.02, 0.02, 0.002])
+    >>> phase.tolist(), labels
+    ([0, 0, 1, 1, 2], ['η₀', 'η₀/10', 'η₀/100'])
+    >>> decay_phases(0.2 / (1 + np.arange(40.0)))[1]
+    ['η₀ → η₀/9', 'η₀/10 → η₀/40']
+    """
+    lr = np.asarray(lr, dtype=float)
+    if lr.size == 0 or not np.isfinite(lr[0]) or lr[0] <= 0:
+        return np.zeros(lr.shape, dtype=int), ["η₀"]
+    ratio = lr[0] / np.where(np.isfinite(lr) & (lr > 0), lr, lr[0])
+    phase = np.clip(np.floor(np.log10(ratio) + 1e-9), 0, len(PHASE_COLORS) - 1).astype(int)
+    labels = []
+    for k in range(int(phase.max()) + 1):
+        r = ratio[phase == k]
+        if r.size == 0:
+            labels.append("")
+            continue
+        first, last = _fraction(r.min()), _fraction(r.max())
+        labels.append(first if first == last else f"{first} → {last}")
+    return phase, labels
+
+
+def _fraction(ratio: float) -> str:
+    """``eta_0 / ratio`` as short text: ``η₀``, ``η₀/10``, ``η₀/21``."""
+    return "η₀" if round(ratio) <= 1 else f"η₀/{ratio:.2g}" if ratio < 9.5 else \
+        f"η₀/{round(ratio)}"
+
+
+def _spread(problem: Problem, points: np.ndarray) -> float:
+    """RMS distance from the minimum of the last half of ``points`` (NaN if none)."""
+    points = points[len(points) // 2:]
+    points = points[np.all(np.isfinite(points), axis=-1)]
+    if len(points) == 0:
+        return float("nan")
+    center = np.asarray(problem.minima[0], dtype=float)
+    return float(np.sqrt(np.mean(np.sum((points - center) ** 2, axis=-1))))
 
 
 def _still_descending(gap: np.ndarray) -> bool:

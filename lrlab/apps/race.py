@@ -21,8 +21,8 @@ from ..trainer import train
 from .base import App, loss_gap, lr_slider
 from .controls import MultiToggle
 
-__all__ = ["CONTESTANTS", "ScheduleRace", "default_data_problem", "make_contestant",
-           "moving_average", "schedule_race"]
+__all__ = ["CONTESTANTS", "DECAYING", "WARMING", "ScheduleRace", "default_data_problem",
+           "make_contestant", "moving_average", "schedule_race"]
 
 
 def default_data_problem(n: int = 400, noise: float = 1.0, seed: int = 0) -> Problem:
@@ -49,6 +49,7 @@ CONTESTANTS: dict[str, Callable[..., Rule]] = {
     "cosine": lambda lr, T, k, w: sgd(_schedules().cosine(lr, total_steps=T)),
     "warm-up + cosine": lambda lr, T, k, w: sgd(_schedules().warmup(
         _schedules().cosine(lr, total_steps=max(T - w, 1)), steps=w)),
+    "WSD": lambda lr, T, k, w: sgd(_wsd(lr, T, k, w)),
     "plateau ÷10": lambda lr, T, k, w: _plateau(lr, k),
     "one-cycle": lambda lr, T, k, w: sgd(_schedules().one_cycle(lr, total_steps=T)),
     "cosine restarts": lambda lr, T, k, w: sgd(_schedules().cosine_restarts(lr, period=k)),
@@ -58,7 +59,18 @@ CONTESTANTS: dict[str, Callable[..., Rule]] = {
 
 
 #: The contestants that use the "decay every" period.
-DECAYING = {"step ÷10", "exponential", "1/t", "1/√t", "plateau ÷10", "cosine restarts", "cyclic"}
+DECAYING = {"step ÷10", "exponential", "1/t", "1/√t", "WSD", "plateau ÷10", "cosine restarts",
+            "cyclic"}
+
+#: The contestants that use the warm-up length.
+WARMING = {"warm-up + cosine", "WSD"}
+
+
+def _wsd(lr: float, T: int, cooldown: int, warmup: int) -> Any:
+    """Warmup-stable-decay over the race: ``warmup`` steps up, a linear cool-down of
+    ``cooldown`` steps at the end (both shortened to fit a short race)."""
+    w = min(warmup, T - 1)
+    return _schedules().wsd(lr, T, warmup_steps=w, decay_steps=max(min(cooldown, T - w), 1))
 
 
 def _plateau(lr: float, patience_hint: int) -> Rule:
@@ -91,7 +103,8 @@ class ScheduleRace(App):
     num_steps, batch_size, decay_every, warmup_steps : int
         Race length, minibatch size, the decay period (step size of "step ÷10",
         tenfold decay time of "exponential", time unit x10 of "1/t" and
-        "1/√t", twice the patience of "plateau"), the warm-up length.
+        "1/√t", length of the cool-down of "WSD", twice the patience of
+        "plateau"), the warm-up length ("warm-up + cosine" and "WSD").
     seed : int
         Minibatch seed (the same for every contestant).
     backend : {'auto', 'png', 'ipympl'}
@@ -170,8 +183,8 @@ class ScheduleRace(App):
         self._needs(self.decay_every, bool(set(names) & DECAYING),
                     "no selected schedule has a decay period: select " + ", ".join(
                         n for n in CONTESTANTS if n in DECAYING))
-        self._needs(self.warmup_steps, "warm-up + cosine" in names,
-                    "only the 'warm-up + cosine' schedule warms up: select it")
+        self._needs(self.warmup_steps, bool(set(names) & WARMING),
+                    "only 'warm-up + cosine' and 'WSD' warm up: select one")
         self.histories, self.final, self.labels = {}, {}, names
         tail = max(T // 10, 1)
         runs = {}  # only the contestants whose settings changed are trained again

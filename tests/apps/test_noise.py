@@ -49,3 +49,48 @@ def test_noise_explorer_says_when_the_run_has_not_reached_its_floor():
     app.lr.value = 0.2
     assert "floor measured" in app.status_text
     app.close()
+
+
+def test_noise_explorer_colours_the_cloud_by_phase():
+    # issue 11: the collapse of the cloud after each tenfold drop must be visible
+    app = lw.noise_explorer(lr=0.2, batch_size=4, decay="step ÷10", num_steps=800,
+                            backend="png")
+    assert app.phase_labels == ["η₀", "η₀/10", "η₀/100"]
+    colours = {line.get_color() for line in app.phase_paths}
+    assert len(colours) == 3
+    # iterates 1..400 were made at eta_0, 401..600 at eta_0/10, 601..800 at eta_0/100;
+    # each phase line also shows the last point of the phase before (so the lines join)
+    counts = [int(np.isfinite(line.get_xdata()).sum()) for line in app.zoom_paths]
+    assert counts == [401, 200, 200]
+    assert [int(np.isfinite(line.get_xdata()).sum()) for line in app.phase_paths] == \
+        [401, 201, 201]
+    assert all(line.get_visible() for line in app.phase_paths + app.zoom_paths)
+    # the cloud shrinks with the rate (sqrt(10) at equilibrium; the last phase is shorter
+    # than its relaxation time, so it shrinks less)
+    wide, mid, narrow = app.phase_spread
+    assert mid < wide / 2 and narrow < mid
+    legend = [t.get_text() for t in app.ax_loss.get_legend().get_texts()]
+    assert legend == ["step ÷10: lr η₀", "step ÷10: lr η₀/10", "step ÷10: lr η₀/100",
+                      "constant lr"]
+    app.decay.value = "1/t"
+    assert app.phase_labels == ["η₀ → η₀/10", "η₀/10 → η₀/21"]
+    assert app.phase_paths[1].get_visible() and not app.phase_paths[2].get_visible()
+    app.decay.value = "constant"
+    assert [line.get_visible() for line in app.phase_paths] == [True, False, False]
+    assert not app.zoom_constant.get_visible()
+    app.close()
+
+
+def test_decay_phases_by_decade_of_the_rate():
+    from lrlab.apps.noise import decay_phases
+
+    phase, labels = decay_phases(np.array([1.0, 0.5, 0.11, 0.1, 0.02, 0.01, 1e-4]))
+    assert phase.tolist() == [0, 0, 0, 1, 1, 2, 2] and labels == ["η₀ → η₀/9.1",
+                                                                   "η₀/10 → η₀/50",
+                                                                   "η₀/100 → η₀/10000"]
+    phase, labels = decay_phases(np.full(5, 0.3))
+    assert phase.tolist() == [0] * 5 and labels == ["η₀"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        phase, _ = decay_phases(np.array([0.2, np.nan, 0.0]))  # a diverged run's record
+    assert phase.tolist() == [0, 0, 0]

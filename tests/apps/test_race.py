@@ -57,3 +57,23 @@ def test_schedule_race_retrains_only_what_changed():
     race.lr.value = 0.2
     assert race.histories["constant"] is not before      # a new lr changes every run
     race.close()
+
+
+def test_schedule_race_has_warmup_stable_decay():
+    from lrlab.schedules import constant, warmup, wsd
+
+    race = lw.schedule_race(schedules=["constant", "WSD"], lr=0.3, num_steps=600,
+                            decay_every=150, warmup_steps=30, backend="png")
+    expected = wsd(0.3, 600, warmup_steps=30, decay_steps=150)
+    np.testing.assert_array_equal(race.histories["WSD"].lr, expected(np.arange(600)))
+    # until its cool-down starts (step 450) WSD is a warmed-up constant rate
+    ramp = train(race.problem, sgd(warmup(constant(0.3), 30)), 450, batch_size=4)
+    np.testing.assert_array_equal(race.histories["WSD"].params[:451], ramp.params)
+    assert race.final["WSD"] < race.final["constant"] / 3
+    assert not race.warmup_steps.disabled and not race.decay_every.disabled
+    race.num_steps.value = 100  # cool-down and warm-up shortened to fit
+    assert race.histories["WSD"].lr[-1] == pytest.approx(wsd(0.3, 100, warmup_steps=30,
+                                                             decay_steps=70)(99))
+    race.schedules.value = ("constant",)
+    assert race.warmup_steps.disabled and "WSD" in race.warmup_steps.tooltip
+    race.close()

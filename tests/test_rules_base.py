@@ -80,7 +80,7 @@ REBUILT = [  # every factory, with arrays, schedules, flags and non-default valu
     rules.armijo(grow=2.0, lr_max=10.0), rules.polyak(0.0, gamma=0.5),
     rules.barzilai_borwein("short", lr0=0.01),
     rules.reduce_on_plateau(0.1, patience=2, momentum=0.9),
-    rules.scale_by_plateau_lr(0.1, factor=0.5),
+    rules.scale_by_plateau_lr(0.1, factor=0.5), rules.scale_by_multipliers([1.0, 0.5]),
     chain(rules.clip_by_norm(1.0), rules.adam(0.1)), chain(rules.sgd(0.1), name="mine"),
     chain(rules.add_decayed_weights(0.01), rules.trace(0.5), rules.scale_by_lr(0.05)),
 ]

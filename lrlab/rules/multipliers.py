@@ -65,6 +65,7 @@ def scale_by_multipliers(multipliers: Any) -> Rule:
         return m * grad, state
 
     return Rule(init=init, update=update, name="scale_by_multipliers",
+                factory="scale_by_multipliers",
                 formula=r"\Delta\theta_{t,i} \leftarrow m_i\,\Delta\theta_{t,i}",
                 hyperparams={"multipliers": m},
                 torch="one parameter group per layer, each with lr * m "

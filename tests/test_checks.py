@@ -203,7 +203,7 @@ def test_wrong_shape():
         return np.geomspace(start_lr, end_lr, num_steps)[:, None]
     result = checks.check_lr_grid(lr_grid)
     assert result.mistake == "wrong_shape"
-    assert "expected shape (11,), got shape (11, 1)" in result.message
+    assert "expected an array of shape (11,), got an array of shape (11, 1)" in result.message
 
 
 def test_not_a_function():

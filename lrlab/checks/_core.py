@@ -17,6 +17,7 @@ reports the first quantity that differs ("expected ~x, got y").
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ from typing import Any
 import numpy as np
 
 from .._validation import fmt
+from ._guard import Recorder, StudentError, capped_output, raised_at_call, time_limit
+
+#: Seconds a learner's function may run within one check (an infinite loop is reported).
+TIME_LIMIT_S = 20.0
 
 #: How feedback writes numbers: 6 significant digits, arrays of more than 8 by their shape.
 _FEEDBACK = {"digits": 6, "max_items": 8}
@@ -132,10 +137,12 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def _evaluate(behaviour: Callable, fn: Callable, probes: Sequence[Any]) -> Items:
+    """Run ``behaviour`` on fresh copies of the probes: a function that changes a probe
+    problem in place (``problem.h *= 100``) changes only its own copy."""
     items: Items = []
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        for probe in probes:
+        for probe in copy.deepcopy(list(probes)):
             items.extend(behaviour(fn, probe))
     return items
 
@@ -189,6 +196,7 @@ def run_check(
     *,
     rtol: float = 1e-6,
     passed_message: str | None = None,
+    time_limit_s: float | None = None,
 ) -> CheckResult:
     """Compare ``fn`` with ``reference`` through ``behaviour`` and diagnose.
 
@@ -210,6 +218,19 @@ def run_check(
         Relative tolerance of the comparisons (items may override it).
     passed_message : str, optional
         Message shown on success.
+    time_limit_s : float, optional
+        Seconds the learner's function may run in all (default
+        :data:`TIME_LIMIT_S`); an infinite loop is stopped and reported (see
+        :func:`lrlab.checks._guard.time_limit`).
+
+    Notes
+    -----
+    The reference runs first and its return values are kept: each return of
+    the learner's function is judged against the one of the same call, before
+    any comparison of values, so ``None`` (a forgotten ``return``), a string, a
+    complex number or an array of the wrong shape is reported as such and can
+    never pass. Every run gets fresh copies of the probes. What the learner's
+    function prints is shown, capped to its first and last lines.
 
     Returns
     -------
@@ -219,8 +240,15 @@ def run_check(
         return CheckResult(name, False, "error",
                            f"expected a function, got {type(fn).__name__}. Pass the function "
                            f"itself: check(..)({name}), not its result.")
+    reference_calls = Recorder(reference)
+    expected = _evaluate(behaviour, reference_calls, probes)
+    student_calls = Recorder(fn, expected=reference_calls.returns)
     try:
-        student = _evaluate(behaviour, fn, probes)
+        with capped_output(), time_limit(TIME_LIMIT_S if time_limit_s is None
+                                             else time_limit_s):
+            student = _evaluate(behaviour, student_calls, probes)
+    except StudentError as exc:
+        return CheckResult(name, False, exc.key, exc.message)
     except NotImplementedError:
         return CheckResult(name, False, "not_implemented",
                            "not implemented yet: replace `raise NotImplementedError()` "
@@ -244,16 +272,19 @@ def run_check(
                            "it.")
     except TypeError as exc:
         hint = ""
-        if "argument" in str(exc):
+        if raised_at_call(exc, fn):
             hint = (f" Keep the `def {name}(...)` line as given: the same parameter names, "
                     "in the same order, with the same defaults.")
         return CheckResult(name, False, "error",
                            f"calling your function raised TypeError: {exc}.{hint}")
+    except SystemExit:
+        return CheckResult(name, False, "error",
+                           "your function called sys.exit() (or exit() / quit()), which stops "
+                           "the program: return the result instead.")
     except Exception as exc:  # the learner's code may raise anything
         return CheckResult(name, False, "error",
                            f"calling your function raised {type(exc).__name__}: {exc}")
-    expected = _evaluate(behaviour, reference, probes)
-    if _items_close(student, expected, rtol):
+    if student_calls.shape_error is None and _items_close(student, expected, rtol):
         n = len(probes)
         return CheckResult(name, True, None, passed_message
                            or f"matches the reference on {n} probe input{'s' * (n != 1)}.")
@@ -264,6 +295,8 @@ def run_check(
             continue
         if _items_close(student, wrong, rtol):
             return CheckResult(name, False, mistake.key, mistake.message)
+    if student_calls.shape_error is not None:
+        return CheckResult(name, False, "wrong_shape", student_calls.shape_error)
     for s, r in zip(student, expected, strict=False):
         label, want = r[0], r[1]
         got = s[1]
@@ -273,7 +306,24 @@ def run_check(
                                f"{_shape(got)}.")
         if not _close(got, want, r[2] if len(r) > 2 else rtol):
             return CheckResult(name, False, "mismatch",
-                               f"differs from the reference at {label}: expected "
-                               f"~{fmt(want, **_FEEDBACK)}, got {fmt(got, **_FEEDBACK)}.")
+                               f"differs from the reference at {label}: "
+                               f"{_difference(got, want, r[2] if len(r) > 2 else rtol)}.")
     return CheckResult(name, False, "wrong_shape",
                        f"returned {len(student)} values where {len(expected)} were expected.")
+
+
+def _difference(got: Any, want: Any, rtol: float, *, show: int = 3) -> str:
+    """``expected ~x, got y``; for long arrays, the first entries that differ."""
+    x, y = _as_array(got), _as_array(want)
+    if x is None or y is None or x.shape != y.shape or y.size <= _FEEDBACK["max_items"]:
+        return f"expected ~{fmt(want, **_FEEDBACK)}, got {fmt(got, **_FEEDBACK)}"
+    with np.errstate(all="ignore"):
+        ok = (np.isnan(x) & np.isnan(y)) | (np.abs(x - y) <= 1e-12 + rtol * np.abs(y)) \
+            | (np.isinf(x) & np.isinf(y) & (np.sign(x) == np.sign(y)))
+    bad = np.argwhere(~ok)
+    entries = "; ".join(
+        f"[{', '.join(str(int(i)) for i in idx)}] expected ~{fmt(y[tuple(idx)], **_FEEDBACK)}, "
+        f"got {fmt(x[tuple(idx)], **_FEEDBACK)}" for idx in bad[:show])
+    more = f" (and {len(bad) - show} more)" if len(bad) > show else ""
+    return (f"{len(bad)} of {y.size} entries of the array of shape {y.shape} differ; the first: "
+            f"{entries}{more}")

@@ -74,6 +74,7 @@ def test_convergence_table_covers_every_rule():
     public = {n for n in rules.__all__ if n[0].islower()} - {
         "add_decayed_weights", "as_schedule", "chain", "lr_value", "per_coord", "run_shape",
         "scale_by_lr", "trace", "effective_lr", "clip_by_norm", "clip_by_value",  # links
+        "scale_by_multipliers",
         # rules that need the problem or the loss: tests/test_linesearch.py, test_plateau.py
         "armijo", "barzilai_borwein", "exact_line_search", "inverse_smoothness",
         "optimal_constant", "polyak", "reduce_on_plateau", "scale_by_plateau_lr"}

@@ -155,3 +155,21 @@ def test_fastest_run_is_none_when_no_run_arrives_and_validates_reduction():
 def test_fastest_run_on_a_grid_indexes_the_grid():
     h = train(quadratic([1.0], x0=[1.0]), sgd(np.array([[0.1, 0.5], [1.0, 0.9]])), 100)
     assert h.fastest_run(1e-8) == (1, 0)
+
+
+def test_summary_of_a_grid_of_runs_has_one_line_per_run_with_its_index():
+    h = train(quadratic([1.0, 10.0]), sgd(np.array([[0.05, 0.1], [0.19, 0.21]])), 100)
+    lines = h.summary().splitlines()
+    assert len(lines) == 4
+    assert [line.split(" ", 1)[0] for line in lines] == ["[0,0]", "[0,1]", "[1,0]", "[1,1]"]
+    assert lines[3].startswith("[1,1] diverged after 61 steps")
+    assert h[1, 1].summary() == lines[3].split(" ", 1)[1]
+
+
+def test_best_step_of_a_run_without_a_finite_loss_is_minus_one():
+    h = train(quadratic([1.0], x0=[1e200]), sgd(np.array([0.1, 0.2])), 5)
+    assert list(h.status()) == ["diverged", "diverged"]
+    np.testing.assert_array_equal(h.best_step, [-1, -1])
+    assert h[0].best_step == -1 and h[0].best_loss == np.inf
+    ok = train(quadratic([1.0]), sgd(0.1), 5)
+    assert ok.best_step == 5

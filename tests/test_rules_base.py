@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
 
 from lrlab import rules, schedules, train
-from lrlab.rules import Rule, chain
+from lrlab.rules import Rule, chain, sgd
 from lrlab.surfaces import quadratic
 
 
@@ -121,3 +122,38 @@ def test_repr_is_the_factory_call_that_rebuilds_the_rule(rule):
 ])
 def test_repr_reads_as_the_call(rule, text):
     assert repr(rule) == text
+
+
+# ---------------------------------------------------------------- Rule LaTeX repr
+def _check_latex(latex):
+    assert latex.startswith("$") and latex.endswith("$") and latex.count("$") == 2, latex
+    depth = 0
+    for i, char in enumerate(latex):
+        if char in "{}" and latex[i - 1] != "\\":
+            depth += 1 if char == "{" else -1
+            assert depth >= 0, latex
+    assert depth == 0, latex
+    assert latex.count(r"\begin{aligned}") == latex.count(r"\end{aligned}") == 1
+    for text in re.findall(r"\\textbf\{((?:[^{}]|\\[{}])*)\}", latex):
+        assert not re.search(r"(?<!\\)[_&%#^]", text), latex   # text mode: escaped or absent
+    assert "→" not in latex
+
+
+def test_rule_latex_escapes_names_and_chains_use_to():
+    from lrlab.rules import clip_by_norm
+    from lrlab.rules.sgd import scale_by_lr, trace
+
+    for rule in (scale_by_lr(0.1), chain(clip_by_norm(1.0), sgd(0.1)),
+                 chain(trace(0.9), scale_by_lr(0.1)), sgd(0.1, momentum=0.9)):
+        _check_latex(rule._repr_latex_())
+    latex = chain(clip_by_norm(1.0), sgd(0.1))._repr_latex_()
+    assert latex.startswith(r"$\textbf{clip\_by\_norm} \to \textbf{SGD}\quad")
+    assert r" \\ " in latex                          # a chain's links are aligned rows
+
+
+def test_unnamed_chain_repr_is_how_it_was_built():
+    from lrlab.rules import chain, clip_by_norm, sgd
+
+    rule = chain(clip_by_norm(1.0), sgd(0.1))
+    assert repr(rule) == ("chain(clip_by_norm(max_norm=1.0), sgd(lr=0.1, momentum=0.0, "
+                          "dampening=0.0, nesterov=False, weight_decay=0.0))")

@@ -26,7 +26,7 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
-from .controls import LogSlider, at_limit, lr_slider, owned_widgets
+from .controls import KEYS_CLASS, LogSlider, at_limit, keyboard_guard, lr_slider, owned_widgets
 from .render import Canvas
 from .serial import LatestOnly
 
@@ -164,8 +164,10 @@ class App:
         for c in self._controls:
             c.observe(self._on_change, names="value")
         placeholder = self.widget
-        self.widget = W.VBox([layout, self.status, self.error, self.canvas.widget])
+        self.widget = W.VBox([layout, self.status, self.error, self.canvas.widget,
+                              keyboard_guard()])
         self.widget.add_class("lrlab-app")
+        self.widget.add_class(KEYS_CLASS)  # arrow keys reach the sliders in Notebook 7
         for w in owned_widgets([placeholder]):
             w.close()
 

@@ -21,7 +21,8 @@ import ipywidgets as W
 import numpy as np
 from traitlets import Tuple, observe, validate
 
-__all__ = ["LogSlider", "MultiToggle", "at_limit", "lr_slider", "owned_widgets"]
+__all__ = ["KEYS_CLASS", "LogSlider", "MultiToggle", "at_limit", "keyboard_guard", "lr_slider",
+           "owned_widgets"]
 
 #: Relative distance below which a browser's value is its short decimal (float rounding).
 _ROUNDING = 1e-14
@@ -190,3 +191,32 @@ class MultiToggle(W.Box):
     def disabled(self) -> bool:
         """Whether every button is disabled."""
         return all(b.disabled for b in self.buttons)
+
+
+#: The one script the apps run in the browser (as an ``onerror`` handler of an image that
+#: cannot load, the only way to run code from a plain ipywidgets HTML widget). Notebook 7
+#: handles its shortcuts before the focused element (capture phase); ArrowLeft/Right in
+#: command mode jump between headings, so a focused slider never saw them. Lumino skips
+#: shortcuts for an event whose target has ``data-lm-suppress-shortcuts``: for navigation
+#: keys on a control inside an lrlab widget (``.lrlab-keys``), the script sets it on the
+#: control for the duration of that one event. Installed once per page; harmless where
+#: shortcuts already let widgets have their keys (JupyterLab, Voila).
+_KEYS_SCRIPT = (
+    "(function(){if(window.__lrlabKeys)return;window.__lrlabKeys=1;"
+    "var K=/^(Arrow(Left|Right|Up|Down)|Page(Up|Down)|Home|End)$/;"
+    "window.addEventListener('keydown',function(e){var t=e.target;"
+    "if(!K.test(e.key)||!t||!t.closest||!t.closest('.lrlab-keys'))return;"
+    "t.setAttribute('data-lm-suppress-shortcuts','');"
+    "setTimeout(function(){t.removeAttribute('data-lm-suppress-shortcuts');},0);},true);})()"
+)
+#: The CSS class of a widget tree whose controls get their navigation keys (see above).
+KEYS_CLASS = "lrlab-keys"
+
+
+def keyboard_guard() -> W.HTML:
+    """An invisible widget that lets focused controls keep their arrow keys in Notebook 7.
+
+    Put it in the widget tree of an element with the CSS class :data:`KEYS_CLASS`.
+    """
+    return W.HTML(f'<img src="data:," alt="" style="display:none" onerror="{_KEYS_SCRIPT}">',
+                  layout=W.Layout(display="none"))

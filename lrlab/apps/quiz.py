@@ -23,7 +23,7 @@ import ipywidgets as W
 import numpy as np
 
 from .._validation import check_real
-from .controls import owned_widgets
+from .controls import KEYS_CLASS, keyboard_guard, owned_widgets
 
 __all__ = ["Quiz", "quiz"]
 
@@ -105,7 +105,8 @@ class Quiz:
         self.check.on_click(self._on_check)
         self.choice.observe(self._on_answer_changed, names="value")
         self.widget = W.VBox([W.HTML(f"<b>Check yourself.</b> {html.escape(self.question)}"),
-                              self.choice, self.check, self.feedback])
+                              self.choice, self.check, self.feedback, keyboard_guard()])
+        self.widget.add_class(KEYS_CLASS)  # arrow keys choose an option in Notebook 7 too
 
     def _on_answer_changed(self, change: Any = None) -> None:
         """A new answer: the old feedback no longer applies."""

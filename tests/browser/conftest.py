@@ -16,6 +16,7 @@ from browser_harness import (
     find_chromium,
     launch_browser,
     start_jupyterlab,
+    start_notebook7,
     start_voila,
     watch_page,
 )
@@ -71,6 +72,16 @@ def lab_server(tmp_path_factory, chromium_executable):
     base = tmp_path_factory.mktemp("jupyterlab")
     root = copy_notebooks(base / "notebooks")
     server = start_jupyterlab(root, base)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def notebook7_server(tmp_path_factory, chromium_executable):
+    """Jupyter Notebook 7 on a temporary copy of ``notebooks/``."""
+    base = tmp_path_factory.mktemp("notebook7")
+    root = copy_notebooks(base / "notebooks")
+    server = start_notebook7(root, base)
     yield server
     server.stop()
 

@@ -21,7 +21,8 @@ Five suggestions read the smoothed curve, fastai's four (:func:`suggest_minimum`
 :func:`suggest_steep`, :func:`suggest_valley`, :func:`suggest_slide`) and lrlab's
 :func:`suggest_midpoint`; they live in :mod:`lrlab.finder.suggestions`.
 :func:`suggestion_band` repeats the test over several seeds, because a single
-test's suggestion moves from run to run. :func:`lrlab.plots.plot_range_test` (or
+test's suggestion moves from run to run; :func:`compare_with_grid` checks the
+suggestions against a validation grid search, seed by seed. :func:`lrlab.plots.plot_range_test` (or
 ``result.plot()``) draws it all.
 
 Differences from fastai's ``lr_find`` (documented, deliberate):
@@ -57,12 +58,16 @@ from .suggestions import (
     suggest_valley,
     valley_index,
 )
+from .versus_grid import GridComparison, compare_with_grid, comparison_table
 
 __all__ = [
     "SUGGESTIONS",
+    "GridComparison",
     "RangeTestResult",
     "SuggestionBand",
     "Sweep",
+    "compare_with_grid",
+    "comparison_table",
     "lr_range_test",
     "suggest",
     "suggest_midpoint",

@@ -13,6 +13,7 @@ from .._validation import check_choice, check_int, check_real, fail
 from ..problem import Problem, check_problem
 from ..rules.base import Rule
 from ..trainer import train
+from ..trainer.epochs import _one_blas_thread
 from .result import RangeTestResult, SuggestionBand
 from .suggestions import _check_methods
 
@@ -134,6 +135,11 @@ def lr_range_test(
     steps at the start of a rise; the stop comes a few steps late, which the
     suggestions' ``skip_end=5`` absorbs.
 
+    BLAS runs on one thread while the test trains (``threadpoolctl``, as
+    :func:`lrlab.trainer.epochs.train_epochs`): lrlab's models are small, and on
+    a busy machine threaded products that wait for a core are many times slower
+    (a digits test at batch 128: 11 s per test with two threads on two busy cores).
+
     Examples
     --------
     >>> from lrlab.surfaces import quadratic
@@ -168,8 +174,9 @@ def lr_range_test(
     if rule.batch_shape != ():
         raise ValueError(f"make_rule(lr) must build a single run for lr_range_test; it built "
                          f"{rule.name} with run shape {rule.batch_shape} (array hyperparameters).")
-    history = train(problem, rule, num_steps, x0=x0, batch_size=batch_size, seed=seed,
-                    record_params=False)
+    with _one_blas_thread():
+        history = train(problem, rule, num_steps, x0=x0, batch_size=batch_size, seed=seed,
+                        record_params=False)
     if history.run_shape != ():
         raise ValueError(f"lr_range_test runs one start point; x0 gave run shape "
                          f"{history.run_shape}.")

@@ -47,7 +47,7 @@ from .landscape import (
     view_bounds,
 )
 from .one_d import cobweb, cobweb_path, curve, set_cobweb, set_steps_1d, steps_1d
-from .range_test import plot_range_test
+from .range_test import plot_grid_comparison, plot_range_test
 from .rates import rate_bars, set_rate_bars
 from .search import plot_search
 from .sharpness import plot_sharpness
@@ -56,7 +56,8 @@ __all__ = [
     "BASIN_COLORS", "COLORS", "REGIME_COLORS", "arrows", "axes_or_new", "basin_image", "cobweb",
     "cobweb_path", "contours", "curve", "decade_limits", "decision_image", "end_of_run",
     "epoch_curves", "loss_curve",
-    "lr_curve", "new_axes", "next_color", "plot_range_test", "plot_search", "plot_sharpness",
+    "lr_curve", "new_axes", "next_color", "plot_grid_comparison", "plot_range_test", "plot_search",
+    "plot_sharpness",
     "rate_bars", "set_arrows", "set_basin_image", "set_cobweb", "set_decision_image",
     "set_loss_curve", "set_rate_bars", "set_steps_1d", "set_trajectory", "stability_regimes",
     "steps_1d", "surface_grid", "trajectory", "view_bounds",

@@ -19,7 +19,8 @@ from .base import COLORS, axes_or_new
 if TYPE_CHECKING:
     from ..finder.result import RangeTestResult, SuggestionBand
 
-__all__ = ["SUGGESTION_COLORS", "SUGGESTION_LABELS", "plot_range_test", "useful_window"]
+__all__ = ["SUGGESTION_COLORS", "SUGGESTION_LABELS", "plot_grid_comparison", "plot_range_test",
+           "useful_window"]
 
 #: What each suggestion's marker says it is (``minimum`` returns a tenth of the minimum's rate).
 SUGGESTION_LABELS = {"minimum": "minimum/10", "steep": "steepest", "valley": "valley",
@@ -153,4 +154,63 @@ def plot_range_test(
                   borderaxespad=0.0)
     elif legend is not None:
         ax.legend(loc=legend, fontsize="small", framealpha=0.9)
+    return ax
+
+
+def plot_grid_comparison(comparisons: Any, ax: Any = None, *, factor: float = 2.0,
+                         legend: str | None = "outside") -> Any:
+    """Each suggestion's ratio to the grid's best, per problem and seed (log y).
+
+    Parameters
+    ----------
+    comparisons : mapping of str to GridComparison
+        :func:`~lrlab.finder.compare_with_grid` results by problem name.
+    ax : matplotlib Axes, optional
+        Where to draw (a new standalone figure if omitted).
+    factor : float
+        The shaded band: within ``factor`` of the grid's best.
+    legend : str or None
+        ``'outside'``, a matplotlib location, or None.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> from lrlab.finder import GridComparison
+    >>> c = GridComparison(np.array([0.1, 0.2]), (0, 1), np.array([[1.0, 0.5], [1.0, 0.6]]),
+    ...                    {"valley": np.array([0.05, 0.3]), "steep": np.array([0.2, 0.4])}, [])
+    >>> ax = plot_grid_comparison({"toy": c})
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['steepest', 'valley']
+    """
+    ax = axes_or_new(ax, figsize=(8.0, 3.8))
+    items = list(comparisons.items())
+    if not items:
+        raise ValueError("plot_grid_comparison needs at least one comparison.")
+    methods = [m for m in SUGGESTION_LABELS if m in items[0][1].suggestions]
+    markers = ("o", "s", "D", "^", "v", "P")
+    ax.axhspan(1 / factor, factor, color="0.9", zorder=0, label=f"within {factor:g}x")
+    ax.axhline(1.0, color="0.5", lw=0.8, zorder=1)
+    offsets = np.linspace(-0.25, 0.25, len(items)) if len(items) > 1 else np.zeros(1)
+    for k, ((name, comp), dx) in enumerate(zip(items, offsets, strict=True)):
+        ratios = comp.ratios
+        for j, m in enumerate(methods):
+            r = ratios[m]
+            x = j + dx + np.linspace(-0.04, 0.04, len(r)) if len(r) > 1 else np.full(1, j + dx)
+            ax.plot(x, np.where(np.isfinite(r) & (r > 0), r, np.nan),
+                    markers[k % len(markers)], color=COLORS[k % len(COLORS)], ms=6,
+                    mec="white", mew=0.6, zorder=3, label=name if j == 0 else None)
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(methods)), [SUGGESTION_LABELS[m] for m in methods])
+    ax.set_xlim(-0.6, len(methods) - 0.4)
+    ax.set_ylabel("suggestion / grid's best (log scale)")
+    ax.set_title("Where each suggestion lands, relative to the validation grid's best",
+                 fontsize=10)
+    if legend == "outside":
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+                  borderaxespad=0.0)
+    elif legend is not None:
+        ax.legend(loc=legend, fontsize="small")
     return ax

@@ -5,8 +5,11 @@ Two tools read a :class:`~lrlab.History` after the fact:
 * :func:`update_ratio` -- the size of each update relative to the size of
   the parameters, overall and per layer, against the rule of thumb of
   Karpathy's CS231n notes: about :math:`10^{-3}`.
-* :func:`diagnose` -- a label ('diverged', 'too high', 'too low', 'plateau'
-  or 'good') with the evidence behind it and advice in plain words.
+* :func:`diagnose` -- a label ('diverged', 'too high', 'too low', 'plateau',
+  'good' or 'cannot tell') with the evidence behind it and advice in plain words.
+  A stochastic run is judged on its exact loss (:meth:`History.judged_loss`):
+  a noisy surface's loss, a minibatch run's full-data (or evaluation) loss;
+  a minibatch run without one is 'cannot tell'.
 
 Curvature tools (:func:`sharpness`, :func:`track_sharpness`,
 :func:`edge_of_stability`) live in :mod:`lrlab.sharpness` and are
@@ -25,6 +28,8 @@ from ._validation import check_real, fail
 from .history import History
 from .sharpness import SharpnessTrace, sharpness, track_sharpness
 from .sharpness import edge_of_stability as edge_of_stability
+from .update_ratios import TARGET_RATIO as TARGET_RATIO
+from .update_ratios import UpdateRatio, update_ratio
 
 __all__ = [
     "LABELS",
@@ -39,130 +44,7 @@ __all__ = [
 ]
 
 #: The labels :func:`diagnose` can give.
-LABELS = ("diverged", "too high", "too low", "plateau", "good")
-
-#: Karpathy's rule of thumb for ``||update|| / ||theta||`` per step.
-TARGET_RATIO = 1e-3
-
-
-# --------------------------------------------------------------- update ratio
-@dataclass(frozen=True, eq=False)
-class UpdateRatio:
-    """Update-to-parameter ratios of a run.
-
-    Attributes
-    ----------
-    ratio : ndarray, shape (num_steps,)
-        ``||theta_{t+1} - theta_t|| / ||theta_t||`` (NaN after the run ended).
-    layers : dict
-        Layer name -> the same ratio for that layer's parameters (needs a
-        problem with ``layer_slices`` and recorded params).
-    median : float
-        Median over the finite steps.
-    verdict : str
-        'too high', 'ok' or 'too low': the median more than a decade from
-        1e-3, or one of the first 10 steps more than two decades above it;
-        'unknown' when no finite ratio was recorded.
-    message : str
-        What the numbers mean and what to do.
-    """
-
-    ratio: np.ndarray
-    layers: dict
-    median: float
-    verdict: str
-    message: str
-
-    def __repr__(self) -> str:
-        return f"<UpdateRatio median {self.median:.2g} ({self.verdict})>"
-
-    def __str__(self) -> str:
-        return self.message
-
-
-def _median(x: np.ndarray) -> float:
-    x = np.asarray(x, dtype=float)
-    x = x[np.isfinite(x)]
-    return float(np.median(x)) if x.size else math.nan
-
-
-def update_ratio(history: History, problem: Any = None) -> UpdateRatio:
-    r"""Update-to-parameter ratio per step (and per layer), against the ~1e-3 rule of thumb.
-
-    .. math:: r_t = \frac{\lVert\theta_{t+1}-\theta_t\rVert}{\lVert\theta_t\rVert}
-
-    Karpathy (CS231n, "Neural networks part 3") suggests tracking
-    :math:`r_t` per layer: around :math:`10^{-3}` is healthy; much larger
-    (:math:`\gtrsim 10^{-2}`) means the rate is probably too high, much
-    smaller (:math:`\lesssim 10^{-4}`) too low. It is a rule of thumb for
-    neural networks at a typical initialisation; it means little for
-    parameters that start at or converge to zero (biases at zero, a bowl
-    centred at the origin: the ratio grows as :math:`\theta \to 0`).
-
-    Parameters
-    ----------
-    history : History
-        A single run (index a batched history first: ``history[i]``).
-    problem : Problem, optional
-        With ``layer_slices`` (e.g. :class:`~lrlab.models.MLP`) and recorded
-        params, the ratio is also reported per layer.
-
-    Returns
-    -------
-    UpdateRatio
-
-    Examples
-    --------
-    >>> from lrlab import train, sgd
-    >>> from lrlab.surfaces import quadratic
-    >>> h = train(quadratic([1.0, 10.0], x0=[10.0, 10.0]), sgd(1e-5), 20)
-    >>> update_ratio(h).verdict
-    'too low'
-    """
-    hist = _single(history, "update_ratio")
-    ratio = np.asarray(hist.update_ratio, dtype=float)
-    layers = {}
-    slices = getattr(problem, "layer_slices", None) if problem is not None else None
-    if slices and hist.params is not None:
-        p = hist.params
-        with np.errstate(all="ignore"):
-            for name, sl in slices.items():
-                step = np.linalg.norm(p[1:, sl] - p[:-1, sl], axis=-1)
-                size = np.linalg.norm(p[:-1, sl], axis=-1)
-                layers[name] = step / np.maximum(size, 1e-12)
-    med = _median(ratio)
-    first = ratio[:10][np.isfinite(ratio[:10])]
-    early = float(first.max()) if first.size else math.nan
-    if math.isfinite(early) and early > 100 * TARGET_RATIO:
-        verdict = "too high"
-        text = (f"An early step moved the parameters by {early:.2g} of their size (largest "
-                f"of the first 10), over a hundred times the ~1e-3 rule of thumb: the "
-                f"learning rate is too high even if later steps look small (units may have "
-                f"saturated: median over the run {med:.2g}). Divide it by about "
-                f"{early / TARGET_RATIO:.0f}.")
-    elif not math.isfinite(med):
-        verdict, text = "unknown", "No finite update ratio was recorded (did the run take a step?)."
-    elif med > 10 * TARGET_RATIO:
-        verdict = "too high"
-        text = (f"The median update is {med:.2g} of the parameters' size per step, more than "
-                f"a decade above the ~1e-3 rule of thumb: the learning rate is probably too "
-                f"high. Try dividing it by about {med / TARGET_RATIO:.0f}.")
-    elif med < TARGET_RATIO / 10:
-        verdict = "too low"
-        text = (f"The median update is {med:.2g} of the parameters' size per step, more than "
-                f"a decade below the ~1e-3 rule of thumb: the learning rate is probably too "
-                f"low. Try multiplying it by about {TARGET_RATIO / med:.0f}.")
-    else:
-        verdict = "ok"
-        text = (f"The median update is {med:.2g} of the parameters' size per step, within a "
-                "decade of the ~1e-3 rule of thumb.")
-    for name, r in layers.items():
-        m = _median(r)
-        flag = "" if not math.isfinite(m) or TARGET_RATIO / 10 <= m <= 10 * TARGET_RATIO else \
-            "  <- more than a decade from 1e-3"
-        text += f"\n  {name}: median {m:.2g}{flag}"
-    return UpdateRatio(ratio, layers, med, verdict, text)
-
+LABELS = ("diverged", "too high", "too low", "plateau", "good", "cannot tell")
 
 # ------------------------------------------------------------------ diagnose
 @dataclass(frozen=True, eq=False)
@@ -193,7 +75,16 @@ class Diagnosis:
 def diagnose(history: History, *, f_star: float | None = None) -> Diagnosis | list[Diagnosis]:
     r"""Label a run as diverged, too high, too low, plateau or good, with the evidence.
 
-    The rules, checked in this order (thresholds in brackets):
+    The rules, checked in this order (thresholds in brackets). They read the
+    run's exact loss, :meth:`History.judged_loss`: the loss of a full-batch run or
+    of a noisy surface, the full-data (or evaluation) loss of a minibatch run
+    (recorded by default by :func:`lrlab.train`; with fewer than 5 such points the
+    shape tests read the minibatch loss and only the verdicts on the ends read the
+    exact one). A minibatch run without any is 'cannot tell'. For a stochastic run
+    the exact loss must have fallen for 'good' (it is 'too high' if it ended above
+    its start), the gradient norm is no evidence of convergence (only the trainer's
+    full-data ``tol`` test is), and the "goes up and down" test is skipped (that is
+    the noise).
 
     1. **diverged** -- the trainer froze the run (non-finite or exploding
        loss), or the loss ended far above its start (> 10x its start).
@@ -205,7 +96,9 @@ def diagnose(history: History, *, f_star: float | None = None) -> Diagnosis | li
        to ``f_star`` by 1e6.
     4. **too low** -- it is still descending along the same direction step
        after step (median cosine > 0.99, or no params and > 5 % drop in the
-       last quarter) and has not converged: a larger step would go further
+       last quarter; for a stochastic run also: the exact loss fell at >= 90 %
+       of its points, the last quarter brought >= 15 % of the drop, and less than
+       half the loss is gone) and has not converged: a larger step would go further
        (the idea of Kesten's 1958 rule: steps that keep agreeing can grow).
     5. **plateau** -- the loss has flattened (< 1 % of the total drop in
        the last half) while still far above its floor (< 90 % of the
@@ -242,21 +135,21 @@ def diagnose(history: History, *, f_star: float | None = None) -> Diagnosis | li
     return _diagnose_one(history, f_star)
 
 
-def _single(history: History, owner: str) -> History:
-    if not isinstance(history, History):
-        fail(history, "history", owner, allowed="an lrlab History", exc=TypeError)
-    if history.run_shape:
-        raise ValueError(f"{owner} reads one run; index the batched History first "
-                         f"(history[i]); it holds {history.run_shape} runs.")
-    return history
-
-
 def _diagnose_one(h: History, f_star: float | None) -> Diagnosis:
     last = int(h.last_step)
-    loss = np.asarray(h.loss[: last + 1], dtype=float)
-    ev: dict[str, Any] = {"steps": last, "initial_loss": float(loss[0])}
+    kind = h.run_kind
+    stochastic = kind != "exact"
+    judged = h.judged_loss()
+    ev: dict[str, Any] = {"steps": last}
     lr = h.lr[:last][np.isfinite(h.lr[:last])] if last else np.zeros(0)
     lr_text = f" (lr {lr[-1]:.3g})" if lr.size else ""
+    dense = judged is not None and len(judged[1]) >= 5   # enough exact points for a shape
+    # the curve the shape tests read: the exact loss where there is enough of it
+    loss = judged[1] if dense else np.asarray(h.loss[: last + 1], dtype=float)
+    if judged is not None:
+        ev["initial_loss"] = float(judged[1][0])
+    else:
+        ev["initial_loss"] = float(loss[0])
 
     # 1. diverged ---------------------------------------------------------
     if h.diverged_at >= 0:
@@ -266,33 +159,48 @@ def _diagnose_one(h: History, f_star: float | None) -> Diagnosis:
             "rate is above the stability limit (about 2 / sharpness for gradient descent). "
             "Divide it by 3 to 10; if it diverged only late, keep it but add decay or warm-up, "
             "or clip the gradient."))
+    if judged is None or (stochastic and last >= 4 and len(judged[1]) < 2):
+        return Diagnosis("cannot tell", ev, (
+            "This minibatch run recorded only minibatch losses: one batch's loss says little "
+            "about the loss on all the data (a large rate can fit the batch in front of it "
+            "and ruin the rest), so there is nothing to judge the learning rate by. Train "
+            "with eval_every=k (or an eval_problem) to record the full-data loss."))
     if last < 4:
         ev["reason"] = "too few steps"
-        return Diagnosis("good" if last == 0 else _quick(loss), ev,
+        return Diagnosis("good" if last == 0 else _quick(judged[1]), ev,
                          "Too few steps to judge; run at least a few dozen.")
-    l0 = loss[0]
-    tail = max(1, (last + 1) // 10)
-    l_end = float(np.median(loss[-tail:]))
+    l0 = float(judged[1][0])
+    l_last = float(judged[1][-1])
+    tail = max(1, len(loss) // 10)
+    l_end = float(np.median(loss[-tail:])) if dense else l_last
     ev["final_loss"] = l_end
     scale = max(abs(l0), 1e-12)
-    if l_end > l0 + 9 * scale:
-        ev["growth"] = (l_end - l0) / scale
+    if max(l_end, l_last) > l0 + 9 * scale or not np.isfinite(l_last):
+        ev["growth"] = (max(l_end, l_last) - l0) / scale
         return Diagnosis("diverged", ev, (
-            f"The loss grew from {l0:.3g} to {l_end:.3g}{lr_text}: the run is blowing up, only "
-            "slower than the trainer's divergence test. Divide the learning rate by 3 to 10."))
+            f"The {judged[2]} grew from {l0:.3g} to {l_last:.3g}{lr_text}: the run is blowing "
+            "up, only slower than the trainer's divergence test. Divide the learning rate by "
+            "3 to 10."))
+    if stochastic and max(l_end, l_last) > l0:
+        ev["growth"] = (max(l_end, l_last) - l0) / scale
+        return Diagnosis("too high", ev, (
+            f"The {judged[2]} ended above its start ({l0:.3g} -> {l_last:.3g}){lr_text}: the "
+            "steps, noisy or not, go too far. Lower the learning rate by 3 to 10x."))
 
     # 2. oscillation ------------------------------------------------------
     d = np.diff(loss)
     moving = np.abs(d) > 1e-12 * scale
     up = float(np.mean(d[moving] > 0)) if moving.any() else 0.0
     ev["fraction_up"] = up
-    exact = h.meta.get("batch_size", None) is None
+    exact = not stochastic
     cos = _update_cosines(h, last)
     if cos is not None:
         ev["update_cosine"] = float(np.median(cos))
     g = np.asarray(h.grad_norm[: last + 1], dtype=float)
-    g_ratio = float(np.median(g[-tail:]) / max(g[0], 1e-300))
+    g_ratio = float(np.median(g[-max(1, (last + 1) // 10):]) / max(g[0], 1e-300))
     ev["grad_norm_ratio"] = g_ratio
+    if stochastic:   # a noisy or minibatch gradient's norm is no evidence of convergence
+        g_ratio = math.inf
     if cos is not None and ev["update_cosine"] < -0.5 and g_ratio < 1e-3:
         return Diagnosis("too high", ev, (
             f"The run converged (gradient norm down by {1 / max(g_ratio, 1e-300):.2g}), but "
@@ -312,6 +220,10 @@ def _diagnose_one(h: History, f_star: float | None) -> Diagnosis:
             "overshoots. Lower the learning rate by 2 to 3x."))
 
     # 3. converged --------------------------------------------------------
+    if stochastic and str(h.reason).startswith("converged"):
+        return Diagnosis("good", ev, (
+            f"The run converged{lr_text}: its {str(h.reason).split(': ', 1)[1]} (the exact "
+            f"gradient, not a batch's), and the {judged[2]} fell from {l0:.3g} to {l_last:.3g}."))
     gap = None
     if f_star is not None:
         gap = (l_end - f_star) / max(l0 - f_star, 1e-300)
@@ -323,13 +235,18 @@ def _diagnose_one(h: History, f_star: float | None) -> Diagnosis:
             "smaller rate would waste nothing; if it needed all of them, this rate is fine."))
 
     # 4. too low: still walking the same way ------------------------------
-    q = max(1, (last + 1) // 4)
+    q = max(1, len(loss) // 4)
     late_drop = (loss[-q - 1] - loss[-1]) / scale
     ev["late_drop"] = float(late_drop)
     total = l0 - l_end
-    half = loss[last // 2:]
+    half = loss[len(loss) // 2:]
     flat = total > 0 and (np.max(half) - np.min(half)) < 0.01 * total + 1e-12 * scale
     steady = (cos is not None and ev["update_cosine"] > 0.99) or (cos is None and late_drop > 0.05)
+    if stochastic and dense and not steady and total > 0:
+        # scale-free: the exact loss falls at almost every evaluation and the last quarter
+        # still brings its share of the drop, yet little of the loss is gone
+        falling = float(np.mean(d < 0))
+        steady = falling >= 0.9 and late_drop * scale >= 0.15 * total and total < 0.5 * scale
     if steady and not flat:
         return Diagnosis("too low", ev, (
             f"The loss is still falling steadily at the end{lr_text} and successive steps "

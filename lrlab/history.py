@@ -55,11 +55,18 @@ class History:
     eval_steps : ndarray of int, shape (k,)
         Steps at which the evaluation loss was computed.
     eval_loss : ndarray, shape (k, *run_shape), or None
-        Full-data (or validation) loss at ``eval_steps``.
+        Full-data (or validation) loss at ``eval_steps``. A minibatch run of
+        :func:`lrlab.train` has it by default (see :attr:`run_kind`, :meth:`judged_loss`).
     states : list or None
         Rule states, ``states[0]`` from ``init`` and ``states[t + 1]`` after step ``t``.
         Unlike the arrays above they are kept as the rule returned them: entries of a
         run after its :attr:`last_step` are not blanked (read them up to it only).
+    meta : dict
+        How the run was made: ``rule``, ``problem``, ``seed``, ``batch_size``,
+        ``run_kind`` (see :attr:`run_kind`), ``eval_on`` ('full data', 'eval_problem'
+        or None: what ``eval_loss`` measures) and ``full_data_evals`` (the full-data
+        loss and gradient evaluations the trainer's verdicts cost, on top of
+        ``eval_steps``).
     """
 
     loss: np.ndarray
@@ -146,6 +153,41 @@ class History:
         """Lowest finite loss of each run (``inf`` for a run without one)."""
         finite = np.where(np.isfinite(self.loss), self.loss, np.inf)
         return _scalar(np.min(finite, axis=0))
+
+    @property
+    def run_kind(self) -> str:
+        """'exact' (full batch: ``loss`` is exact), 'noisy gradient' (a noisy surface:
+        ``loss`` is exact, the gradient is not) or 'minibatch' (``loss`` is a minibatch's).
+
+        A History made elsewhere without ``meta["run_kind"]`` counts as exact only
+        when its ``meta["batch_size"]`` is None.
+        """
+        kind = self.meta.get("run_kind")
+        if kind is None:
+            kind = "exact" if self.meta.get("batch_size") is None else "minibatch"
+        return kind
+
+    def judged_loss(self) -> tuple[np.ndarray, np.ndarray, str] | None:
+        """The exact loss a verdict on this (single) run rests on: ``(steps, values, source)``.
+
+        ``loss`` itself (source 'exact loss') when it is exact; else the evaluation
+        (source 'full-data loss' or 'evaluation loss') up to the run's last step;
+        ``None`` for a minibatch run without an evaluation: nothing exact to judge by.
+        """
+        if self.run_shape:
+            raise ValueError("judged_loss reads one run; index the batched History first "
+                             f"(history[i]); it holds {self.run_shape} runs.")
+        last = int(self.last_step)
+        if self.run_kind != "minibatch":
+            return np.arange(last + 1), np.asarray(self.loss[: last + 1], dtype=float), \
+                "exact loss"
+        if self.eval_loss is None or not len(self.eval_steps):
+            return None
+        keep = np.asarray(self.eval_steps) <= last
+        source = ("evaluation loss" if self.meta.get("eval_on", "eval_problem") != "full data"
+                  else "full-data loss")
+        return (np.asarray(self.eval_steps)[keep], np.asarray(self.eval_loss, dtype=float)[keep],
+                source)
 
     def steps_to(self, reduction: float = 1e-8, f_star: float | None = None
                  ) -> np.ndarray | int:

@@ -67,23 +67,35 @@ def describe_run(history: Any, *, f_star: float | None = None, rtol: float = 1e-
     (a local minimum, or a saddle). It *oscillates* when most of
     its last steps reverse the direction of the previous one (``steps``: the
     parameter increments, shape ``(T, dim)``, from ``np.diff(params)``).
+
+    As :func:`lrlab.diagnose`, it reads the run's exact loss
+    (:meth:`History.judged_loss`: a minibatch run's full-data loss) and trusts the
+    gradient norm only when it is exact: a stochastic run converges here only
+    through ``f_star``.
     """
     if bool(history.diverged):
         return f"diverged at step {int(history.diverged_at)}: {history.reason}"
-    loss = np.asarray(history.loss, dtype=float)
-    loss = loss[np.isfinite(loss)]
+    judged = history.judged_loss()
+    if judged is None:
+        return "cannot tell: only minibatch losses were recorded (train with eval_every=k)"
+    at, loss = judged[0], judged[1]
+    at, loss = at[np.isfinite(loss)], loss[np.isfinite(loss)]
+    exact_grad = history.run_kind == "exact"
     osc = _oscillating(steps)
     if f_star is not None:
         gap = loss - f_star
         hit = np.nonzero(gap <= rtol * max(gap[0], 1e-300))[0]
-    else:
+    elif exact_grad:
         g = np.asarray(history.grad_norm, dtype=float)
+        at = np.nonzero(np.isfinite(g))[0]
         g = g[np.isfinite(g)]
         hit = np.nonzero(g <= rtol * max(g[0], 1e-300))[0]
+    else:
+        hit = np.zeros(0, dtype=int)
     if hit.size:
-        text = f"converged in {_steps(int(hit[0]))}"
-        return text + " (oscillating)" if _oscillating(steps, upto=int(hit[0])) else text
-    if f_star is not None:  # no global minimum, but perhaps a stationary point
+        text = f"converged in {_steps(int(at[hit[0]]))}"
+        return text + " (oscillating)" if _oscillating(steps, upto=int(at[hit[0]])) else text
+    if f_star is not None and exact_grad:  # no global minimum, but perhaps a stationary point
         g = np.asarray(history.grad_norm, dtype=float).reshape(len(history.grad_norm), -1)
         g = g[np.all(np.isfinite(g), axis=-1), 0]
         flat = np.nonzero(g <= rtol * max(g[0], 1e-300))[0] if g.size else g
@@ -96,7 +108,7 @@ def describe_run(history: Any, *, f_star: float | None = None, rtol: float = 1e-
         return "oscillating"
     if len(loss) > 10 and loss[-1] >= loss[len(loss) // 2] * (1 - 1e-9):
         return "stuck: loss not decreasing"
-    return f"still descending after {_steps(len(loss) - 1)}"
+    return f"still descending after {_steps(int(at[-1]) if len(at) else 0)}"
 
 
 def _steps(n: int) -> str:
@@ -164,6 +176,10 @@ class App:
         for c in self._controls:
             c.observe(self._on_change, names="value")
         placeholder = self.widget
+        if isinstance(self.canvas.widget, W.Image):
+            # never stretched to the width of its box (Voila: 900 -> 1330 px, soft): one
+            # image pixel per CSS pixel, shrunk only where the page is narrower
+            self.canvas.widget.layout.align_self = "flex-start"
         self.widget = W.VBox([layout, self.status, self.error, self.canvas.widget,
                               keyboard_guard()])
         self.widget.add_class("lrlab-app")

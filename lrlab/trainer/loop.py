@@ -23,6 +23,7 @@ from .._validation import check_int, check_real, check_theta, fail
 from ..history import History
 from ..problem import Problem, check_problem
 from ..rules.base import Rule
+from .evidence import FullData, run_kind
 from .recorder import Recorder
 from .stopping import EarlyStopping, Stopper
 
@@ -65,7 +66,8 @@ def train(
         so do many start points x one learning rate.
     batch_size : int, optional
         Minibatch size for data problems (or the noise scale of noisy
-        surfaces); ``None`` means full batch.
+        surfaces); ``None`` means full batch. A minibatch run is judged on its
+        full-data loss, not on the batches it saw: see *Stochastic runs* below.
     seed : int
         Seed of the minibatch sampling. Same seed, same history.
     divergence_factor : float > 1 or None
@@ -75,13 +77,21 @@ def train(
         because the noise lifted its loss by 1e-3). ``None`` keeps only the
         non-finite test (NaN or inf loss, or a non-finite gradient).
     tol : float > 0, optional
-        Stop a run (reason "converged") when its gradient norm falls below ``tol``.
+        Stop a run (reason "converged") when its exact gradient norm falls below
+        ``tol`` at a loss not above its start (reason "stalled" above it: saturated
+        units or a worse stationary point). For a minibatch run the full-data
+        gradient is computed at the steps where the minibatch gradient norm is below
+        ``tol`` (one full-data loss and gradient per such step); for a noisy surface
+        the gradient before the noise is used (no extra cost).
     early_stopping : EarlyStopping, optional
         Stop runs that make no progress.
     eval_every : int >= 1, optional
         Every this many steps (and at the end) record the exact loss: on
         ``eval_problem`` if given, else the noise-free full-data loss of ``problem``;
         at ``theta``, or where ``rule.evaluate_at`` says (schedule-free SGD: its average).
+        A minibatch run without ``eval_problem`` is evaluated by default about 20 times
+        (``eval_every = ceil(num_steps / 20)``) and at every step where one of its runs
+        ends, so that :func:`lrlab.diagnose` can judge it on the full-data loss.
     eval_problem : Problem, optional
         A validation problem with the same parameters (e.g. a held-out split).
     record_params : bool or 'auto'
@@ -92,6 +102,24 @@ def train(
     Returns
     -------
     History
+        ``meta["run_kind"]`` says whether the recorded loss is exact ('exact',
+        'noisy gradient') or a minibatch loss ('minibatch'); ``meta["eval_on"]`` what
+        ``eval_loss`` measures ('full data', 'eval_problem' or None);
+        ``meta["full_data_evals"]`` what the verdicts cost (see below).
+
+    Notes
+    -----
+    *Stochastic runs.* Divergence and convergence of a stochastic run rest on its
+    exact loss and gradient (:mod:`lrlab.trainer.evidence`). A noisy surface's loss
+    is exact: the tests read it, and the gradient before the noise, at no extra
+    cost. A minibatch run costs, in full-data passes (each over all ``n_samples``,
+    shared by all runs of a batch): one loss at step 0 (the divergence test's
+    base); one loss at each step where a minibatch loss trips the divergence test
+    (the run diverges only if the full-data loss confirms); with ``tol``, one loss
+    and gradient at each step where a minibatch gradient norm is below ``tol``;
+    and the default evaluation above (about 21 losses, plus one per step where a
+    run ends), whose losses also feed the divergence test. ``meta["full_data_evals"]``
+    counts the first three; ``eval_steps`` the last.
 
     Examples
     --------
@@ -146,38 +174,58 @@ def train(
     if record_params == "auto":
         record_params = (num_steps + 1) * theta.size <= AUTO_PARAMS_LIMIT
 
+    kind = run_kind(problem, batch_size)
+    if kind == "minibatch" and eval_every is None:   # diagnose's evidence: ~20 evaluations
+        eval_every = max(1, -(-num_steps // 20))
+    eval_on = None if eval_every is None else (
+        "eval_problem" if eval_problem is not None else "full data")
     recorder = Recorder(run_shape, num_steps=num_steps, dim=problem.dim,
                         record_params=bool(record_params), record_state=record_state,
                         eval_on=eval_problem if eval_problem is not None else problem,
                         eval_every=eval_every)
+    full_data = FullData(problem, kind)
     stopper = Stopper(run_shape, num_steps=num_steps, divergence_factor=divergence_factor,
-                      tol=tol, early_stopping=early_stopping)
+                      tol=tol, early_stopping=early_stopping, full_data=full_data)
     meta = {"rule": repr(rule), "problem": problem.name, "seed": seed,
-            "batch_size": batch_size, "rule_obj": rule}
+            "batch_size": batch_size, "rule_obj": rule, "run_kind": kind, "eval_on": eval_on}
     with np.errstate(all="ignore"):  # a diverging run is a result: no warning escapes
         final_step = _step_loop(problem, rule, theta, num_steps=num_steps,
                                 batch_size=batch_size, seed=seed, recorder=recorder,
-                                stopper=stopper)
+                                stopper=stopper, judge_on_eval=eval_on == "full data")
+        meta["full_data_evals"] = full_data.costs()
         return recorder.history(final_step=final_step, stopper=stopper, meta=meta)
 
 
 def _step_loop(problem: Problem, rule: Rule, theta: np.ndarray, *, num_steps: int,
                batch_size: int | None, seed: int, recorder: Recorder,
-               stopper: Stopper) -> int:
+               stopper: Stopper, judge_on_eval: bool = False) -> int:
     """Step every run from ``theta``; return the last step reached (``num_steps``,
-    or earlier when every run had ended)."""
+    or earlier when every run had ended).
+
+    ``judge_on_eval``: the evaluation is the training problem's full-data loss, so
+    the stopper reads it too, and a step where a run ends is always evaluated."""
     rng = np.random.default_rng(seed)
     inputs = _RuleInputs(problem, rule)
     state = rule.init(theta)
     recorder.start(state)
+    noisy = stopper.full_data is not None and stopper.full_data.kind == "noisy gradient"
+    exact_grad_norm = None
     for t in range(num_steps + 1):
         batch = problem._sample_batch(rng, batch_size)
         loss, grad = problem._loss_and_grad(theta, batch)
+        if noisy and stopper.tol is not None:
+            exact_grad_norm = np.sqrt(np.einsum("...i,...i->...", grad, grad))
         if batch is not None:
             grad = problem._add_noise(grad, batch)
         grad_norm = recorder.point(t, theta, loss, grad, inputs.loss_fn_calls)
         at = theta if rule.evaluate_at is None else rule.evaluate_at(state, theta)
-        stopper.check(t, loss, grad_norm, recorder.evaluate(t, at))
+        evaluated = recorder.evaluate(t, at)
+        active = stopper.n_active
+        stopper.check(t, loss, grad_norm, evaluated, theta=theta,
+                      exact_grad_norm=exact_grad_norm,
+                      full_loss=evaluated if judge_on_eval and at is theta else None)
+        if judge_on_eval and evaluated is None and stopper.n_active < active:
+            recorder.evaluate(t, at, force=True)   # the evidence at the step a run ended
         if t == num_steps or stopper.n_active == 0:
             return t
         step, state = rule.update(grad, state, theta, t=t, **inputs.at(loss, batch))

@@ -101,10 +101,11 @@ class Recorder:
             self.loss_evals[t] = t + 1 + loss_fn_calls
         return grad_norm
 
-    def evaluate(self, t: int, theta: np.ndarray) -> np.ndarray | None:
+    def evaluate(self, t: int, theta: np.ndarray, *, force: bool = False) -> np.ndarray | None:
         """The exact loss at ``theta_t`` if step ``t`` is evaluated (every ``eval_every``
-        steps, and always the last step), else ``None``."""
-        if self.eval_every is None or (t % self.eval_every and t != self.num_steps):
+        steps, and always the last step, or when ``force``), else ``None``."""
+        if self.eval_every is None or (t % self.eval_every and t != self.num_steps
+                                       and not force):
             return None
         value = np.asarray(self.eval_on._loss(theta, None), dtype=float)
         self.eval_steps.append(t)

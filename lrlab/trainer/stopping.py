@@ -5,9 +5,15 @@ for a run that ended, the step and the reason. The step loop asks it once per
 step, after the loss and gradient at ``theta_t`` are known::
 
     diverged   loss_t > loss_0 + factor * max(|loss_0|, 1), or loss_t or ||g_t|| not finite
-    converged  ||g_t|| <= tol
+    converged  ||g_t|| <= tol, at a loss not above loss_0 (else "stalled")
     no progress  the monitored loss has not gone below best * (1 - min_delta)
                  for `patience` consecutive checks
+
+For a stochastic run the first two read the exact evidence of
+:mod:`~lrlab.trainer.evidence`: a minibatch run diverges only when the
+full-data loss confirms it (or the full-data evaluation of the step shows it),
+and converges only when the full-data gradient norm is below ``tol``; a noisy
+surface is judged on its exact loss and on its gradient before the noise.
 
 A run that ended keeps being computed by the loop (harmlessly, inside
 ``np.errstate``); the recorder blanks what it recorded after its last step.
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_choice, check_int, check_real
+from .evidence import FullData
 
 __all__ = ["EarlyStopping", "Stopper"]
 
@@ -78,6 +85,9 @@ class Stopper:
         Gradient norm below which a run has converged.
     early_stopping : EarlyStopping or None
         The no-progress rule.
+    full_data : FullData or None
+        The exact evidence of a stochastic run (``None``: the recorded loss and
+        gradient are exact).
 
     Attributes
     ----------
@@ -92,7 +102,8 @@ class Stopper:
     """
 
     def __init__(self, run_shape: tuple, *, num_steps: int, divergence_factor: float | None,
-                 tol: float | None, early_stopping: EarlyStopping | None):
+                 tol: float | None, early_stopping: EarlyStopping | None,
+                 full_data: FullData | None = None):
         self.last = np.full(run_shape, num_steps)
         self.diverged_at = np.full(run_shape, -1)
         self.stopped_at = np.full(run_shape, -1)
@@ -102,37 +113,81 @@ class Stopper:
         self.divergence_factor = divergence_factor
         self.tol = tol
         self.early_stopping = early_stopping
+        self.full_data = full_data if full_data is not None and full_data.kind != "exact" else None
+        self.loss0 = None                           # exact loss at step 0
         self.threshold = None                       # set from loss_0 at step 0
         self.best = np.full(run_shape, np.inf)      # early stopping's best monitored loss
         self.waited = np.zeros(run_shape, dtype=int)  # checks since it last improved
 
     def check(self, t: int, loss: np.ndarray, grad_norm: np.ndarray,
-              eval_loss: np.ndarray | None = None) -> None:
+              eval_loss: np.ndarray | None = None, *, theta: np.ndarray | None = None,
+              exact_grad_norm: np.ndarray | None = None, full_loss: np.ndarray | None = None
+              ) -> None:
         """End the runs that diverged, converged or stopped progressing at step ``t``.
 
         ``eval_loss`` is the evaluation loss when step ``t`` was evaluated, else ``None``.
+        For stochastic runs (``full_data`` given): ``theta`` is ``theta_t`` (a minibatch
+        run's full-data loss and gradient are computed there when needed),
+        ``exact_grad_norm`` the noise-free gradient norm of a noisy surface, and
+        ``full_loss`` the full-data loss at ``theta_t`` when the step was evaluated on
+        the training data anyway.
         """
+        minibatch = self.full_data is not None and self.full_data.minibatch
         if t == 0:
-            self._start(loss)
+            self._start(self.full_data.loss(theta) if minibatch else loss)
         # divergence: one comparison catches NaN, inf and "far above the start"
-        ok = (loss <= self.threshold) if self.threshold is not None else np.isfinite(loss)
+        ok = self._below_threshold(loss)
         ok &= grad_norm < np.inf
         if self.n_active < self.n_runs:   # ended runs may hold NaN: they are not news
             ok |= ~self.active
+        judged = loss
+        if minibatch:
+            if not _all(ok):   # a minibatch that blew up: does the full-data loss agree?
+                full_loss = self.full_data.loss(theta) if full_loss is None else full_loss
+                ok |= (grad_norm < np.inf) & self._below_threshold(full_loss)
+            if full_loss is not None:
+                ok &= self._below_threshold(full_loss) | ~self.active
+                judged = full_loss
         if not _all(ok):
-            self._diverge(t, self.active & ~ok, loss, grad_norm)
+            self._diverge(t, self.active & ~ok, judged, grad_norm)
         if self.tol is not None:
-            done = self.active & (grad_norm <= self.tol)
-            if _any(done):
-                self._end(done, t, self.stopped_at,
-                          f"converged: gradient norm below {self.tol:g}")
+            self._check_converged(t, loss, grad_norm, theta, exact_grad_norm)
         if self.early_stopping is not None:
             monitored = loss if self.early_stopping.monitor == "loss" else eval_loss
             if monitored is not None:
                 self._check_progress(t, monitored)
 
+    def _below_threshold(self, loss: np.ndarray) -> np.ndarray:
+        return (loss <= self.threshold) if self.threshold is not None else np.isfinite(loss)
+
+    def _check_converged(self, t: int, loss: np.ndarray, grad_norm: np.ndarray,
+                         theta: np.ndarray | None, exact_grad_norm: np.ndarray | None) -> None:
+        """End the runs whose exact gradient norm is below ``tol``: "converged" at a loss
+        not above the start, "stalled" above it (saturated units, a worse stationary point)."""
+        kind = None if self.full_data is None else self.full_data.kind
+        if kind == "noisy gradient":
+            grad_norm = np.broadcast_to(exact_grad_norm, self.active.shape)
+        done = self.active & (grad_norm <= self.tol)
+        if not _any(done):
+            return
+        where = ""
+        if kind == "minibatch":   # the minibatch gradient is small: is the full-data one?
+            loss, grad_norm = self.full_data.loss_and_grad_norm(theta)
+            done &= grad_norm <= self.tol
+            where = "full-data "
+        slack = 1e-12 * np.maximum(np.abs(self.loss0), 1.0)
+        better = np.broadcast_to(loss <= self.loss0 + slack, done.shape)
+        if _any(done & better):
+            self._end(done & better, t, self.stopped_at,
+                      f"converged: {where}gradient norm below {self.tol:g}")
+        if _any(done & ~better):
+            self._end(done & ~better, t, self.stopped_at,
+                      f"stalled: {where}gradient norm below {self.tol:g} at a {where}loss "
+                      "above its start (saturated units or a worse stationary point)")
+
     def _start(self, loss0: np.ndarray) -> None:
         loss0 = np.asarray(loss0, dtype=float)
+        self.loss0 = loss0
         if self.divergence_factor is not None:
             self.threshold = loss0 + self.divergence_factor * np.maximum(np.abs(loss0), 1.0)
         bad = ~np.isfinite(loss0)
@@ -143,6 +198,7 @@ class Stopper:
     def _diverge(self, t: int, bad: np.ndarray, loss: np.ndarray,
                  grad_norm: np.ndarray) -> None:
         loss = np.broadcast_to(loss, bad.shape)
+        grad_norm = np.broadcast_to(grad_norm, bad.shape)
         why = np.where(
             np.isnan(loss), "loss became nan",
             np.where(np.isposinf(loss), "loss became inf",

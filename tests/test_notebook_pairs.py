@@ -33,7 +33,7 @@ jupytext = pytest.importorskip("jupytext")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-COURSE = [*sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), NOTEBOOKS / "dashboard.ipynb"]
+COURSE = [*sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb")), NOTEBOOKS / "dashboard.ipynb"]
 FORMATS = "ipynb,md:myst"
 #: The one header line that depends on the jupytext release, not on the notebook.
 VERSION_LINE = re.compile(r"^(\s*jupytext_version:).*$", re.M)
@@ -77,8 +77,8 @@ def synced(tmp_path_factory) -> Path:
     return folder
 
 
-def test_the_course_has_twelve_pairs_and_nothing_else_is_paired():
-    assert len(COURSE) == 12 and all(p.exists() for p in COURSE)
+def test_the_course_has_thirteen_pairs_and_nothing_else_is_paired():
+    assert len(COURSE) == 13 and all(p.exists() for p in COURSE)
     texts = {p.stem for p in NOTEBOOKS.glob("*.md") if p.name != "README.md"}
     assert texts == {p.stem for p in COURSE}, "a .md without its .ipynb, or the reverse"
     for exercise in (NOTEBOOKS / "exercises").glob("*.ipynb"):

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 COURSE = [*NOTEBOOKS, ROOT / "notebooks" / "dashboard.ipynb"]
 PART1 = [p for p in NOTEBOOKS if p.name[:2] in {"00", "01", "02", "03", "04"}]
 #: Calls that end a cell without displaying anything.

@@ -30,6 +30,7 @@ __all__ = [
     "check_theta",
     "fail",
     "fmt",
+    "real_array",
     "run_shape",
 ]
 
@@ -129,6 +130,28 @@ def _unwrap_0d(value: Any) -> Any:
     return value
 
 
+def real_array(value: Any, name: str, owner: str, *, allowed: str,
+               refuse_bool: bool = True) -> np.ndarray:
+    """``value`` as a float64 array, or a TypeError naming the argument.
+
+    The one gate every array parameter goes through: complex input is refused
+    (numpy would keep the real part and warn: ``[0.1+5j, 0.2]`` is not the rate
+    ``[0.1, 0.2]``), boolean arrays too (``True`` is not a coordinate) unless
+    ``refuse_bool=False`` (labels), and so is anything numpy cannot make floats of.
+
+    >>> real_array([0.1 + 5j, 0.2], "lr", "sgd", allowed="real")
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'lr' parameter of sgd must be real. Got [(0.1+5j), 0.2] instead.
+    """
+    if np.iscomplexobj(value) or (refuse_bool and _is_bool_array(value)):
+        fail(value, name, owner, allowed=allowed, exc=TypeError)
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        fail(value, name, owner, allowed=allowed, exc=TypeError)
+
+
 def _is_bool_array(value: Any) -> bool:
     return np.asarray(value).dtype.kind == "b" if isinstance(value, np.ndarray | list | tuple) \
         else False
@@ -185,10 +208,7 @@ def check_real(
             fail(value, name, owner, allowed=allowed)
         return x
     if allow_array and isinstance(value, np.ndarray | list | tuple):
-        try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            fail(value, name, owner, allowed=allowed, exc=TypeError)
+        arr = real_array(value, name, owner, allowed=allowed)
         if arr.size == 0:
             fail(value, name, owner, allowed=allowed + " (not empty)")
         if not _in_interval(arr, low, high, low_open, high_open):
@@ -293,10 +313,7 @@ def check_lr(
         isinstance(value, numbers.Real | np.ndarray | list | tuple)
     ):
         fail(value, name, owner, allowed=allowed, exc=TypeError)
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        fail(value, name, owner, allowed=allowed, exc=TypeError)
+    arr = real_array(value, name, owner, allowed=allowed)
     if arr.size == 0:
         fail(value, name, owner, allowed=allowed + " (not empty)")
     ok = np.isfinite(arr) & ((arr >= 0) if allow_zero else (arr > 0))
@@ -306,11 +323,10 @@ def check_lr(
 
 
 def check_array(value: Any, name: str, owner: str, *, ndim: int | None = None) -> np.ndarray:
-    """Convert to a finite float64 array, with a clear error otherwise."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        fail(value, name, owner, allowed="array-like of finite floats", exc=TypeError)
+    """Convert to a finite float64 array, with a clear error otherwise (complex refused;
+    booleans count as 0/1, as labels do)."""
+    arr = real_array(value, name, owner, allowed="array-like of finite floats",
+                     refuse_bool=False)
     if ndim is not None and arr.ndim != ndim:
         fail(value, name, owner, allowed=f"a {ndim}-D array of finite floats")
     if not np.all(np.isfinite(arr)):
@@ -326,12 +342,7 @@ def check_theta(value: Any, name: str, owner: str, *, dim: int) -> np.ndarray:
     ...
     ValueError: The 'theta' parameter of rosenbrock.loss must be an array of shape (..., 2). Got array([1., 2., 3.]) instead.
     """
-    if np.iscomplexobj(value):  # numpy would drop the imaginary part with a warning
-        fail(value, name, owner, allowed=f"a real array of shape (..., {dim})", exc=TypeError)
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        fail(value, name, owner, allowed=f"an array of shape (..., {dim})", exc=TypeError)
+    arr = real_array(value, name, owner, allowed=f"a real array of shape (..., {dim}), not complex or boolean")
     if arr.ndim == 0 or arr.shape[-1] != dim:
         fail(arr, name, owner, allowed=f"an array of shape (..., {dim})")
     return arr

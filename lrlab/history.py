@@ -201,6 +201,9 @@ class History:
         >>> lrlab.train(bowl, lrlab.sgd([0.05, 0.3]), 200).steps_to(1e-6)
         array([112,  -1])
         """
+        reduction = check_real(reduction, "reduction", "History.steps_to", low=0, low_open=True)
+        if f_star is not None:
+            f_star = check_real(f_star, "f_star", "History.steps_to")
         gap = self.loss - (0.0 if f_star is None else f_star)
         with np.errstate(invalid="ignore"):
             hit = gap <= reduction * gap[:1]

@@ -30,8 +30,17 @@ def fpow(base: Any, exponent: Any) -> Any:
     (True, True)
     """
     if isinstance(base, np.ndarray) or isinstance(exponent, np.ndarray):
-        return np.asarray(np.frompyfunc(math.pow, 2, 1)(base, exponent), dtype=float)
-    return math.pow(base, exponent)
+        return np.asarray(np.frompyfunc(_pow, 2, 1)(base, exponent), dtype=float)
+    return _pow(base, exponent)
+
+
+def _pow(base: float, exponent: float) -> float:
+    """C's ``pow``, with an overflow as ``inf`` (as numpy gives) rather than an OverflowError:
+    a rule whose weights overflow (``schedule_free_sgd(1e160)``) diverges, it does not crash."""
+    try:
+        return math.pow(base, exponent)
+    except OverflowError:
+        return math.inf
 
 
 def hyper(value: Any, name: str, owner: str, **interval: Any) -> Any:

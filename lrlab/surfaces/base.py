@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_real, fail
+from .._validation import check_real, fail, real_array
 from ..problem import Problem
 
 __all__ = ["Surface", "check_noise", "check_vector", "matrix_2x2", "stack_last"]
@@ -83,10 +83,7 @@ def check_vector(value: Any, name: str, owner: str, dim: int) -> np.ndarray:
     allowed = f"a finite array of shape ({dim},)" + (" or a float" if dim == 1 else "")
     if isinstance(value, bool | np.bool_):
         fail(value, name, owner, allowed=allowed, exc=TypeError)
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        fail(value, name, owner, allowed=allowed, exc=TypeError)
+    arr = real_array(value, name, owner, allowed=allowed)
     if dim == 1 and arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.shape != (dim,) or not np.all(np.isfinite(arr)):

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_real, check_theta, fail
+from .._validation import check_bool, check_int, check_real, check_theta, fail
 from ..history import History
 from ..problem import Problem, check_problem
 from ..rules.base import Rule
@@ -158,8 +158,10 @@ def train(
     if early_stopping is not None and early_stopping.monitor == "eval" and eval_every is None:
         raise ValueError("EarlyStopping(monitor='eval') needs train(..., eval_every=k) "
                          "or an eval_problem.")
-    if record_params not in (True, False, "auto"):
+    if not (isinstance(record_params, bool | np.bool_) or (isinstance(record_params, str)
+                                                          and record_params == "auto")):
         fail(record_params, "record_params", owner, allowed="True, False or 'auto'")
+    record_state = check_bool(record_state, "record_state", owner)
 
     start = problem.x0 if x0 is None else x0
     start = check_theta(start, "x0", owner, dim=problem.dim)

@@ -1,38 +1,23 @@
-r"""Sharpness: the top Hessian eigenvalue, the stability limit 2 / sharpness, and its history.
+r"""The top eigenvalue of the Hessian from Hessian-vector products: :func:`sharpness`.
 
-For gradient descent on a quadratic with Hessian :math:`H`, the error along
-an eigenvector with eigenvalue :math:`\lambda` is multiplied by
-:math:`1 - \eta\lambda` every step, so the run is stable exactly when
-:math:`\eta < 2 / \lambda_{\max}`. The *sharpness*
-:math:`\lambda_{\max}(\nabla^2 f(\theta))` therefore sets the largest usable
-learning rate near :math:`\theta`. Cohen et al. (2021) found that full-batch
-gradient descent on neural networks drives the sharpness *up* until it
-reaches :math:`2/\eta` and then hovers there ("the edge of stability"):
-:func:`edge_of_stability` reproduces it on a small MLP.
-
-The eigenvalue comes from Hessian-vector products only (never the full
-Hessian unless it is tiny): Lanczos through ``scipy.sparse.linalg.eigsh`` on
-a ``LinearOperator``, with power iteration as fallback.
+Lanczos through ``scipy.sparse.linalg.eigsh`` on a ``LinearOperator``, power
+iteration as fallback, the dense Hessian when it is tiny, and LOBPCG warm-started
+along a path of points. Re-exported by :mod:`lrlab.sharpness`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ._validation import check_choice, check_int, check_real, check_theta, fail
-from .datasets import spirals
-from .history import History
-from .models import MLP
-from .problem import Problem, check_problem
-from .rules import Rule, sgd
-from .trainer import train
+from .._validation import check_choice, check_int, check_real, check_theta, fail
+from ..problem import Problem, check_problem
 
-__all__ = ["SharpnessTrace", "edge_of_stability", "sharpness", "track_sharpness"]
+__all__ = ["DENSE_MAX_DIM", "sharpness"]
+
 
 #: Below this dimension the Hessian is assembled from ``dim`` products and
 #: diagonalised exactly (cheaper and more robust than Lanczos).
@@ -235,157 +220,3 @@ def _power_dominant(matvec, v0, tol, maxiter) -> float:
             return new
         lam = new
     return lam
-
-
-# --------------------------------------------------------------- tracking
-@dataclass(frozen=True, eq=False)
-class SharpnessTrace:
-    """Sharpness measured along a training run.
-
-    Attributes
-    ----------
-    steps : ndarray of int
-        Steps at which the sharpness was measured.
-    sharpness : ndarray
-        Top Hessian eigenvalue at ``params[steps]``.
-    lr : ndarray
-        Learning rate used at those steps (the last one for the final step).
-    history : History
-        The run (with params recorded).
-    """
-
-    steps: np.ndarray
-    sharpness: np.ndarray
-    lr: np.ndarray
-    history: History
-
-    @property
-    def limit(self) -> np.ndarray:
-        """The stability limit of each measurement's rate, ``2 / lr``."""
-        return 2.0 / self.lr
-
-    def plot(self, ax: Any = None) -> Any:
-        """Sharpness against step, with ``2 / lr`` dashed (:func:`lrlab.plots.plot_sharpness`)."""
-        from .plots.sharpness import plot_sharpness
-
-        return plot_sharpness(self, ax=ax)
-
-    def __repr__(self) -> str:
-        return (f"<SharpnessTrace {len(self.steps)} points, sharpness "
-                f"{self.sharpness[0]:.3g} -> {self.sharpness[-1]:.3g}, 2/lr = "
-                f"{self.limit[-1]:.3g}>")
-
-
-def track_sharpness(problem: Problem, rule: Rule, num_steps: int, *, every: int = 10,
-                    steps: Any = None, x0: Any = None, batch_size: int | None = None,
-                    seed: int = 0, method: str = "auto", tol: float = 1e-10,
-                    **train_kwargs: Any) -> SharpnessTrace:
-    """Train with :func:`lrlab.train` and measure the sharpness every ``every`` steps.
-
-    The iterates are recorded and the sharpness is computed afterwards at
-    steps ``0, every, 2 every, ...`` (and the last step), so tracking never
-    changes the run.
-
-    Parameters
-    ----------
-    problem, rule, num_steps
-        As for :func:`lrlab.train` (one run: scalar hyperparameters).
-    every : int >= 1
-        Measurement interval in steps.
-    steps : sequence of int, optional
-        The steps to measure instead (increasing, in ``[0, num_steps]``; those
-        after a divergence are dropped): e.g. densely where things change fast.
-    x0, batch_size, seed, **train_kwargs
-        Passed to :func:`lrlab.train`.
-    method, tol : str, float
-        Passed to :func:`sharpness`; ``method='lobpcg', tol=1e-2`` follows a
-        large model cheaply (each point starts from the last eigenvector).
-
-    Returns
-    -------
-    SharpnessTrace
-
-    Examples
-    --------
-    >>> from lrlab import sgd
-    >>> from lrlab.surfaces import quadratic
-    >>> trace = track_sharpness(quadratic([1.0, 4.0]), sgd(0.1), 20, every=10)
-    >>> trace.steps.tolist(), trace.sharpness.round(6).tolist()
-    ([0, 10, 20], [4.0, 4.0, 4.0])
-    """
-    owner = "track_sharpness"
-    every = check_int(every, "every", owner, low=1)
-    if steps is not None:
-        wanted = np.asarray(steps)
-        if (wanted.ndim != 1 or wanted.size == 0 or not np.issubdtype(wanted.dtype, np.integer)
-                or np.any(np.diff(wanted) <= 0) or wanted[0] < 0 or wanted[-1] > num_steps):
-            fail(steps, "steps", owner, allowed=f"an increasing sequence of ints in "
-                 f"[0, num_steps] = [0, {num_steps}]")
-    history = train(problem, rule, num_steps, x0=x0, batch_size=batch_size, seed=seed,
-                    record_params=True, **train_kwargs)
-    if history.run_shape:
-        raise ValueError("track_sharpness follows one run; the rule or x0 gave run shape "
-                         f"{history.run_shape}.")
-    last = int(history.last_step)
-    if steps is None:
-        steps = np.unique(np.r_[np.arange(0, last + 1, every), last])
-    else:
-        steps = wanted[wanted <= last].astype(int)
-    values = np.asarray(sharpness(problem, history.params[steps], method=method, tol=tol),
-                        dtype=float).reshape(len(steps))
-    lr_rec = np.asarray(history.lr, dtype=float)
-    # the rate of the step taken from each point; the last point (no step taken from it:
-    # the end of the run, or where it diverged) gets the last rate that was used
-    lr = lr_rec[np.minimum(steps, max(last - 1, 0))] if len(lr_rec) else \
-        np.full(len(steps), np.nan)
-    return SharpnessTrace(steps, values, lr, history)
-
-
-def edge_of_stability(lr: float = 0.4, num_steps: int = 2000, *, every: int = 50,
-                      problem: Problem | None = None, seed: int = 0) -> SharpnessTrace:
-    r"""Full-batch gradient descent on a small MLP: sharpness rises, then hovers at 2 / lr.
-
-    The default problem is a 2-32-32-2 tanh :class:`~lrlab.models.MLP` on 200
-    two-arm spiral points (noise 0.2, cross-entropy). Early on the sharpness grows
-    ("progressive sharpening"); once it reaches :math:`2/\eta` the loss
-    stops decreasing monotonically and the sharpness stays near
-    :math:`2/\eta` instead of crossing it, while the loss keeps falling on
-    average -- the edge of stability of Cohen et al. (2021). (With
-    cross-entropy the sharpness eventually drops again, late in training, as
-    the margins grow.)
-
-    Measured on the default problem (seed 0, 3000 steps): lr = 0.3, 0.4, 0.5
-    settle at sharpness 6.7, 5.0, 4.0 = 2/lr within 3 %, after a transient
-    overshoot; lr = 0.2 stops sharpening at 7.5 < 2/lr = 10 (no edge).
-
-    Parameters
-    ----------
-    lr : float > 0
-        The constant learning rate :math:`\eta`.
-    num_steps : int
-        Steps of full-batch gradient descent.
-    every : int
-        Sharpness measurement interval.
-    problem : Problem, optional
-        Another problem to run instead of the default MLP.
-    seed : int
-        Seed of the data and of the MLP's initial weights.
-
-    Returns
-    -------
-    SharpnessTrace
-
-    Examples
-    --------
-    The default MLP takes seconds; a quadratic shows the bookkeeping (its
-    sharpness is constant, 10, below the limit 2/lr = 20):
-
-    >>> from lrlab.surfaces import quadratic
-    >>> trace = edge_of_stability(0.1, 40, every=20, problem=quadratic([1.0, 10.0]))
-    >>> trace.sharpness.round(6).tolist(), trace.limit.tolist()
-    ([10.0, 10.0, 10.0], [20.0, 20.0, 20.0])
-    """
-    lr = check_real(lr, "lr", "edge_of_stability", low=0, low_open=True)
-    if problem is None:
-        problem = MLP(spirals(200, noise=0.2, seed=seed), hidden=(32, 32), seed=seed)
-    return track_sharpness(problem, sgd(lr), num_steps, every=every, divergence_factor=None)

@@ -330,8 +330,11 @@ class LineSearchRace(App):
             xmax = max(xmax, float(finite.max()) if finite.size else 1.0)
             gaps0.append(gap[0])
         top = plots.decade_limits(gaps0, min_decades=0)[1]
-        rates = np.concatenate([np.asarray(h.lr, float).ravel() for h in self.histories.values()])
-        rate_lim = plots.decade_limits(rates[rates > 0], min_decades=2)  # GD's lr moves it
+        # the step-size panels span the slider's whole range, so moving it redraws no axes
+        others = [np.asarray(h.lr, float).ravel() for n, h in self.histories.items()
+                  if n != "GD (slider lr)"]
+        rates = np.concatenate([*others, 10.0 ** np.r_[self.lr.min, self.lr.max]])
+        rate_lim = plots.decade_limits(rates[rates > 0], min_decades=2)
         key = (cost, self._problem_key, xmax, rate_lim)
         if key != self._axes_key:
             self._axes_key = key
@@ -348,13 +351,10 @@ class LineSearchRace(App):
                                          if n in self.histories],
                                 loc="lower left", fontsize=7, ncol=2, framealpha=0.85)
             self.ax_rate.set_xlim(0, self.num_steps)   # shared by every step-size panel
-            # a third of a decade of margin, so a rate on a whole decade is not on the frame;
-            # two labelled decades inside, clear of the neighbouring panels' labels
+            # margins keep a rate on a whole decade off the frame; two labelled decades inside
             self.ax_rate.set_ylim(rate_lim[0] / 2.2, rate_lim[1] * 2.2)
-            lo, hi = np.round(np.log10(rate_lim)).astype(int)
-            inner = np.arange(lo + 1, hi)
-            self.ax_rate.set_yticks(10.0 ** inner[np.unique(np.linspace(0, len(inner) - 1, 2)
-                                                           .round().astype(int))])
+            inner = np.arange(*(np.round(np.log10(rate_lim)).astype(int) + np.array([1, 0])))
+            self.ax_rate.set_yticks(10.0 ** np.unique(inner[[0, -1]]))
             self.canvas.invalidate()
         parts = []
         for name in METHODS:

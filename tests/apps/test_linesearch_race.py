@@ -193,3 +193,18 @@ def test_without_a_contour_plot_the_loss_panel_takes_the_paths_width():
     np.testing.assert_allclose(app.ax_loss.get_position().bounds, narrow.bounds)
     assert app.last_error is None
     app.close()
+
+
+def test_moving_the_gd_slider_redraws_no_step_size_panel():
+    # The panels span the slider's whole range: the slider never moves their limits (a
+    # background redraw of eight axes), and the slider's line never leaves its panel.
+    app = LineSearchRace("Rosenbrock", backend="png")
+    ylim = app.ax_rate.get_ylim()
+    for lr in (10.0 ** app.lr.min, 10.0 ** app.lr.max, 3e-3):
+        app.lr.value = lr
+        assert app.histories["GD (slider lr)"].lr[0] == pytest.approx(lr)
+        assert app.ax_rate.get_ylim() == ylim
+        y = app.rates["GD (slider lr)"].get_ydata()
+        assert ylim[0] < np.nanmin(y) and np.nanmax(y) < ylim[1]
+    assert app.last_error is None
+    app.close()

@@ -32,6 +32,9 @@ basin_explorer
     The sharp-vs-flat double well and the basin map of every start and rate.
 linesearch_race
     1/L, exact and Armijo line search, Polyak, BB and L-BFGS, by evaluations.
+tabs
+    Several apps in the tabs of one widget (the Voila dashboard), with a picture
+    of the first for a notebook viewed without a kernel.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from .apps.linesearch_race import LineSearchRace, linesearch_race
 from .apps.noise import NoiseExplorer, gradient_noise_covariance, noise_explorer, noise_floor
 from .apps.quiz import Quiz, quiz
 from .apps.race import CONTESTANTS, ScheduleRace, default_data_problem, schedule_race
+from .apps.tabs import Tabs, tabs
 
 __all__ = [
     "CONTESTANTS",
@@ -60,6 +64,7 @@ __all__ = [
     "NoiseExplorer",
     "Quiz",
     "ScheduleRace",
+    "Tabs",
     "adaptive_rates",
     "basin_explorer",
     "default_data_problem",
@@ -75,4 +80,5 @@ __all__ = [
     "quiz",
     "schedule_race",
     "surface_names",
+    "tabs",
 ]

@@ -175,11 +175,17 @@ class App:
         self._controls = list(controls)
         for c in self._controls:
             c.observe(self._on_change, names="value")
+            if isinstance(c, W.ToggleButtons):
+                # ipywidgets 8 lays ToggleButtons out as a block: the label took a line of
+                # its own and fixed-width buttons cut their text ("gradient evaluati...")
+                c.layout.display, c.layout.flex_flow, c.layout.align_items = "flex", "row", "center"
+                c.style.button_width = "auto"
         placeholder = self.widget
         if isinstance(self.canvas.widget, W.Image):
             # never stretched to the width of its box (Voila: 900 -> 1330 px, soft): one
             # image pixel per CSS pixel, shrunk only where the page is narrower
             self.canvas.widget.layout.align_self = "flex-start"
+            self.canvas.widget.layout.margin = "2px 0px"  # 100% wide plus margins overflowed
         self.widget = W.VBox([layout, self.status, self.error, self.canvas.widget,
                               keyboard_guard()])
         self.widget.add_class("lrlab-app")

@@ -559,3 +559,42 @@ def description_on_own_line(scope: Any) -> list[str]:
             }
             return out;
         }""")
+
+
+def key_latencies(app: Any, keys: list[str], *, timeout: float = 60.0) -> list[float]:
+    """Seconds from each key press on the app's lr slider handle to the new picture loaded.
+
+    Each press must produce a new picture (a press that does not is an AssertionError
+    after ``timeout``); the times include the browser's round trip to the kernel.
+    """
+    parts = app_parts(app)
+    img = parts["img"]
+    handle = parts["slider"].locator(".noUi-handle").first
+    handle.focus()
+    src = wait_image_settled(img)
+    times = []
+    for key in keys:
+        handle.focus()  # a notebook that re-renders a cell scrolled away drops the focus
+        before = slider_state(parts["slider"])["now"]
+        t0 = time.perf_counter()
+        app.page.keyboard.press(key)
+        try:
+            src = wait_src_change(img, src, timeout)
+        except Exception as exc:
+            raise AssertionError(f"{key} (slider at {before:.3g} -> "
+                                 f"{slider_state(parts['slider'])['now']:.3g}) gave no new "
+                                 f"picture in {timeout:.0f} s; status: "
+                                 f"{text_of(parts['status'])!r}") from exc
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def latency_table(rows: dict[str, list[float]]) -> str:
+    """``app | median ms | worst ms`` lines (Markdown)."""
+    import statistics
+
+    lines = ["| app | presses | median (ms) | worst (ms) |", "|---|---|---|---|"]
+    for name, t in rows.items():
+        lines.append(f"| {name} | {len(t)} | {1000 * statistics.median(t):.0f} | "
+                     f"{1000 * max(t):.0f} |")
+    return "\n".join(lines)

@@ -186,7 +186,7 @@ def rmsprop(lr: Any = 1e-2, alpha: Any = 0.99, eps: Any = 1e-8, weight_decay: An
     weight_decay : float or array >= 0
         Coupled L2 term :math:`\lambda` (default 0).
     momentum : float or array in [0, 1)
-        :math:`\mu`; with ``momentum > 0`` the normalised gradient goes into
+        :math:`\beta`; with ``momentum > 0`` the normalised gradient goes into
         a momentum buffer (default 0).
     centered : bool
         Divide by an estimate of the gradient's *standard deviation*
@@ -206,9 +206,9 @@ def rmsprop(lr: Any = 1e-2, alpha: Any = 0.99, eps: Any = 1e-8, weight_decay: An
         \bar g_t = \alpha \bar g_{t-1} + (1-\alpha) g_t \\
         d_t &= \sqrt{v_t} + \epsilon \quad\text{or (centred)}\quad
         d_t = \sqrt{v_t - \bar g_t^2} + \epsilon \\
-        b_t &= \mu b_{t-1} + g_t / d_t, \qquad
+        b_t &= \beta b_{t-1} + g_t / d_t, \qquad
         \theta_{t+1} = \theta_t - \eta_t\, b_t
-        \quad(\mu = 0:\ \theta_{t+1} = \theta_t - \eta_t\, g_t/d_t)
+        \quad(\beta = 0:\ \theta_{t+1} = \theta_t - \eta_t\, g_t/d_t)
 
     All averages start at 0 and are not bias-corrected (unlike Adam), so the
     first step divides by :math:`\sqrt{1-\alpha}\,|g_0|`: with the default
@@ -272,7 +272,7 @@ def rmsprop(lr: Any = 1e-2, alpha: Any = 0.99, eps: Any = 1e-8, weight_decay: An
         formula += r",\quad \bar g_t = \alpha \bar g_{t-1} + (1-\alpha) g_t"
     formula += rf" \\ d_t = {denom} + \epsilon \\ "
     if use_mom:
-        formula += r"b_t = \mu b_{t-1} + g_t/d_t,\quad \theta_{t+1} = \theta_t - \eta_t\, b_t"
+        formula += r"b_t = \beta\, b_{t-1} + g_t/d_t,\quad \theta_{t+1} = \theta_t - \eta_t\, b_t"
     else:
         formula += r"\theta_{t+1} = \theta_t - \eta_t\, g_t / d_t"
     return Rule(

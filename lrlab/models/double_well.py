@@ -190,8 +190,11 @@ class DoubleWellData(DataProblem):
         B = check_int(batch_size, "batch_size", owner, low=1, high=self.n_samples)
         rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
         flat_x, flat_lr = x.ravel().copy(), lrs.ravel()
+        every = np.broadcast_to(np.arange(self.n_samples), (flat_x.size, self.n_samples))
         for _ in range(num_steps):
-            batch = np.argsort(rng.random((flat_x.size, self.n_samples)), axis=1)[:, :B]
+            # a full batch in a fixed order: gradient descent, identical runs stay identical
+            batch = every if B == self.n_samples else np.argsort(
+                rng.random((flat_x.size, self.n_samples)), axis=1)[:, :B]
             p, q = self._p[batch], self._q[batch]
             xx = flat_x[:, None]
             u, v = xx * xx - 1, p + q * xx

@@ -35,12 +35,16 @@ class SharpnessTrace:
         Learning rate used at those steps (the last one for the final step).
     history : History
         The run (with params recorded).
+    problem : Problem, optional
+        What was trained (to measure more points: ``sharpness(trace.problem,
+        trace.history.params[k])``).
     """
 
     steps: np.ndarray
     sharpness: np.ndarray
     lr: np.ndarray
     history: History
+    problem: Problem | None = None
 
     @property
     def limit(self) -> np.ndarray:
@@ -121,7 +125,7 @@ def track_sharpness(problem: Problem, rule: Rule, num_steps: int, *, every: int 
     # the end of the run, or where it diverged) gets the last rate that was used
     lr = lr_rec[np.minimum(steps, max(last - 1, 0))] if len(lr_rec) else \
         np.full(len(steps), np.nan)
-    return SharpnessTrace(steps, values, lr, history)
+    return SharpnessTrace(steps, values, lr, history, problem)
 
 
 def edge_of_stability(lr: float = 0.4, num_steps: int = 2000, *, every: int = 50,

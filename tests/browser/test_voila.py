@@ -72,3 +72,54 @@ def test_binder_voila_route_renders_the_dashboard(page, lab_server, artifact):
     page.screenshot(path=artifact("voila-render-route.png"), full_page=True)
     assert_slider_moves_changed_the_app(result)
     assert_no_errors_in_page(page, page.locator("body"))
+
+
+#: What Voila's own "lab" template links from a CDN (voila/templates/lab/index.html.j2):
+#: FontAwesome's stylesheets, for widget icons. No lrlab widget has an icon; offline the
+#: two requests fail and nothing on the page changes (this test blocks them).
+VOILA_TEMPLATE_CDN = ("/@fortawesome/fontawesome-free@",)
+
+
+def test_dashboard_fits_a_laptop_screen_offline(page, voila_dashboard, artifact):
+    """1400 x 1000 px, every request off this machine refused: each tab's controls and
+    figure are on the first screen, the figure at its own pixel size, and a key press
+    redraws it (latency table in test-artifacts/latency-voila.md)."""
+    from browser_harness import ARTIFACTS, key_latencies, latency_table
+
+    refused: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(voila_dashboard.url):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(voila_dashboard.at("/"), wait_until="domcontentloaded")
+    _wait_rendered(page)
+    latencies = {}
+    for title in TABS:
+        page.locator(".lm-TabBar-tab", has_text=title).click()
+        app = _visible_app(page)
+        img = app.locator(":scope > img.widget-image")
+        img.wait_for(state="visible")
+        page.wait_for_function("(el) => el.complete && el.naturalWidth > 0",
+                               arg=img.element_handle())
+        natural, shown, bottom = img.evaluate(
+            "el => [el.naturalWidth, el.getBoundingClientRect().width, "
+            "el.getBoundingClientRect().bottom + window.scrollY]")
+        page.screenshot(path=artifact(f"voila-tab-{title.replace(' ', '-')}.png"))
+        assert shown <= natural + 0.5, f"{title}: {natural} px stretched to {shown:.0f} px"
+        assert shown >= min(natural, 0.95 * 1400 - 80), f"{title}: shrunk to {shown:.0f} px"
+        assert bottom <= 1000, f"{title}: the figure ends at {bottom:.0f} px, below the screen"
+        latencies[title] = key_latencies(app, ["ArrowRight", "ArrowLeft", "ArrowLeft",
+                                               "ArrowRight"])
+    table = latency_table(latencies)
+    print("\nVoila key press -> new picture\n" + table)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "latency-voila.md").write_text(table + "\n")
+    unexpected = [u for u in refused if not any(k in u for k in VOILA_TEMPLATE_CDN)]
+    assert not unexpected, f"the dashboard asked the internet for {unexpected}"
+    assert not any("mathjax" in u.lower() for u in refused)
+    assert_no_errors_in_page(page, page.locator("body"))

@@ -4,10 +4,14 @@ A frame is the cached background, the animated artists, and the static
 artists that a full draw paints *over* the animated ones (a legend above a
 path). Those are rendered once into a transparent RGBA layer and
 composited into each frame, instead of being drawn again every frame.
+Here too: the order a full draw paints artists in (:func:`draw_order`,
+:func:`static_above`), and drawing axes one at a time while noting the
+pixels each one covers (:func:`draw_tracked`).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,8 +20,12 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
-__all__ = ["Group", "Layer", "Layers", "hidden", "layer_renderer"]
+__all__ = ["Group", "Layer", "Layers", "draw_order", "draw_tracked", "hidden",
+           "layer_renderer", "static_above"]
+
+_SERIALS = itertools.count()
 
 
 @contextmanager
@@ -54,42 +62,48 @@ class Group(Artist):
 class Layer:
     """Static artists rendered once on a transparent canvas, composited every frame.
 
-    Only the pixels the artists cover are kept (opaque ones are copied,
-    translucent ones blended), so a frame pays for the legend's box, not for
-    the figure. Equal to drawing the artists over the frame (Agg blends
+    Only the box the artists cover is kept, or only the pixels they cover when
+    they are sparse (a frame pays for a legend's box, or a line's pixels, not
+    for the figure). Equal to drawing the artists over the frame (Agg blends
     straight alpha the same way) to rounding, one or two levels of 255.
     """
 
     def __init__(self, renderer: RendererAgg, artists: list[Artist]):
         self.artists = list(artists)
+        self.serial = next(_SERIALS)  # never reused, unlike id()
         renderer.clear()
         for a in artists:
             a.draw(renderer)
         rgba = np.asarray(renderer.buffer_rgba())
         self.shape = rgba.shape
         alpha = rgba[..., 3]
-        rows = np.flatnonzero(alpha.any(axis=1))
-        cols = np.flatnonzero(alpha.any(axis=0))
+        rows = np.flatnonzero(alpha.max(axis=1))
+        cols = np.flatnonzero(alpha.max(axis=0))
         self.rows = slice(int(rows[0]), int(rows[-1]) + 1) if rows.size else slice(0, 0)
         self.cols = slice(int(cols[0]), int(cols[-1]) + 1) if cols.size else slice(0, 0)
-        flat = rgba.reshape(-1, 4)
-        a = flat[:, 3]
-        self.opaque = np.flatnonzero(a == 255)
-        self.opaque_rgb = flat[self.opaque, :3].copy()
-        self.partial = np.flatnonzero((a > 0) & (a < 255))
-        part = flat[self.partial].astype(np.uint16)
-        self.premultiplied = part[:, :3] * part[:, 3:] + 127  # + 127: round, not truncate
+        crop = rgba[self.rows, self.cols]
+        a = crop[..., 3:].astype(np.uint16)
+        self.dense = np.count_nonzero(a) > 0.3 * a.size
+        if self.dense:  # blend the whole box: no gathering and scattering
+            self.premultiplied = crop[..., :3] * a + 127  # + 127: round, not truncate
+            self.transparency = 255 - a
+            return
+        self.r, self.c = np.nonzero(crop[..., 3])  # the few pixels the artists cover
+        part = crop[self.r, self.c].astype(np.uint16)
+        self.premultiplied = part[:, :3] * part[:, 3:] + 127
         self.transparency = 255 - part[:, 3:]
 
     def composite(self, buf: np.ndarray) -> None:
         """``dst = src * a + dst * (1 - a)`` in 8-bit arithmetic, in place."""
-        if buf.shape != self.shape or not buf.flags.c_contiguous:
-            raise ValueError(f"a layer of shape {self.shape} needs a contiguous frame of that "
-                             f"shape, not {buf.shape}")
-        flat = buf.reshape(-1, 4)
-        flat[self.opaque, :3] = self.opaque_rgb
-        dst = flat[self.partial, :3]
-        flat[self.partial, :3] = (self.premultiplied + dst * self.transparency) // 255
+        if buf.shape != self.shape:
+            raise ValueError(f"a layer of shape {self.shape} composited on a frame of shape "
+                             f"{buf.shape}")
+        box = buf[self.rows, self.cols, :3]
+        if self.dense:
+            box[...] = (self.premultiplied + box * self.transparency) // 255
+            return
+        dst = box[self.r, self.c]
+        box[self.r, self.c] = (self.premultiplied + dst * self.transparency) // 255
 
 
 class Layers:
@@ -135,9 +149,73 @@ _RENDERER = "renderer"  # the cache's key for the layers' renderer
 
 
 def layer_renderer(figure: Figure, cache: dict) -> RendererAgg:
-    """One transparent renderer of the figure's size for every layer (kept in ``cache``)."""
-    width, height = int(figure.bbox.width), int(figure.bbox.height)
+    """One transparent renderer of the figure's size for every layer (kept in ``cache``).
+
+    Made as ``FigureCanvasAgg.get_renderer`` makes the frame's renderer, so
+    both have the same number of pixels (rounding included).
+    """
+    key = (*figure.canvas.get_width_height(physical=True), figure.dpi)
     r = cache.get(_RENDERER)
-    if r is None or (r.width, r.height, r.dpi) != (width, height, figure.dpi):
-        r = cache[_RENDERER] = RendererAgg(width, height, figure.dpi)
+    if r is None or r._lrlab_key != key:
+        r = cache[_RENDERER] = RendererAgg(*key)
+        r._lrlab_key = key
     return r
+
+
+def draw_order(items: list) -> list:
+    """``items`` in the order a full draw paints them: zorder, then order in their Axes."""
+    index: dict[int, int] = {}
+    for ax in {a.axes for a in items if a.axes is not None}:
+        index.update((id(c), i) for i, c in enumerate(ax.get_children()))
+
+    def key(a: Any) -> tuple[float, int]:
+        members = a.members if isinstance(a, Group) else [a]
+        return a.get_zorder(), min(index.get(id(m), 0) for m in members)
+
+    return sorted(items, key=key)
+
+
+def static_above(animated: list[Artist], layered: list[Group]) -> list[Artist]:
+    """Static artists that a full draw paints after some moving artist of their Axes.
+
+    Left out of the cached background and composited over the moving
+    artists from cached layers: a legend (zorder 5) stays above a path
+    (zorder 4) crossing it, spines (2.5) above a line (2) running into
+    them, a marker (3) above contours kept in a layer (1). Titles and axes
+    (``Axis``) never overlap the data area and stay in the background.
+    """
+    from matplotlib.axis import Axis
+
+    moving = {id(a) for a in animated} | {id(m) for g in layered for m in g.members}
+    out: list[Artist] = []
+    for ax in {a.axes for a in animated + layered if a.axes is not None}:
+        skip = {id(ax.patch), id(ax.title), id(ax._left_title), id(ax._right_title)}
+        after = False
+        for c in sorted((c for c in ax.get_children() if c is not ax.patch),
+                        key=Artist.get_zorder):  # Axes.draw's order
+            if id(c) in moving:
+                after = True
+            elif (after and id(c) not in skip and not c.get_animated() and c.get_visible()
+                  and not isinstance(c, Axis)):
+                out.append(c)
+    return out
+
+
+def draw_tracked(axes: list, renderer: Any) -> dict:
+    """Draw ``axes`` one by one; each one's extent: its box and every pixel it changed."""
+    pixels = np.asarray(renderer.buffer_rgba()).view(np.uint32)[..., 0]
+    height = pixels.shape[0]
+    before = pixels.copy()
+    out = {}
+    for ax in axes:
+        ax.draw(renderer)
+        changed = pixels != before
+        rows = np.flatnonzero(changed.any(axis=1))
+        cols = np.flatnonzero(changed.any(axis=0))
+        box = ax.get_window_extent(renderer)
+        if rows.size:
+            box = Bbox.union([box, Bbox.from_extents(cols[0], height - rows[-1] - 1,
+                                                     cols[-1] + 1, height - rows[0])])
+        out[ax] = box
+        np.copyto(before, pixels)
+    return out

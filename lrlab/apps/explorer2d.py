@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.gridspec import GridSpec
 
 from .. import plots
+from ..plots.ellipses import is_quadratic_2d
 from ..problem import Problem
 from ..rules import Rule, sgd
 from ..trainer import train
@@ -177,7 +178,6 @@ class Explorer2D(App):
                          W.HBox([W.VBox([self.surface, self.lr, self.num_steps, self.momentum]),
                                  W.VBox([self.kappa, self.x, self.y])])])
         self._wire(controls, layout)
-        self._key = None
         if self.canvas.backend == "ipympl":
             self.figure.canvas.mpl_connect("button_press_event", self._on_click)
         self.update()
@@ -208,17 +208,46 @@ class Explorer2D(App):
         (self.start_marker,) = self.ax_paths.plot([], [], "o", color="#0a0", markersize=8,
                                                   markeredgecolor="k", zorder=5)
         self.canvas.animate(self.paths, self.losses, self.start_marker)
+        # what follows a slider now and then is a cached layer of its own: the loss axes'
+        # limits (steps, start point), the title (kappa) and a quadratic's contours
+        self.canvas.layer(self.ax_loss.xaxis, self.ax_loss.yaxis)
+        self.title = plots.title_text(self.ax_paths, fontsize=10)  # shown for ax_paths.title
+        self.ax_paths.title.set_visible(False)
+        self.canvas.layer(self.title)
+        self.ellipses = None
         self.labels: list[str] = []
+        self._loss_view = (None, None, None)
 
     def _redraw_background(self, problem: Problem) -> None:
-        """Contours and titles: only when the surface (or kappa) changes."""
+        """Contours and title: only when the surface (or kappa) changes.
+
+        A quadratic's contours are ellipses moved in place (a cached layer of
+        their own, :mod:`lrlab.plots.ellipses`): a new kappa redraws that layer
+        and the title, not the axes. Other surfaces get grid contours, drawn
+        into the background.
+        """
         ax = self.ax_paths
-        keep = set(self.paths) | {self.start_marker}
+        ax.set_title(problem.name, fontsize=10)
+        self.title.set_text(problem.name)
+        same_view = np.allclose(np.ravel(plots.view_bounds(problem)),
+                                ax.get_xlim() + ax.get_ylim())
+        if self.ellipses is not None and is_quadratic_2d(problem) and same_view:
+            plots.set_ellipse_contours(self.ellipses, problem)
+            self.canvas.invalidate(self.ellipses[0], self.title)
+            return
+        keep = set(self.paths) | {self.start_marker, self.title}
         for artist in list(ax.collections) + list(ax.lines) + list(ax.texts):
             if artist not in keep:
                 artist.remove()
-        plots.contours(problem, ax)
-        ax.set_title(problem.name, fontsize=10)
+        self.ellipses = None
+        if is_quadratic_2d(problem):
+            self.ellipses = plots.ellipse_contours(problem, ax)
+            self.canvas.layer(self.ellipses)
+            m = np.asarray(problem.minima)  # as plots.contours marks it
+            ax.plot(m[:, 0], m[:, 1], "*", color="#222", markersize=11, zorder=3,
+                    label="minimum")
+        else:
+            plots.contours(problem, ax)
         self.canvas.invalidate()
 
     # ------------------------------------------------------------------ update
@@ -273,21 +302,27 @@ class Explorer2D(App):
         start_gap = np.concatenate([g[:1] for g in gaps]) if gaps else []
         top = plots.decade_limits(start_gap, min_decades=0)[1]
         ylim = (top * 1e-10, top * 1e2)
-        key = (labels, T, ylim)
-        if key != self._key:  # axes decorations are part of the cached background
-            self._key = key
-            ax = self.ax_loss
-            ax.set_xlim(0, T)
-            ax.set_ylim(*ylim)
-            ax.set_ylabel(r"$f(\theta_t) - f^\star$" if f_star is not None else "loss")
+        ax = self.ax_loss
+        ylabel = r"$f(\theta_t) - f^\star$" if f_star is not None else "loss"
+        if ylabel != ax.get_ylabel():  # the label belongs to the y axis' layer
+            ax.set_ylabel(ylabel)
             ax.set_title("loss", fontsize=10)
+            self.canvas.invalidate(ax, ax.yaxis)
+        old_T, old_ylim, old_labels = self._loss_view
+        if T != old_T:
+            ax.set_xlim(0, T)
+            self.canvas.invalidate(ax.xaxis)
+        if ylim != old_ylim:
+            ax.set_ylim(*ylim)
+            self.canvas.invalidate(ax.yaxis)
+        if labels != old_labels:  # the legend is drawn over the paths from a layer
             leg = self.ax_paths.get_legend()
             if leg is not None:
                 leg.remove()
             if labels:
                 self.ax_paths.legend(handles=self.paths[: len(labels)], loc="upper right",
                                      fontsize=8, framealpha=0.85)
-            self.canvas.invalidate()
+        self._loss_view = (T, ylim, labels)
         self.labels = labels
         parts = []
         for label, h in runs:

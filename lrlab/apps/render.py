@@ -31,8 +31,6 @@ is Agg's RGBA buffer behind a filter byte per row, compressed at zlib level 1.
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,7 +43,8 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 from .._validation import check_choice
-from .blit import Group, Layer, Layers, hidden
+from .blit import Group, Layer, Layers, draw_order, draw_tracked, hidden, static_above
+from .png import png_bytes
 
 __all__ = ["Canvas", "active_backend", "png_bytes"]
 
@@ -60,31 +59,6 @@ def active_backend() -> str:
     """
     name = matplotlib.rcParams._get_backend_or_none()  # None: not chosen yet
     return "ipympl" if name is not None and name.lower() in _IPYMPL_NAMES else "png"
-
-
-def png_bytes(canvas: FigureCanvasAgg, compress_level: int = 1) -> bytes:
-    """Encode what Agg last rendered as an RGBA PNG.
-
-    Written out directly (unfiltered rows, zlib level 1): for plots, which are
-    mostly flat colour, that is as small as Pillow's output and faster. The
-    alpha channel is kept: Agg's rows are copied as they are (one ``memcpy``
-    each), where dropping alpha needed a strided copy that cost as much as
-    the compression, for ~10% more bytes.
-    """
-    rgba = np.asarray(canvas.buffer_rgba())
-    height, width = rgba.shape[:2]
-    raw = np.empty((height, 4 * width + 1), dtype=np.uint8)
-    raw[:, 0] = 0  # filter type "None" for every row
-    raw[:, 1:] = rgba.reshape(height, -1)
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
-    return b"".join([b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header),
-                     _chunk(b"IDAT", zlib.compress(raw, compress_level)),
-                     _chunk(b"IEND", b"")])
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
 
 class Canvas:
@@ -138,6 +112,8 @@ class Canvas:
         self._layered: list[Artist] = []  # static artists drawn from a layer of their own
         self._layers: Layers | None = None
         self._layer_cache: dict = {}  # run of overlay artists -> its Layer
+        self._composed = None  # (key, the background with the layers under everything)
+        self._version = 0  # of the background
         self._dirty: set = set()  # axes whose part of the background is stale
         self._extents: dict = {}  # axes -> display bbox of what the background holds of it
         self.renders = 0
@@ -170,26 +146,20 @@ class Canvas:
         """Keep static artists out of the background, each drawn from a cached layer.
 
         For what changes now and then but not every frame, e.g. an axis whose
-        limits follow a slider: after ``invalidate(artist)`` only that
-        artist is drawn again, not its axes. The layer is composited in
-        zorder with the animated artists (an axis, zorder 1.5, under the
-        data; its gridlines then lie over static artists of zorder above 1.5).
+        limits follow a slider, or contours that follow a condition number:
+        after ``invalidate(artist)`` only that layer is drawn again, not the
+        axes. The artists of one call other than axes share one layer; an
+        axis gets a layer of its own. Layers are composited in the order a
+        full draw paints them, among the animated artists.
         """
         from matplotlib.axis import Axis
 
-        for a in _flatten(artists):
-            if self._group_of(a) is not None:
-                continue
-            if isinstance(a, Axis):  # one group per Axes: its layered axes and its spines
-                group = next((g for g in self._layered if g.axes is a.axes
-                              and isinstance(g.members[0], Axis)), None)
-                if group is None:
-                    self._layered.append(Group([a, *a.axes.spines.values()]))
-                else:
-                    group.members.insert(0, a)
-                    group.set_zorder(min(m.get_zorder() for m in group.members))
-            else:
-                self._layered.append(Group([a]))
+        new = [a for a in _flatten(artists) if self._group_of(a) is None]
+        for axis in (a for a in new if isinstance(a, Axis)):
+            self._layered.append(Group([axis]))
+        others = [a for a in new if not isinstance(a, Axis)]
+        if others:
+            self._layered.append(Group(others))
         self.invalidate()
 
     def _group_of(self, artist: Any) -> Group | None:
@@ -203,16 +173,23 @@ class Canvas:
 
         With axes given, only their part of the background is redrawn at the
         next :meth:`render` (plus any axes whose labels overlap them); with an
-        artist given to :meth:`layer`, only its layer; with nothing, all of it.
+        artist given to :meth:`layer`, or an overlay (a legend above the moving
+        artists), only its layer; with nothing, all of it. (A new or removed
+        overlay needs nothing: overlays are found again every frame.)
         """
         if not items:
             self._background = None
             self._dirty.clear()
+            # forget layered artists taken off the figure (e.g. contours of an old surface)
+            self._layered = [g for g in self._layered
+                             if all(m.get_figure() is not None for m in g.members)]
             return
         for item in items:
             group = self._group_of(item)
             if group is not None:
                 self._forget_layers(None, artist=group)
+            elif item in self._overlays:
+                self._forget_layers(None, artist=item)
             elif self._background is not None:
                 self._dirty.add(item)
 
@@ -242,7 +219,7 @@ class Canvas:
         extent, where a later one-axes redraw must clear.
         """
         canvas, fig = self.figure.canvas, self.figure
-        self._overlays = self._static_above()
+        self._overlays = static_above(self._animated, self._layered)
         others = [a for a in fig.get_children() if a is not fig.patch and a not in fig.axes]
         with hidden(self._overlays + self._layered_members()):
             if others or fig.get_layout_engine() is not None:
@@ -252,9 +229,10 @@ class Canvas:
                 renderer = canvas.get_renderer()
                 renderer.clear()
                 fig.patch.draw(renderer)
-                self._extents = _draw_tracked(sorted(fig.axes, key=Artist.get_zorder), renderer)
+                self._extents = draw_tracked(sorted(fig.axes, key=Artist.get_zorder), renderer)
                 fig.stale = False
         self._background = canvas.copy_from_bbox(fig.bbox)
+        self._version += 1
         self._forget_layers(None)
         self._dirty.clear()
         self.full_draws += 1
@@ -284,16 +262,16 @@ class Canvas:
         if len(todo) == len(self._extents):
             self._draw_background()  # every axes: draw it all
             return
-        height = int(fig.bbox.height)
-        x0, y0 = max(int(region.x0) - 2, 0), max(int(region.y0) - 2, 0)
-        x1 = min(int(np.ceil(region.x1)) + 2, int(fig.bbox.width))
-        y1 = min(int(np.ceil(region.y1)) + 2, height)
         buf = np.asarray(canvas.buffer_rgba())
+        height, width = buf.shape[:2]
+        x0, y0 = max(int(region.x0) - 2, 0), max(int(region.y0) - 2, 0)
+        x1 = min(int(np.ceil(region.x1)) + 2, width)
+        y1 = min(int(np.ceil(region.y1)) + 2, height)
         buf[height - y1:height - y0, x0:x1] = np.round(
             255 * np.asarray(to_rgba(fig.get_facecolor()))).astype(np.uint8)
-        self._overlays = self._static_above()
+        self._overlays = static_above(self._animated, self._layered)
         with hidden(self._overlays + self._layered_members()):
-            new = _draw_tracked(sorted(todo, key=Artist.get_zorder), canvas.get_renderer())
+            new = draw_tracked(sorted(todo, key=Artist.get_zorder), canvas.get_renderer())
         cleared = Bbox.from_extents(x0, y0, x1, y1)
         for box in new.values():
             outside = not (cleared.containsx(box.x0) and cleared.containsx(box.x1)
@@ -303,6 +281,7 @@ class Canvas:
                 self._draw_background()  # grew into a neighbour: draw it all
                 return
         self._background = canvas.copy_from_bbox(fig.bbox)
+        self._version += 1
         self._extents.update(new)
         self._forget_layers(todo)
         self.axes_draws += len(todo)
@@ -310,12 +289,33 @@ class Canvas:
     # ----------------------------------------------------------------- frame
     def _draw_frame(self) -> None:
         """Animated artists and overlays, in zorder, over the restored background."""
-        order = sorted(self._animated + self._overlays + self._layered, key=Artist.get_zorder)
+        self._overlays = static_above(self._animated, self._layered)
+        order = draw_order(self._animated + self._overlays + self._layered)
         if self._layers is None or not self._layers.fits(order):
             self._layers = Layers(self.figure, order, set(self._overlays), self._layer_cache,
                                   alone=set(self._layered))
-        buf = np.asarray(self.figure.canvas.buffer_rgba())
+        canvas = self.figure.canvas
+        buf = np.asarray(canvas.buffer_rgba())
+        # layers under every moving artist of their axes are composited once into the
+        # background (a restore then brings them back), not into every frame
+        under, rest, moved = [], [], set()
         for step in self._layers.plan:
+            if isinstance(step, Layer):
+                axes = {a.axes for a in step.artists}
+                if None not in axes and None not in moved and not axes & moved:
+                    under.append(step)
+                    continue
+            else:
+                moved.add(step.axes)
+            rest.append(step)
+        key = (self._version, tuple(layer.serial for layer in under))
+        if under and self._composed is not None and self._composed[0] == key:
+            canvas.restore_region(self._composed[1])
+        elif under:
+            for layer in under:
+                layer.composite(buf)
+            self._composed = (key, canvas.copy_from_bbox(self.figure.bbox))
+        for step in rest:
             if isinstance(step, Layer):
                 step.composite(buf)
             elif step in self._layered:
@@ -337,28 +337,6 @@ class Canvas:
             if artist in layer.artists or (axes and any(a.axes in axes for a in layer.artists)):
                 del self._layer_cache[key]
 
-    def _static_above(self) -> list[Artist]:
-        """Static artists inside an axes that a full draw would paint over its animated ones.
-
-        Left out of the cached background and drawn over the animated artists
-        (from a cached layer): a legend (zorder 5) stays above a path (zorder 4)
-        crossing it. Axis, spines, background patch and titles never overlap the
-        data area, so they stay in the background.
-        """
-        from matplotlib.axis import Axis
-        from matplotlib.spines import Spine
-
-        out: list[Artist] = []
-        for ax in {a.axes for a in self._animated if a.axes is not None}:
-            lowest = min(a.get_zorder() for a in self._animated if a.axes is ax)
-            skip = {ax.patch, ax.title, ax._left_title, ax._right_title}
-            out.extend(c for c in ax.get_children()
-                       if c.get_zorder() > lowest and not c.get_animated()
-                       and c not in self._animated and c not in self._layered_members()
-                       and c not in skip and c.get_visible()
-                       and not isinstance(c, (Axis, Spine)))
-        return out
-
     def to_png(self) -> bytes:
         """A complete PNG of the current state (for static notebook outputs)."""
         if self.backend == "png":
@@ -375,32 +353,13 @@ class Canvas:
         self._animated.clear()
         self._overlays = []
         self._layered = []
+        self._composed = None
         self._forget_layers(None)
         self._extents = {}
         self._dirty.clear()
         self.figure.clear()
         if self.backend == "ipympl":
             self.widget.close()
-
-
-def _draw_tracked(axes: list, renderer: Any) -> dict:
-    """Draw ``axes`` one by one; each one's extent: its box and every pixel it changed."""
-    pixels = np.asarray(renderer.buffer_rgba()).view(np.uint32)[..., 0]
-    height = pixels.shape[0]
-    before = pixels.copy()
-    out = {}
-    for ax in axes:
-        ax.draw(renderer)
-        changed = pixels != before
-        rows = np.flatnonzero(changed.any(axis=1))
-        cols = np.flatnonzero(changed.any(axis=0))
-        box = ax.get_window_extent(renderer)
-        if rows.size:
-            box = Bbox.union([box, Bbox.from_extents(cols[0], height - rows[-1] - 1,
-                                                     cols[-1] + 1, height - rows[0])])
-        out[ax] = box
-        np.copyto(before, pixels)
-    return out
 
 
 def _ipympl():

@@ -31,9 +31,18 @@ This package imports matplotlib; no computation module of lrlab imports it
 (or this package) when it is imported.
 """
 
-from .base import COLORS, REGIME_COLORS, axes_or_new, decade_limits, new_axes, next_color
+from .base import (
+    COLORS,
+    REGIME_COLORS,
+    axes_or_new,
+    decade_limits,
+    new_axes,
+    next_color,
+    title_text,
+)
 from .basins import BASIN_COLORS, basin_image, set_basin_image
 from .curves import loss_curve, lr_curve, set_loss_curve, stability_regimes
+from .ellipses import ellipse_contours, set_ellipse_contours
 from .epochs import end_of_run, epoch_curves
 from .landscape import (
     arrows,
@@ -54,11 +63,13 @@ from .sharpness import plot_sharpness
 
 __all__ = [
     "BASIN_COLORS", "COLORS", "REGIME_COLORS", "arrows", "axes_or_new", "basin_image", "cobweb",
-    "cobweb_path", "contours", "curve", "decade_limits", "decision_image", "end_of_run",
+    "cobweb_path", "contours", "curve", "decade_limits", "decision_image", "ellipse_contours",
+    "end_of_run",
     "epoch_curves", "loss_curve",
     "lr_curve", "new_axes", "next_color", "plot_grid_comparison", "plot_range_test", "plot_search",
     "plot_sharpness",
     "rate_bars", "set_arrows", "set_basin_image", "set_cobweb", "set_decision_image",
+    "set_ellipse_contours",
     "set_loss_curve", "set_rate_bars", "set_steps_1d", "set_trajectory", "stability_regimes",
-    "steps_1d", "surface_grid", "trajectory", "view_bounds",
+    "steps_1d", "surface_grid", "title_text", "trajectory", "view_bounds",
 ]

@@ -15,8 +15,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-__all__ = ["COLORS", "REGIME_COLORS", "axes_or_new", "decade_limits", "new_axes", "next_color"]
+__all__ = ["COLORS", "REGIME_COLORS", "axes_or_new", "decade_limits", "new_axes", "next_color",
+           "title_text"]
 
 
 #: Colours of successive runs (colour-blind safe: Okabe & Ito 2008).
@@ -65,3 +67,25 @@ def decade_limits(values: Any, *, min_decades: float = 2.0, floor: float = 1e-16
     if hi - lo < min_decades:
         lo = hi - min_decades
     return (float(10.0**lo), float(10.0**hi))
+
+
+def title_text(ax: Axes, text: str = "", **kwargs: Any) -> Text:
+    """A text where ``ax.set_title`` puts the title (centred, ``axes.titlepad`` above the axes).
+
+    A title of its own that an app can change (``set_text``) and redraw alone,
+    e.g. from a cached layer, without redrawing the Axes.
+
+    >>> ax = new_axes()
+    >>> t = title_text(ax, "a title", fontsize=10)
+    >>> _ = ax.set_title("a title", fontsize=10)
+    >>> ax.figure.canvas.draw()
+    >>> r = ax.figure.canvas.get_renderer()
+    >>> t.get_window_extent(r).bounds == ax.title.get_window_extent(r).bounds
+    True
+    """
+    import matplotlib as mpl
+    from matplotlib.transforms import ScaledTranslation
+
+    pad = ScaledTranslation(0, mpl.rcParams["axes.titlepad"] / 72, ax.figure.dpi_scale_trans)
+    return ax.text(0.5, 1.0, text, transform=ax.transAxes + pad, ha="center", va="baseline",
+                   **kwargs)

@@ -26,8 +26,9 @@ from matplotlib.quiver import Quiver
 from .._validation import check_int
 from .base import COLORS, axes_or_new, next_color
 
-__all__ = ["arrows", "contours", "decision_image", "set_arrows", "set_decision_image",
-           "set_trajectory", "surface_grid", "trajectory", "view_bounds"]
+__all__ = ["arrows", "contour_levels", "contours", "decision_image", "set_arrows",
+           "set_decision_image", "set_trajectory", "shade_levels", "surface_grid", "trajectory",
+           "view_bounds"]
 
 
 def surface_grid(problem: Any, bounds: Any = None, resolution: int = 160):
@@ -75,6 +76,26 @@ def view_bounds(problem: Any, bounds: Any = None) -> tuple[tuple[float, float], 
     return ((center[0] - r, center[0] + r), (center[1] - r, center[1] + r))
 
 
+def contour_levels(Z: np.ndarray, levels: int = 18) -> tuple[float, float, np.ndarray]:
+    """``(zmin, lo, lv)``: the lowest value on a grid and ``levels`` log-spaced levels above it.
+
+    ``lv = zmin + geomspace(lo, hi)``, ``lo`` and ``hi`` the 0.5 % and 98 %
+    quantiles of the excess over ``zmin`` (NaN and infinite values ignored).
+    """
+    finite = Z[np.isfinite(Z)]
+    zmin = float(finite.min())
+    excess = finite - zmin
+    q_lo, q_hi = np.quantile(excess, [0.005, 0.98])  # one partial sort for both
+    lo = max(float(q_lo), 1e-6 * max(float(excess.max()), 1e-12))
+    hi = max(float(q_hi), lo * 10)
+    return zmin, lo, zmin + np.geomspace(lo, hi, levels)
+
+
+def shade_levels(zmin: float, lo: float, lv: np.ndarray) -> np.ndarray:
+    """Levels of the shading, in ``log10(f - zmin + lo/2)``: ``zmin`` and then ``lv``."""
+    return np.log10(np.concatenate([[0.5 * lo], lv - zmin + 0.5 * lo]))
+
+
 def contours(problem: Any, ax: Axes | None = None, *, bounds: Any = None,
              resolution: int = 160, levels: int = 18, cmap: str = "Blues_r",
              filled: bool = True, show_minima: bool = True) -> QuadContourSet:
@@ -90,16 +111,11 @@ def contours(problem: Any, ax: Axes | None = None, *, bounds: Any = None,
     """
     ax = axes_or_new(ax)
     X, Y, Z = surface_grid(problem, bounds, resolution)
-    finite = Z[np.isfinite(Z)]
-    zmin = float(finite.min())
-    excess = finite - zmin
-    lo = max(float(np.quantile(excess, 0.005)), 1e-6 * max(float(excess.max()), 1e-12))
-    hi = max(float(np.quantile(excess, 0.98)), lo * 10)
-    lv = zmin + np.geomspace(lo, hi, levels)
+    zmin, lo, lv = contour_levels(Z, levels)
     if filled:  # shade by log(excess) so a valley floor and its walls both show
         W = np.log10(np.where(np.isfinite(Z), Z, np.inf) - zmin + 0.5 * lo)
-        ax.contourf(X, Y, W, levels=np.log10(np.concatenate([[0.5 * lo], lv - zmin + 0.5 * lo])),
-                    cmap=cmap, alpha=0.6, extend="max")
+        ax.contourf(X, Y, W, levels=shade_levels(zmin, lo, lv), cmap=cmap, alpha=0.6,
+                    extend="max")
     cs = ax.contour(X, Y, Z, levels=lv, colors="#445", linewidths=0.6, alpha=0.6)
     if show_minima and getattr(problem, "minima", None) is not None:
         m = np.asarray(problem.minima)

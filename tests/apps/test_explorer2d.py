@@ -108,3 +108,40 @@ def test_status_says_stationary_point_for_a_local_minimum():
     assert app.status_text.startswith("GD: stopped at a stationary point after ")
     assert "above the global minimum" in app.status_text
     app.close()
+
+
+def test_explorer_2d_sliders_redraw_layers_not_the_figure():
+    # Speed (issue 14): kappa moves the ellipse contours and the title (cached layers),
+    # steps and the start point move the loss axes (layers of their own); no control but
+    # the surface redraws an axes, and what is drawn is what plots.contours would draw.
+    from lrlab import plots
+
+    app = lw.explorer_2d("ill_conditioned", rules=["GD", "momentum"], lr=1.0, momentum=0.8,
+                         num_steps=150, backend="png")
+    full = app.canvas.full_draws
+    for kappa in (1.0, 31.6, 1000.0):
+        app.kappa.value = kappa
+        valley = ill_conditioned(kappa=kappa)
+        ax = plots.new_axes()
+        slow = plots.contours(valley, ax)  # the slow path: a grid and marching squares
+        rings = app.ellipses[1].get_segments()
+        np.testing.assert_allclose([valley.loss(r[0]) for r in rings], slow.levels,
+                                   rtol=1e-12)
+        np.testing.assert_allclose(app.ellipses[0].get_facecolor(),
+                                   ax.collections[0].get_facecolor())
+        ax.figure.clf()
+        assert app.title.get_text() == app.ax_paths.get_title() == valley.name
+    for T in (5, 255, 500):
+        app.num_steps.value = T
+        assert app.ax_loss.get_xlim() == (0, T)
+    app.x.value, app.y.value = app.x.min, app.y.max  # a start far out: the gap axis rescales
+    top = plots.decade_limits([app.losses[0].get_ydata()[0]], min_decades=0)[1]
+    assert app.ax_loss.get_ylim() == pytest.approx((top * 1e-10, top * 1e2))
+    app.rules.value = ("GD", "Nesterov", "Adam")
+    names = [t.get_text() for t in app.ax_paths.get_legend().get_texts()]
+    assert names == ["GD", "Nesterov", "Adam"]
+    assert app.canvas.full_draws == full and app.canvas.axes_draws == 0
+    app.surface.value = "rosenbrock"  # grid contours, in the background: one full draw
+    assert app.ellipses is None and app.canvas.full_draws == full + 1
+    assert app.canvas._group_of(app.title) is not None and app.last_error is None
+    app.close()

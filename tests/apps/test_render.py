@@ -7,12 +7,10 @@ import io
 import ipywidgets as W
 import numpy as np
 import pytest
-from matplotlib.artist import Artist
 from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
 from lrlab import widgets as lw
-from lrlab.apps.blit import hidden
 from lrlab.apps.render import Canvas
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # ipympl's Toolbar
@@ -30,14 +28,16 @@ def test_ipympl_path_drives_the_same_app():
 
 
 def slow_frame(canvas: Canvas) -> np.ndarray:
-    """The frame drawn without caches: background, then every moving and overlay artist."""
+    """The frame drawn without caches: every artist of the figure in zorder, in one draw."""
     fig = canvas.figure
-    overlays = canvas._static_above()
-    with hidden(overlays):
+    was = [a.get_animated() for a in canvas._animated]
+    for a in canvas._animated:
+        a.set_animated(False)
+    try:
         fig.canvas.draw()
-    for artist in sorted(canvas._animated + overlays, key=Artist.get_zorder):
-        if artist.get_visible():
-            artist.axes.draw_artist(artist)
+    finally:
+        for a, animated in zip(canvas._animated, was, strict=True):
+            a.set_animated(animated)
     frame = np.asarray(fig.canvas.buffer_rgba()).copy()
     canvas.invalidate()  # the buffer no longer holds the cached background
     return frame

@@ -100,7 +100,7 @@ class NoiseExplorer(App):
         sizes = [b for b in (1, 2, 4, 8, 16, 32, 64, 128, 256) if b <= n]
         self.batch_size = W.SelectionSlider(options=sizes, value=batch_size,
                                             description="batch size", continuous_update=False)
-        self.decay = W.ToggleButtons(options=DECAYS, value=decay, description="lr")
+        self.decay = W.ToggleButtons(options=DECAYS, value=decay, description="lr decay")
         self.num_steps = W.IntSlider(value=num_steps, min=100, max=3000, step=100,
                                      description="steps", continuous_update=False)
         self._cov1 = gradient_noise_covariance(self.problem, batch_size=1)

@@ -195,3 +195,16 @@ def test_finder_replay_batch_dropdown_shows_full_batch_and_the_slider_snaps_to_t
         assert f"lr {swept[i]:.3g}" in app.status_text
     finally:
         app.close()
+
+
+def test_no_two_controls_of_an_app_share_a_label():
+    """The noise explorer had two controls labelled 'lr' (the rate and its decay)."""
+    for app in (lw.noise_explorer(num_steps=100, backend="png"), lw.explorer_1d(backend="png"),
+                lw.explorer_2d(backend="png"), lw.schedule_race(num_steps=100, backend="png"),
+                lw.adaptive_rates(num_steps=10, backend="png"),
+                lw.linesearch_race("ill-conditioned quadratic", num_steps=20, backend="png")):
+        try:
+            labels = [c.description for c in app._controls]
+            assert len(labels) == len(set(labels)), (type(app).__name__, labels)
+        finally:
+            app.close()

@@ -181,7 +181,8 @@ class Explorer1D(App):
     # ------------------------------------------------------------------ update
     def _update(self) -> None:
         kind, lr, T = self.kind.value, float(self.lr.value), int(self.num_steps.value)
-        self.curvature.disabled = kind != "parabola"
+        self._needs(self.curvature, kind == "parabola",
+                    "the curve's curvature varies along it: pick the parabola")
         problem = make_problem_1d(kind, float(self.curvature.value), float(self.x0.value))
         self.problem = problem
         minima = np.asarray(problem.minima, dtype=float).reshape(-1)

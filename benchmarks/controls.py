@@ -106,7 +106,7 @@ def sweep_values(control: Any) -> list[Any]:
     if isinstance(control, W.SelectionSlider):
         idx = np.unique(np.round(np.linspace(0, len(options) - 1, POINTS)).astype(int))
         return [options[i] for i in idx]
-    if isinstance(control, W.SelectMultiple):  # each option alone, then growing selections
+    if isinstance(control.value, tuple):  # multiple choice: each alone, then growing
         subsets = [(o,) for o in options] + [tuple(options[:k]) for k in range(2, len(options) + 1)]
         return subsets[:POINTS]
     return [*options, control.value]  # dropdowns, toggles: every option, then back

@@ -152,6 +152,14 @@ class AdaptiveRates(App):
         self.ax_rates.legend(loc="upper right", fontsize=8)
         self.canvas.animate(self.path, self.point, self.grad_arrow, self.step_arrow,
                             list(self.bars), self.ideal, self.rate_lines, self.marker)
+        # what the sliders move now and then is a cached layer of its own: the rate axes
+        # (lr, steps), the valley's contours and title (kappa, tilt)
+        self.canvas.layer(self.ax_rates.xaxis, self.ax_rates.yaxis, self.ax_bars.yaxis,
+                          self.ax_path.xaxis, self.ax_path.yaxis)
+        self.title = plots.title_text(self.ax_path, fontsize=10)  # shown for ax_path.title
+        self.ax_path.title.set_visible(False)
+        self.canvas.layer(self.title)
+        self.ellipses = None
 
     # ------------------------------------------------------------------ update
     def _make_problem(self):
@@ -180,16 +188,7 @@ class AdaptiveRates(App):
         if run_key[2:4] != getattr(self, "_surface_key", None):
             self.problem = self._make_problem()
             self._surface_key = run_key[2:4]
-            keep = {self.path, self.point, self.grad_arrow, self.step_arrow}
-            for artist in list(self.ax_path.collections) + list(self.ax_path.lines):
-                if artist not in keep:
-                    artist.remove()
-            plots.contours(self.problem, self.ax_path)
-            self.ax_path.set_title(f"valley κ = {run_key[2]:.3g}, tilt {run_key[3]:.0f}°",
-                                   fontsize=10)
-            self.ax_path.legend(handles=[self.grad_arrow, self.step_arrow], loc="lower left",
-                                fontsize=7, framealpha=0.85)
-            self.canvas.invalidate()
+            self._draw_valley(run_key[2], run_key[3])
         rule = make(float(self.lr.value))
         self.history = train(self.problem, rule, T, record_params=True, record_state=True)
         states = self.history.states[1:]
@@ -199,6 +198,34 @@ class AdaptiveRates(App):
         text = describe_run(self.history, f_star=self.problem.f_star, steps=steps)
         kind = "bad" if self.history.diverged else "ok" if "converged" in text else "warn"
         self._run_text, self._run_kind = f"{rule.name}: {text}", kind
+
+    def _draw_valley(self, kappa: float, tilt: float) -> None:
+        """The valley's contours (ellipses, moved in place) and title: their layers alone."""
+        ax = self.ax_path
+        title = f"valley κ = {kappa:.3g}, tilt {tilt:.0f}°"
+        ax.set_title(title, fontsize=10)
+        self.title.set_text(title)
+        if self.ellipses is not None:  # a tilt moves the view too: its axes are layers
+            (x0, x1), (y0, y1) = plots.view_bounds(self.problem)
+            if not np.allclose([x0, x1, y0, y1], ax.get_xlim() + ax.get_ylim()):
+                ax.set_xlim(x0, x1)
+                ax.set_ylim(y0, y1)
+                self.canvas.invalidate(ax.xaxis, ax.yaxis, self.star)
+            plots.set_ellipse_contours(self.ellipses, self.problem)
+            self.canvas.invalidate(self.ellipses[0], self.title)
+            return
+        keep = {self.path, self.point, self.grad_arrow, self.step_arrow}
+        for artist in list(ax.collections) + list(ax.lines):
+            if artist not in keep:
+                artist.remove()
+        self.ellipses = plots.ellipse_contours(self.problem, ax)
+        self.canvas.layer(self.ellipses)
+        m = np.asarray(self.problem.minima)  # as plots.contours marks it
+        (self.star,) = ax.plot(m[:, 0], m[:, 1], "*", color="#222", markersize=11, zorder=3,
+                               label="minimum")
+        ax.legend(handles=[self.grad_arrow, self.step_arrow], loc="lower left", fontsize=7,
+                  framealpha=0.85)
+        self.canvas.invalidate()
 
     def _draw(self, t: int) -> None:
         h, rates = self.history, self.rates
@@ -222,17 +249,19 @@ class AdaptiveRates(App):
         self.marker.set_xdata([t, t])
         lims = plots.decade_limits(np.concatenate([rates.ravel(), 1.0 / np.diag(A)]),
                                    min_decades=2)
-        key = (T, lims)
-        if key != self._axes_key:
-            self._axes_key = key
+        old_T, old_lims = self._axes_key or (None, None)
+        if T != old_T:
             self.ax_rates.set_xlim(0, max(T - 1, 1))
+            self.canvas.invalidate(self.ax_rates.xaxis)
+        if lims != old_lims:  # the bars stand on the new bottom
             self.ax_rates.set_ylim(*lims)
             self.ax_bars.set_ylim(*lims)
             self.bars._lrlab_bottom = lims[0]
             for bar in self.bars:
                 bar.set_y(lims[0])
             plots.set_rate_bars(self.bars, rates[t])
-            self.canvas.invalidate()
+            self.canvas.invalidate(self.ax_rates.yaxis, self.ax_bars.yaxis)
+        self._axes_key = (T, lims)
         r = rates[t]
         ratio = r[0] / r[1] if np.all(np.isfinite(r)) and r[1] > 0 else np.nan
         self._set_status(f"{self._run_text} · step {t}: rates θ₁ {r[0]:.3g}, θ₂ {r[1]:.3g} "

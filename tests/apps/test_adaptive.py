@@ -40,3 +40,38 @@ def test_adaptive_rates_step_slider_follows_num_steps():
 def test_adaptive_rates_bad_rule():
     with pytest.raises(ValueError, match="'rule' parameter of AdaptiveRates"):
         AdaptiveRates("SGDW", backend="png")
+
+
+def test_adaptive_rates_sliders_redraw_layers_not_the_figure():
+    # Speed (issue 14): kappa and tilt move the valley's ellipses, title and (tilt) view,
+    # lr and steps the rate axes -- cached layers, no axes redrawn -- and each frame is
+    # the figure drawn in full, to rounding.
+    from lrlab.surfaces import ill_conditioned
+
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    app = AdaptiveRates("Adagrad", kappa=20, tilt=0, step=3, backend="png")
+    full = app.canvas.full_draws
+    for kappa, tilt in ((3.0, 0.0), (300.0, 0.0), (300.0, 40.0), (10.0, 90.0)):
+        app.kappa.value, app.tilt.value = kappa, tilt
+        valley = ill_conditioned(kappa=kappa, angle=np.deg2rad(tilt))
+        (x0, x1), (y0, y1) = valley.bounds
+        assert app.ax_path.get_xlim() + app.ax_path.get_ylim() == pytest.approx((x0, x1, y0, y1))
+        rings = app.ellipses[1].get_segments()
+        levels = [valley.loss(r[0]) for r in rings]
+        for ring, level in zip(rings, levels, strict=True):
+            np.testing.assert_allclose(valley.loss(ring), level, rtol=1e-12)
+        assert app.title.get_text() == f"valley κ = {kappa:.3g}, tilt {tilt:.0f}°"
+    for lr in (1e-4, 10.0):
+        app.lr.value = lr
+        lo, hi = app.ax_rates.get_ylim()
+        finite = app.rates[np.isfinite(app.rates)]
+        assert lo <= finite.min() and finite.max() <= hi and app.ax_bars.get_ylim() == (lo, hi)
+    app.num_steps.value = 300
+    assert app.ax_rates.get_xlim() == (0, 299)
+    assert app.canvas.full_draws == full and app.canvas.axes_draws == 0
+    assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=3)
+    app.canvas.render()
+    app.tilt.value = 45.0
+    assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=3)
+    app.close()

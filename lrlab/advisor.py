@@ -169,13 +169,8 @@ def advise(
     plain_sgd = make_rule is None
     if make_rule is None:
         make_rule = sgd
-    if not (isinstance(curvature, bool | np.bool_) or curvature == "auto"):
-        fail(curvature, "curvature", owner, allowed="True, False or 'auto'")
-    num_steps = check_int(num_steps, "num_steps", owner, low=5)
-    seeds = check_int(seeds, "seeds", owner, low=1)
-    seed = check_int(seed, "seed", owner, low=0)
-    if "sweep_steps" in range_kwargs:
-        range_kwargs["num_steps"] = range_kwargs.pop("sweep_steps")
+    num_steps, seeds, seed = _check_settings(curvature, num_steps, seeds, seed, range_kwargs,
+                                             owner=owner)
     noisy = batch_size is not None or problem.noise > 0
     seed_list = [seed + i for i in range(seeds if noisy else 1)]
     evidence: list[Evidence] = []
@@ -220,6 +215,20 @@ def advise(
         history_of = h.__getitem__
     return _conclude(grid, finals, history_of, num_steps, evidence, notes, band, S,
                      f_star=problem.f_star)
+
+
+def _check_settings(curvature: Any, num_steps: Any, seeds: Any, seed: Any,
+                    range_kwargs: dict, *, owner: str) -> tuple[int, int, int]:
+    """The advisor's own settings, checked (shared with ``lrlab.torch.advise``); the range
+    test's ``sweep_steps`` is renamed ``num_steps`` in ``range_kwargs``, in place."""
+    if not (isinstance(curvature, bool | np.bool_) or curvature == "auto"):
+        fail(curvature, "curvature", owner, allowed="True, False or 'auto'")
+    num_steps = check_int(num_steps, "num_steps", owner, low=5)
+    seeds = check_int(seeds, "seeds", owner, low=1)
+    seed = check_int(seed, "seed", owner, low=0)
+    if "sweep_steps" in range_kwargs:
+        range_kwargs["num_steps"] = range_kwargs.pop("sweep_steps")
+    return num_steps, seeds, seed
 
 
 def _final_eval(h) -> np.ndarray:

@@ -22,8 +22,15 @@ from typing import Any
 import numpy as np
 
 from .._progress import progress_bar
-from .._validation import check_int, fail
-from ..advisor import Advice, _conclude, _range_evidence, _stability_evidence, _trial_grid
+from .._validation import fail
+from ..advisor import (
+    Advice,
+    _check_settings,
+    _conclude,
+    _range_evidence,
+    _stability_evidence,
+    _trial_grid,
+)
 from ._inputs import setup
 from .curvature import sharpness
 from .finder import suggestion_band
@@ -80,13 +87,8 @@ def advise(
         lrlab's advice: ``.lr``, ``.explain()``, ``.evidence``, ``.diagnosis``, ``.band``.
     """
     owner = "lrlab.torch.advise"
-    if not (isinstance(curvature, bool | np.bool_) or curvature == "auto"):
-        fail(curvature, "curvature", owner, allowed="True, False or 'auto'")
-    num_steps = check_int(num_steps, "num_steps", owner, low=5)
-    seeds = check_int(seeds, "seeds", owner, low=1)
-    seed = check_int(seed, "seed", owner, low=0)
-    if "sweep_steps" in range_kwargs:
-        range_kwargs["num_steps"] = range_kwargs.pop("sweep_steps")
+    num_steps, seeds, seed = _check_settings(curvature, num_steps, seeds, seed, range_kwargs,
+                                             owner=owner)
     if loader is None:
         fail(loader, "loader", owner,
              allowed="a DataLoader or a re-iterable of batches", exc=TypeError)

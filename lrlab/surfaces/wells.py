@@ -150,7 +150,7 @@ def double_well(sharp_curvature: float = 20.0, flat_curvature: float = 1.0, *, d
     The loss is the "parallel spring" combination of two parabolas, a smooth
     minimum of the two (:math:`f \le \min(Q_s, Q_f)`):
 
-    .. math:: f(x) = rac{Q_s Q_f}{Q_s + Q_f} = rac{1}{1/Q_s + 1/Q_f}, \qquad
+    .. math:: f(x) = \frac{Q_s Q_f}{Q_s + Q_f} = \frac{1}{1/Q_s + 1/Q_f}, \qquad
               Q_s = 	frac{k_s}{2} (x + 1)^2, \quad Q_f = 	frac{k_f}{2} (x - 1)^2
 
     Near :math:`x = -1`, :math:`f = Q_s - Q_s^2 / Q_f + \dots`, so
@@ -164,9 +164,9 @@ def double_well(sharp_curvature: float = 20.0, flat_curvature: float = 1.0, *, d
     :math:`v = x - 1`, :math:`K = k_s k_f / 2`, :math:`N = u^2 v^2`,
     :math:`D = k_s u^2 + k_f v^2`:
 
-    .. math:: f = Krac{N}{D}, \quad f' = Krac{N' D - N D'}{D^2}, \quad
-              f'' = K\Bigl(rac{N''}{D} - rac{2N'D' + N D''}{D^2}
-              + rac{2 N D'^2}{D^3}\Bigr)
+    .. math:: f = K\frac{N}{D}, \quad f' = K\frac{N' D - N D'}{D^2}, \quad
+              f'' = K\Bigl(\frac{N''}{D} - \frac{2N'D' + N D''}{D^2}
+              + \frac{2 N D'^2}{D^3}\Bigr)
 
     with :math:`N' = 2uv(u + v)`, :math:`N'' = 2(u^2 + 4uv + v^2)`,
     :math:`D' = 2(k_s u + k_f v)`, :math:`D'' = 2(k_s + k_f)`.

@@ -126,13 +126,32 @@ def _grade(root: Path, assignment: str) -> dict:
     return grades
 
 
+def _needed(items) -> list[str]:
+    """The assignments the selected tests grade (all of them for a full run)."""
+    needed = set()
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "graded" not in getattr(item, "fixturenames", ()):
+            continue
+        for value in params.values():
+            needed.add(value if isinstance(value, str) else getattr(value, "assignment", None))
+        if not params:
+            return ASSIGNMENTS
+    return [a for a in ASSIGNMENTS if a in needed]
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """{assignment: (course root, {student: {grade_id: score info}})}."""
+def graded(request, tmp_path_factory):
+    """{assignment: (course root, {student: {grade_id: score info}})}.
+
+    Grades, in parallel, only the assignments the selected tests need
+    (``pytest tests/test_coursework.py -k 05_`` grades one).
+    """
     base = tmp_path_factory.mktemp("course")
-    roots = {a: release.copy_course(COURSE, base / a) for a in ASSIGNMENTS}
-    with ThreadPoolExecutor(max_workers=len(ASSIGNMENTS)) as pool:
-        futures = {a: pool.submit(_grade, roots[a], a) for a in ASSIGNMENTS}
+    needed = _needed(request.session.items)
+    roots = {a: release.copy_course(COURSE, base / a) for a in needed}
+    with ThreadPoolExecutor(max_workers=max(1, len(needed))) as pool:
+        futures = {a: pool.submit(_grade, roots[a], a) for a in needed}
         return {a: (roots[a], f.result()) for a, f in futures.items()}
 
 

@@ -20,12 +20,18 @@ from typing import Any
 
 import numpy as np
 
+#: Largest count of steps, samples, units or runs lrlab accepts (10**30 is not a size).
+MAX_COUNT = 10**9
+
 __all__ = [
+    "MAX_COUNT",
     "check_array",
     "check_bool",
     "check_choice",
+    "check_flag",
     "check_int",
     "check_lr",
+    "check_rates",
     "check_real",
     "check_theta",
     "fail",
@@ -260,6 +266,21 @@ def check_bool(value: Any, name: str, owner: str) -> bool:
     return bool(value)
 
 
+def check_flag(value: Any, name: str, owner: str, *, words: tuple = ("auto",)) -> bool | str:
+    """A yes/no option that also takes a few words (``progress=True, False or 'auto'``).
+
+    >>> check_flag("yes", "progress", "grid_search")
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'progress' parameter of grid_search must be a bool or 'auto'. Got 'yes' instead.
+    """
+    if isinstance(value, str) and value in words:
+        return value
+    if not isinstance(value, bool | np.bool_):
+        fail(value, name, owner, allowed=" or ".join(["a bool", *map(repr, words)]), exc=TypeError)
+    return bool(value)
+
+
 def check_choice(value: Any, name: str, owner: str, choices: Iterable[Any]) -> Any:
     """Check that ``value`` is one of ``choices``.
 
@@ -320,6 +341,25 @@ def check_lr(
     if not np.all(ok):
         fail(value, name, owner, allowed=allowed)
     return float(arr) if arr.ndim == 0 else arr
+
+
+def check_rates(value: Any, name: str, owner: str) -> np.ndarray:
+    """A grid of learning rates: a non-empty 1-D array of positive finite floats.
+
+    >>> check_rates(True, "lrs", "grid_search")
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'lrs' parameter of grid_search must be a non-empty 1-D sequence of positive finite floats. Got True instead.
+    """
+    allowed = "a non-empty 1-D sequence of positive finite floats"
+    value = _unwrap_0d(value)
+    if isinstance(value, bool | np.bool_) or _is_bool_array(value) or not isinstance(
+            value, numbers.Real | np.ndarray | list | tuple | range):
+        fail(value, name, owner, allowed=allowed, exc=TypeError)
+    arr = np.atleast_1d(real_array(value, name, owner, allowed=allowed))
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr) & (arr > 0)):
+        fail(value, name, owner, allowed=allowed)
+    return arr
 
 
 def check_array(value: Any, name: str, owner: str, *, ndim: int | None = None) -> np.ndarray:

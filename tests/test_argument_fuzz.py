@@ -10,9 +10,19 @@ import numpy as np
 import pytest
 
 import lrlab
-from lrlab import rules, surfaces
+from lrlab import datasets, finder, models, rules, search, surfaces
 
 COMPLEX = np.array([0.1 + 5j, 0.2])
+BOWL = surfaces.quadratic([1.0, 10.0])
+MOONS = models.LogisticRegression(datasets.two_moons(n=40, seed=0))
+
+
+def _grid(problem=BOWL, lrs=(0.1,), **kw):
+    return search.grid_search(problem, rules.sgd, lrs, num_steps=3, **kw)
+
+
+def _range(problem=BOWL, **kw):
+    return finder.lr_range_test(problem, rules.sgd, **{"num_steps": 5, **kw})
 
 CASES = [
     # complex arrays were cut to their real part
@@ -43,6 +53,38 @@ CASES = [
      lambda: lrlab.train(surfaces.parabola(), rules.sgd(0.1), 3).steps_to(np.nan)),
     ("f_star", "History.steps_to",
      lambda: lrlab.train(surfaces.parabola(), rules.sgd(0.1), 3).steps_to(0.1, f_star=np.nan)),
+    # the search tools: lrs, k, progress, batch_size (a split trains on fewer samples)
+    ("lrs", "grid_search", lambda: _grid(lrs=True)),
+    ("lrs", "grid_search", lambda: _grid(lrs=[])),
+    ("lrs", "grid_search", lambda: _grid(lrs=np.array([True, False]))),
+    ("lrs", "grid_search", lambda: _grid(lrs="0.1")),
+    ("lrs", "grid_search", lambda: _grid(lrs=[[0.1], [0.2]])),
+    ("lrs", "grid_search", lambda: _grid(lrs=[0.1 + 1j])),
+    ("k", "grid_search", lambda: _grid(k="x")),
+    ("k", "grid_search", lambda: _grid(MOONS, validation="kfold", k=10**30)),
+    ("k", "random_search", lambda: search.random_search(BOWL, rules.sgd, num_steps=3, k=True)),
+    ("progress", "grid_search", lambda: _grid(progress="yes")),
+    ("progress", "grid_search", lambda: _grid(progress=np.array([True]))),
+    ("progress", "random_search",
+     lambda: search.random_search(BOWL, rules.sgd, num_steps=3, progress=None)),
+    ("progress", "suggestion_band",
+     lambda: finder.suggestion_band(BOWL, rules.sgd, seeds=[0], progress=1, num_steps=5)),
+    ("batch_size", "grid_search", lambda: _grid(MOONS, batch_size=40)),
+    ("batch_size", "grid_search", lambda: _grid(MOONS, validation="kfold", batch_size=40)),
+    ("batch_size", "grid_search", lambda: _grid(MOONS, batch_size=10**30)),
+    ("batch_size", "lr_range_test", lambda: _range(MOONS, batch_size=41)),
+    ("batch_size", "lr_range_test", lambda: _range(surfaces.parabola(noise=1.0),
+                                                   batch_size=10**20)),
+    ("num_steps", "lr_range_test", lambda: _range(num_steps=10**30)),
+    ("x0", "lr_range_test", lambda: _range(x0=[1.0])),
+    ("seeds", "suggestion_band", lambda: finder.suggestion_band(BOWL, rules.sgd, seeds=3)),
+    ("seeds", "suggestion_band", lambda: finder.suggestion_band(BOWL, rules.sgd, seeds="01")),
+    ("seeds", "compare_with_grid",
+     lambda: finder.compare_with_grid(BOWL, rules.sgd, [0.1], validation=BOWL, seeds=3)),
+    ("lrs", "compare_with_grid",
+     lambda: finder.compare_with_grid(BOWL, rules.sgd, True, validation=BOWL)),
+    ("problems", "compare_with_grid",
+     lambda: finder.compare_with_grid(3, rules.sgd, [0.1], validation=BOWL)),
 ]
 
 
@@ -77,3 +119,18 @@ def test_double_well_smoothness_bounds_the_barrier_curvature(k_s, k_f, L):
     curvature = np.abs(well.hessian(x)[:, 0, 0])
     assert curvature.max() <= well.smoothness * (1 + 1e-9)
     assert curvature.max() >= well.smoothness * (1 - 1e-6)
+
+
+def test_a_too_large_batch_names_the_search_and_the_split():
+    with pytest.raises(ValueError, match=r"grid_search must be an int in \[1, 32\] or None "
+                                         r"\(validation='split' trains on 32 of the 40 samples\)"):
+        _grid(MOONS, batch_size=40)
+    assert _grid(MOONS, batch_size=32, progress=False).best_lr == 0.1
+
+
+def test_search_tools_still_take_their_usual_values():
+    assert _grid(lrs=0.1).best_lr == 0.1                      # one rate
+    assert _grid(lrs=np.geomspace(0.01, 0.1, 3), progress="auto").best_lr == pytest.approx(0.1)
+    assert _grid(MOONS, validation="kfold", k=np.int64(2), batch_size=np.int64(8)).best_lr == 0.1
+    band = finder.suggestion_band(BOWL, rules.sgd, seeds=range(2), progress=False, num_steps=20)
+    assert band.seeds == (0, 1)

@@ -9,7 +9,15 @@ from typing import Any
 import numpy as np
 
 from .._progress import progress_bar
-from .._validation import check_choice, check_int, check_real, fail
+from .._validation import (
+    MAX_COUNT,
+    check_choice,
+    check_flag,
+    check_int,
+    check_real,
+    check_theta,
+    fail,
+)
 from ..problem import Problem, check_problem
 from ..rules.base import Rule
 from ..trainer import train
@@ -27,7 +35,7 @@ def _check_sweep(start_lr: Any, end_lr: Any, num_steps: Any, mode: Any,
     end = check_real(end_lr, "end_lr", owner, low=0, low_open=True)
     if end <= start_lr:
         fail(end_lr, "end_lr", owner, allowed=f"greater than start_lr={start_lr:g}")
-    num_steps = check_int(num_steps, "num_steps", owner, low=2)
+    num_steps = check_int(num_steps, "num_steps", owner, low=2, high=MAX_COUNT)
     mode = check_choice(mode, "mode", owner, ("exp", "linear"))
     return start_lr, end, num_steps, mode
 
@@ -166,6 +174,10 @@ def lr_range_test(
     if stop_factor is not None:
         stop_factor = check_real(stop_factor, "stop_factor", owner, low=1, low_open=True)
     seed = check_int(seed, "seed", owner, low=0)
+    batch_size = check_int(batch_size, "batch_size", owner, low=1, allow_none=True,
+                           high=MAX_COUNT if problem.n_samples is None else problem.n_samples)
+    if x0 is not None:
+        x0 = check_theta(x0, "x0", owner, dim=problem.dim)
 
     sweep = Sweep(start_lr, end_lr, num_steps, mode)
     rule = make_rule(sweep)
@@ -298,10 +310,20 @@ def band_over_seeds(run_one: Callable[[int], RangeTestResult], seeds: Iterable[i
 
     Shared by :func:`suggestion_band` and :func:`lrlab.torch.suggestion_band`.
     """
-    seeds = tuple(check_int(s, "seeds", owner, low=0) for s in seeds)
-    if not seeds:
-        fail(seeds, "seeds", owner, allowed="a non-empty list of ints")
+    seeds = check_seeds(seeds, "seeds", owner)
+    progress = check_flag(progress, "progress", owner)
     methods = _check_methods(methods, "methods", owner)
     results = [run_one(s) for s in progress_bar(seeds, desc="range tests", enabled=progress)]
     values = {m: np.array([r.suggestions([m])[m] for r in results]) for m in methods}
     return SuggestionBand(seeds, results, values)
+
+
+def check_seeds(seeds: Any, name: str, owner: str) -> tuple[int, ...]:
+    """A non-empty iterable of random seeds (ints >= 0), as a tuple."""
+    if isinstance(seeds, str) or not isinstance(seeds, Iterable):
+        fail(seeds, name, owner, allowed="a non-empty list of ints (e.g. range(5))",
+             exc=TypeError)
+    seeds = tuple(check_int(s, name, owner, low=0) for s in seeds)
+    if not seeds:
+        fail(seeds, name, owner, allowed="a non-empty list of ints")
+    return seeds

@@ -26,12 +26,12 @@ from typing import Any
 import numpy as np
 
 from .._progress import progress_bar
-from .._validation import check_int, check_real, fail
+from .._validation import check_flag, check_rates, check_real, fail
 from ..problem import Problem, check_problem
 from ..rules.base import Rule
 from ..search.run import grid_search
 from ..trainer.epochs import _one_blas_thread
-from .range_test import lr_range_test
+from .range_test import check_seeds, lr_range_test
 from .suggestions import _check_methods
 
 __all__ = ["GridComparison", "compare_with_grid", "comparison_table"]
@@ -156,11 +156,12 @@ def compare_with_grid(
     methods = _check_methods(methods, "methods", owner)
     if isinstance(problems, Problem):
         problems = [problems]
+    if isinstance(problems, str) or not isinstance(problems, Sequence):
+        fail(problems, "problems", owner, allowed="a Problem or a list of them", exc=TypeError)
     problems = [check_problem(p, owner, "problems") for p in problems]
-    seeds = tuple(range(len(problems))) if seeds is None else tuple(
-        check_int(s, "seeds", owner, low=0) for s in seeds)
-    if not seeds:
-        fail(seeds, "seeds", owner, allowed="a non-empty list of ints")
+    seeds = tuple(range(len(problems))) if seeds is None else check_seeds(seeds, "seeds", owner)
+    lrs = check_rates(lrs, "lrs", owner)
+    progress = check_flag(progress, "progress", owner)
     if len(problems) == 1:
         problems = problems * len(seeds)
     if len(problems) != len(seeds):

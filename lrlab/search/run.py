@@ -10,7 +10,15 @@ from typing import Any
 import numpy as np
 
 from .._progress import progress_bar
-from .._validation import check_choice, check_int, check_real, fail
+from .._validation import (
+    MAX_COUNT,
+    check_choice,
+    check_flag,
+    check_int,
+    check_rates,
+    check_real,
+    fail,
+)
 from ..problem import Problem, check_problem
 from ..rules.base import Rule
 from ..trainer import train
@@ -82,7 +90,7 @@ def grid_search(
     (0.1, 1)
     """
     owner = "grid_search"
-    lrs = _check_lrs(lrs, owner)
+    lrs = check_rates(lrs, "lrs", owner)
     name, values = _check_param(param, owner)
     if name is None:
         cand_lr, cand_val = lrs, None
@@ -181,18 +189,6 @@ def _check_range(pair: Any, name: str, owner: str, *, positive: bool = False,
     return lo, hi
 
 
-def _check_lrs(lrs: Any, owner: str) -> np.ndarray:
-    try:
-        arr = np.asarray(lrs, dtype=float).ravel()
-    except (TypeError, ValueError):
-        fail(lrs, "lrs", owner, allowed="a sequence of positive floats", exc=TypeError)
-    if arr.size == 0:
-        fail(lrs, "lrs", owner, allowed="a non-empty sequence of positive floats")
-    if not np.all(np.isfinite(arr) & (arr > 0)):
-        fail(lrs, "lrs", owner, allowed="a sequence of positive finite floats")
-    return arr
-
-
 def _check_param(param: Any, owner: str):
     if param is None:
         return None, None
@@ -229,9 +225,23 @@ def _folds(problem, validation, fraction, k, seed, owner):
                               high_open=True)
         tr, va = problem.data.split(fraction, seed=seed)
         return [(problem.with_data(tr), problem.with_data(va))], "split"
-    k = check_int(k, "k", owner, low=2)
+    k = check_int(k, "k", owner, low=2, high=problem.n_samples)
     return [(problem.with_data(tr), problem.with_data(va))
             for tr, va in problem.data.kfold(k, seed=seed)], "kfold"
+
+
+def _check_batch(batch_size, problem, folds, vname, owner):
+    """``batch_size`` checked against the samples that train (a split or a fold trains on fewer)."""
+    if batch_size is None or folds[0][0].n_samples is None:
+        return check_int(batch_size, "batch_size", owner, low=1, high=MAX_COUNT, allow_none=True)
+    n = min(tr.n_samples for tr, _ in folds)
+    if vname in ("split", "kfold"):
+        allowed = (f"an int in [1, {n}] or None (validation={vname!r} trains on {n} of the "
+                   f"{problem.n_samples} samples)")
+        if isinstance(batch_size, int | np.integer) and not isinstance(batch_size, bool) \
+                and batch_size > n:
+            fail(batch_size, "batch_size", owner, allowed=allowed)
+    return check_int(batch_size, "batch_size", owner, low=1, high=n)
 
 
 def _make(make_rule, lr, name, value):
@@ -276,7 +286,10 @@ def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, va
     num_steps = check_int(num_steps, "num_steps", owner, low=1)
     seed = check_int(seed, "seed", owner, low=0)
     score = check_choice(score, "score", owner, ("final", "best"))
+    progress = check_flag(progress, "progress", owner)
+    k = check_int(k, "k", owner, low=2)
     folds, vname = _folds(problem, validation, fraction, k, seed, owner)
+    batch_size = _check_batch(batch_size, problem, folds, vname, owner)
     eval_every = num_steps if score == "final" else max(1, num_steps // 20)
     n = len(lrs)
     batched = batched_rule(make_rule, lrs, name, vals)

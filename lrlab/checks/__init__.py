@@ -11,7 +11,7 @@ print reference code.
 One module per assignment:
 
 =============================  ===============================================
-:mod:`lrlab.checks.gd`          1. constant-rate GD step, stability limit 2/L
+:mod:`lrlab.checks.gd`          1. GD step, stability limit 2/L, backtracking
 :mod:`lrlab.checks.schedules`   2. step, exponential, cosine, warm-up
 :mod:`lrlab.checks.adaptive`    3. Adagrad and RMSprop
 :mod:`lrlab.checks.range_test`  4. the LR range test and one suggestion rule
@@ -28,7 +28,13 @@ Examples
 
 from ._core import CheckResult, Mistake
 from .adaptive import check_adagrad, check_rmsprop
-from .gd import check_find_stability_limit, check_gd_step, check_run_gd, check_stability_limit
+from .gd import (
+    check_backtracking_lr,
+    check_find_stability_limit,
+    check_gd_step,
+    check_run_gd,
+    check_stability_limit,
+)
 from .range_test import check_lr_grid, check_range_test, check_smooth, check_suggest_lr
 from .schedules import (
     check_cosine_schedule,
@@ -41,6 +47,7 @@ __all__ = [
     "CheckResult",
     "Mistake",
     "check_adagrad",
+    "check_backtracking_lr",
     "check_cosine_schedule",
     "check_exponential_schedule",
     "check_find_stability_limit",

@@ -22,6 +22,8 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
+from .agg import shared_renderer
+
 __all__ = ["Group", "Layer", "Layers", "draw_order", "draw_tracked", "hidden",
            "layer_renderer", "static_above"]
 
@@ -157,7 +159,7 @@ def layer_renderer(figure: Figure, cache: dict) -> RendererAgg:
     key = (*figure.canvas.get_width_height(physical=True), figure.dpi)
     r = cache.get(_RENDERER)
     if r is None or r._lrlab_key != key:
-        r = cache[_RENDERER] = RendererAgg(*key)
+        r = cache[_RENDERER] = shared_renderer(*key)
         r._lrlab_key = key
     return r
 

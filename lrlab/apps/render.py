@@ -37,12 +37,12 @@ from typing import Any
 import matplotlib
 import numpy as np
 from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 from .._validation import check_choice
+from .agg import SharedCanvasAgg
 from .blit import Group, Layer, Layers, draw_order, draw_tracked, hidden, static_above
 from .png import png_bytes
 
@@ -129,7 +129,7 @@ class Canvas:
         else:
             import ipywidgets as W
 
-            FigureCanvasAgg(self.figure)
+            SharedCanvasAgg(self.figure)
             self.widget = W.Image(format="png", layout=W.Layout(width="auto", max_width="100%"))
 
     # ------------------------------------------------------------------ API

@@ -1,0 +1,46 @@
+"""Agg renderers that share one mathtext cache, so a new figure does not lay out math again.
+
+Matplotlib's Agg renderer makes a :class:`~matplotlib.mathtext.MathTextParser` of its
+own, and the parser's cache is keyed by the parser: every new figure (every app a
+notebook opens, every layer renderer) parses each ``$...$`` label and log-scale tick
+label (``$\\mathdefault{10^{-3}}$``) again, about 10 ms apiece. Here every renderer
+the apps make uses one parser whose cache is larger (1024 entries, matplotlib's is 50
+for the whole process): the same expression at the same size and dpi is parsed once.
+The result of a parse is the same object matplotlib would compute (a pure function
+of the expression, dpi, font properties and hinting), so pictures do not change.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.mathtext import MathTextParser
+
+__all__ = ["SharedCanvasAgg", "shared_renderer"]
+
+
+class _SharedMathText(MathTextParser):
+    """A vector mathtext parser (Agg's kind) with a bigger cache of its own."""
+
+    _parse_cached = functools.lru_cache(1024)(MathTextParser._parse_cached.__wrapped__)
+
+
+_PARSER = _SharedMathText("path")
+
+
+def shared_renderer(width: int, height: int, dpi: float) -> RendererAgg:
+    """An Agg renderer whose mathtext parser (and so its cache) every app shares."""
+    renderer = RendererAgg(width, height, dpi)
+    renderer.mathtext_parser = _PARSER
+    return renderer
+
+
+class SharedCanvasAgg(FigureCanvasAgg):
+    """``FigureCanvasAgg`` whose renderers use the shared mathtext parser."""
+
+    def get_renderer(self) -> RendererAgg:
+        renderer = super().get_renderer()
+        if renderer.mathtext_parser is not _PARSER:
+            renderer.mathtext_parser = _PARSER
+        return renderer

@@ -164,8 +164,8 @@ def _is_bool_array(value: Any) -> bool:
 
 
 def _interval(low, high, low_open, high_open) -> str:
-    lo = "-inf" if low is None else f"{low:g}"
-    hi = "inf" if high is None else f"{high:g}"
+    lo = "-inf" if low is None else str(low) if isinstance(low, int) else f"{low:g}"
+    hi = "inf" if high is None else str(high) if isinstance(high, int) else f"{high:g}"
     left = "(" if (low_open or low is None) else "["
     right = ")" if (high_open or high is None) else "]"
     return f"{left}{lo}, {hi}{right}"

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_int, check_real, fail
+from ._validation import MAX_COUNT, check_int, check_rates, check_real, fail, real_array
 from .problem import Problem, check_problem
 
 __all__ = ["DIVERGED", "UNSETTLED", "BasinMap", "basin_map", "final_points"]
@@ -121,16 +121,21 @@ def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: 
     """
     owner = "final_points"
     check_problem(problem, owner)
-    num_steps = check_int(num_steps, "num_steps", owner, low=0)
+    num_steps = check_int(num_steps, "num_steps", owner, low=0, high=MAX_COUNT)
     noise = check_real(noise, "noise", owner, low=0)
     escape = check_real(escape, "escape", owner, low=0, low_open=True)
-    lrs = np.asarray(lrs, dtype=float)
-    if np.any(~np.isfinite(lrs)) or np.any(lrs <= 0):
-        fail(lrs, "lrs", owner, allowed="finite learning rates > 0")
-    x = np.asarray(x0, dtype=float)
-    if x.shape[-1:] != (problem.dim,):
-        fail(x.shape, "x0", owner, allowed=f"an array of shape (..., {problem.dim})")
-    shape = np.broadcast_shapes(lrs.shape, x.shape[:-1])
+    allowed = "finite learning rates > 0 (a float or an array)"
+    if isinstance(lrs, bool | np.bool_ | str):
+        fail(lrs, "lrs", owner, allowed=allowed, exc=TypeError)
+    lrs = real_array(lrs, "lrs", owner, allowed=allowed)
+    if lrs.size == 0 or np.any(~np.isfinite(lrs)) or np.any(lrs <= 0):
+        fail(lrs, "lrs", owner, allowed=allowed)
+    x = _points(x0, "x0", owner, problem.dim)
+    try:
+        shape = np.broadcast_shapes(lrs.shape, x.shape[:-1])
+    except ValueError:
+        fail(lrs, "lrs", owner, allowed=f"an array that broadcasts against x0[..., 0] "
+             f"(shape {x.shape[:-1]})")
     x = np.broadcast_to(x, (*shape, problem.dim)).copy()
     lr = np.broadcast_to(lrs, shape)[..., None]
     rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
@@ -208,10 +213,11 @@ def basin_map(problem: Problem, lrs: Any, starts: Any, num_steps: int = 300, *,
         fail(problem.name, "problem", owner, allowed="a problem with known minima")
     minima = np.asarray(minima, dtype=float)
     tol = check_real(tol, "tol", owner, low=0, low_open=True)
-    lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
-    if lrs.ndim != 1:
-        fail(lrs.shape, "lrs", owner, allowed="a 1-D array of learning rates")
-    s = np.asarray(starts, dtype=float)
+    lrs = check_rates(lrs, "lrs", owner)
+    num_steps = check_int(num_steps, "num_steps", owner, low=0, high=MAX_COUNT)
+    s = real_array(starts, "starts", owner, allowed="finite start points, not complex or boolean")
+    if s.size == 0 or not np.all(np.isfinite(s)):
+        fail(starts, "starts", owner, allowed="a non-empty array of finite start points")
     if s.ndim == 1:
         pts = np.tile(problem.x0, (len(s), 1))
         pts[:, 0] = s
@@ -235,3 +241,13 @@ def basin_map(problem: Problem, lrs: Any, starts: Any, num_steps: int = 300, *,
     labels = np.where(diverged, DIVERGED, np.where(close, nearest, UNSETTLED))
     return BasinMap(lrs, pts[:, 0].copy(), labels.astype(int), end, minima, num_steps,
                     float(noise))
+
+
+def _points(value: Any, name: str, owner: str, dim: int) -> np.ndarray:
+    """Start points of shape ``(..., dim)``: real (not complex, not boolean) and finite."""
+    x = real_array(value, name, owner, allowed=f"a real array of shape (..., {dim})")
+    if x.shape[-1:] != (dim,):
+        fail(x.shape, name, owner, allowed=f"an array of shape (..., {dim})")
+    if not np.all(np.isfinite(x)):
+        fail(value, name, owner, allowed="finite start points")
+    return x

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_int, check_real
-from .problem import Problem
+from ._validation import check_int, check_real, fail, real_array
+from .problem import Problem, check_problem
 from .rules import sgd
 from .trainer import train
 
@@ -34,19 +34,16 @@ def gradient_noise_covariance(problem: Problem, theta: Any = None,
                               batch_size: int = 1) -> np.ndarray:
     """Covariance of the minibatch gradient of a data problem at ``theta``.
 
-    Per-sample gradients ``g_i`` at ``theta`` (default: the minimiser
-    ``problem.minima[0]``) give ``Sigma_1 = mean (g_i - g)(g_i - g)^T``; a
-    batch of ``B`` drawn without replacement from ``n`` has covariance
+    Per-sample gradients ``g_i`` at ``theta`` (shape ``(dim,)``; default: the
+    minimiser ``problem.minima[0]`` when known, else ``problem.x0``) give
+    ``Sigma_1 = mean (g_i - g)(g_i - g)^T``; a batch of ``B`` drawn without
+    replacement from ``n`` has covariance
     ``Sigma_1 / B * (n - B) / (n - 1)``.
     """
-    n = problem.n_samples
-    if n is not None:
-        batch_size = check_int(batch_size, "batch_size", "gradient_noise_covariance", low=1,
-                               high=n)
-    if n is None:
-        raise ValueError(f"gradient_noise_covariance needs a data problem; {problem.name!r} "
-                         "has n_samples=None.")
-    theta = np.asarray(problem.minima[0] if theta is None else theta, dtype=float)
+    owner = "gradient_noise_covariance"
+    n = _data_problem(problem, owner, "minibatch gradients")
+    batch_size = check_int(batch_size, "batch_size", owner, low=1, high=n)
+    theta = _where(problem, theta, owner)
     g = np.stack([problem.grad(theta, np.array([i])) for i in range(n)])
     d = g - g.mean(axis=0)
     sigma1 = d.T @ d / n
@@ -69,8 +66,13 @@ def noise_floor(problem: Problem, lr: float, batch_size: int) -> float:
     """
     from scipy.linalg import solve_discrete_lyapunov
 
-    lr = check_real(lr, "lr", "noise_floor", low=0, low_open=True)
-
+    owner = "noise_floor"
+    n = _data_problem(problem, owner, "minibatch gradients")
+    lr = check_real(lr, "lr", owner, low=0, low_open=True)
+    batch_size = check_int(batch_size, "batch_size", owner, low=1, high=n)
+    if getattr(problem, "minima", None) is None or len(problem.minima) == 0:
+        fail(problem, "problem", owner, allowed="a data problem with a known minimiser "
+             "(problem.minima), e.g. lrlab.models.LinearRegression")
     H = np.asarray(problem.hessian(problem.minima[0]), dtype=float)
     if lr * float(np.linalg.eigvalsh(H)[-1]) >= 2:
         return float("inf")
@@ -122,10 +124,7 @@ def measured_floor(problem: Problem, lr: Any, batch_size: int, *, num_steps: int
     True
     """
     owner = "measured_floor"
-    n = problem.n_samples
-    if n is None:
-        raise ValueError(f"{owner} needs a data problem (minibatches); {problem.name!r} has "
-                         "n_samples=None.")
+    n = _data_problem(problem, owner, "minibatches")
     if problem.f_star is None:
         raise ValueError(f"{owner} measures the gap above the minimum: {problem.name!r} has "
                          "f_star=None.")
@@ -185,16 +184,8 @@ def gradient_noise_scale(problem: Problem, theta: Any = None) -> float:
     True
     """
     owner = "gradient_noise_scale"
-    if problem.n_samples is None:
-        raise ValueError(f"{owner} needs a data problem (per-sample gradients); "
-                         f"{problem.name!r} has n_samples=None.")
-    if theta is None:
-        minima = getattr(problem, "minima", None)
-        theta = problem.x0 if minima is None or len(minima) == 0 else minima[0]
-    theta = np.asarray(theta, dtype=float)
-    if theta.shape != (problem.dim,) or not np.all(np.isfinite(theta)):
-        raise ValueError(f"The 'theta' parameter of {owner} must be a finite array of shape "
-                         f"({problem.dim},). Got shape {theta.shape} instead.")
+    _data_problem(problem, owner, "per-sample gradients")
+    theta = _where(problem, theta, owner)
     from .trainer.epochs import _one_blas_thread
 
     with _one_blas_thread():             # small products: one thread is faster (and on a busy
@@ -203,6 +194,27 @@ def gradient_noise_scale(problem: Problem, theta: Any = None) -> float:
     signal = float(G @ G)
     trace = max(float(np.mean(squares)) - signal, 0.0)
     return float("inf") if signal == 0.0 else trace / signal
+
+
+def _data_problem(problem: Any, owner: str, needs: str) -> int:
+    """The number of samples of a data problem; a clear error for anything else."""
+    check_problem(problem, owner)
+    if problem.n_samples is None:
+        raise ValueError(f"{owner} needs a data problem ({needs}); {problem.name!r} has "
+                         "n_samples=None.")
+    return problem.n_samples
+
+
+def _where(problem: Problem, theta: Any, owner: str) -> np.ndarray:
+    """``theta`` (default: the minimiser when known, else ``x0``), finite, of shape ``(dim,)``."""
+    if theta is None:
+        minima = getattr(problem, "minima", None)
+        theta = problem.x0 if minima is None or len(minima) == 0 else minima[0]
+    allowed = f"a finite real array of shape ({problem.dim},)"
+    arr = real_array(theta, "theta", owner, allowed=allowed)
+    if arr.shape != (problem.dim,) or not np.all(np.isfinite(arr)):
+        fail(theta, "theta", owner, allowed=allowed)
+    return arr
 
 
 def _per_sample_squared_norms(problem: Problem, theta: np.ndarray, chunk: int = 512

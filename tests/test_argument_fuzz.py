@@ -10,11 +10,15 @@ import numpy as np
 import pytest
 
 import lrlab
-from lrlab import datasets, finder, models, rules, search, surfaces
+from lrlab import basins, datasets, finder, models, rules, search, surfaces
+from lrlab import gradient_noise as noise
+from lrlab.trainer.epochs import train_epochs
 
 COMPLEX = np.array([0.1 + 5j, 0.2])
 BOWL = surfaces.quadratic([1.0, 10.0])
 MOONS = models.LogisticRegression(datasets.two_moons(n=40, seed=0))
+LINE = models.LinearRegression(datasets.noisy_line(40, seed=0))
+WELL = surfaces.double_well()
 
 
 def _grid(problem=BOWL, lrs=(0.1,), **kw):
@@ -85,6 +89,40 @@ CASES = [
      lambda: finder.compare_with_grid(BOWL, rules.sgd, True, validation=BOWL)),
     ("problems", "compare_with_grid",
      lambda: finder.compare_with_grid(3, rules.sgd, [0.1], validation=BOWL)),
+    # basin maps: nonsense rates, NaN starts (labelled 'diverged'), endless runs
+    ("lrs", "basin_map", lambda: basins.basin_map(WELL, True, [1.2], 3)),
+    ("lrs", "basin_map", lambda: basins.basin_map(WELL, [], [1.2], 3)),
+    ("starts", "basin_map", lambda: basins.basin_map(WELL, [0.1], [np.nan, 1.2], 3)),
+    ("starts", "basin_map", lambda: basins.basin_map(WELL, [0.1], [1j], 3)),
+    ("num_steps", "basin_map", lambda: basins.basin_map(WELL, [0.1], [1.2], 10**30)),
+    ("num_steps", "final_points", lambda: basins.final_points(WELL, [0.1], WELL.x0, 10**30)),
+    ("lrs", "final_points", lambda: basins.final_points(WELL, True, WELL.x0, 3)),
+    ("lrs", "final_points", lambda: basins.final_points(WELL, [0.1 + 1j], WELL.x0, 3)),
+    ("lrs", "final_points", lambda: basins.final_points(WELL, np.ones(3), np.ones((2, 1)), 3)),
+    ("x0", "final_points", lambda: basins.final_points(WELL, [0.1], WELL.x0 + 1j, 3)),
+    ("x0", "final_points", lambda: basins.final_points(WELL, [0.1], np.array([True]), 3)),
+    ("x0", "final_points", lambda: basins.final_points(WELL, [0.1], [np.nan], 3)),
+    # gradient noise: a non-Problem, a wrong-shape theta, a batch of the wrong type
+    ("problem", "gradient_noise_covariance", lambda: noise.gradient_noise_covariance("x")),
+    ("theta", "gradient_noise_covariance",
+     lambda: noise.gradient_noise_covariance(LINE, np.zeros(5))),
+    ("theta", "gradient_noise_covariance",
+     lambda: noise.gradient_noise_covariance(LINE, np.zeros((3, 2)))),
+    ("theta", "gradient_noise_covariance",
+     lambda: noise.gradient_noise_covariance(LINE, np.zeros(2, dtype=bool))),
+    ("theta", "gradient_noise_covariance", lambda: noise.gradient_noise_covariance(LINE, [1j, 0])),
+    ("theta", "gradient_noise_scale", lambda: noise.gradient_noise_scale(LINE, [True, False])),
+    ("problem", "noise_floor", lambda: noise.noise_floor("x", 0.1, 4)),
+    ("problem", "noise_floor", lambda: noise.noise_floor(MOONS, 0.1, 4)),   # no known minimum
+    ("batch_size", "noise_floor", lambda: noise.noise_floor(LINE, 0.1, "4")),
+    ("batch_size", "noise_floor", lambda: noise.noise_floor(LINE, 0.1, 10**30)),
+    ("problem", "measured_floor", lambda: noise.measured_floor(3, 0.1, 4)),
+    # sizes of 10**30 in the trainer
+    ("batch_size", "train", lambda: lrlab.train(surfaces.parabola(noise=1.0), rules.sgd(0.1), 3,
+                                                batch_size=10**20)),
+    ("num_steps", "train", lambda: lrlab.train(BOWL, rules.sgd(0.1), 10**30)),
+    ("epochs", "train_epochs",
+     lambda: train_epochs(MOONS, rules.sgd(0.1), 10**30, validation=MOONS, batch_size=8)),
 ]
 
 
@@ -134,3 +172,11 @@ def test_search_tools_still_take_their_usual_values():
     assert _grid(MOONS, validation="kfold", k=np.int64(2), batch_size=np.int64(8)).best_lr == 0.1
     band = finder.suggestion_band(BOWL, rules.sgd, seeds=range(2), progress=False, num_steps=20)
     assert band.seeds == (0, 1)
+
+
+def test_basins_and_noise_still_take_their_usual_values():
+    assert basins.basin_map(WELL, 0.05, [-1.2, 1.2], 400).labels.tolist() == [[0, 1]]
+    assert noise.gradient_noise_covariance(LINE, [0.0, 0.0]).shape == (2, 2)
+    assert noise.noise_floor(LINE, 0.1, 4) > 0
+    h = lrlab.train(surfaces.parabola(noise=1.0), rules.sgd(0.1), 3, batch_size=10**6)
+    assert h.num_steps == 3             # a noisy surface takes any batch size up to 10**9

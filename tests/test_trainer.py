@@ -191,7 +191,7 @@ def test_record_state_and_lr_schedule():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"num_steps": -1}, "'num_steps' parameter of train must be an int in \\[0, inf\\)"),
+        ({"num_steps": -1}, "'num_steps' parameter of train must be an int in \\[0, 1000000000\\]"),
         ({"x0": [1.0, 2.0, 3.0]}, "'x0' parameter of train must be an array of shape \\(..., 2\\)"),
         ({"x0": [np.nan, 1.0]}, "'x0' parameter of train must be finite"),
         ({"divergence_factor": 0.5}, "'divergence_factor'"),

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_bool, check_int, check_real, check_theta, fail
+from .._validation import MAX_COUNT, check_bool, check_int, check_real, check_theta, fail
 from ..history import History
 from ..problem import Problem, check_problem
 from ..rules.base import Rule
@@ -58,7 +58,7 @@ def train(
     rule : Rule
         How to step (see :mod:`lrlab.rules`). Array hyperparameters give one
         run per entry; all runs advance together.
-    num_steps : int >= 0
+    num_steps : int in [0, 10**9]
         Number of updates.
     x0 : array of shape (dim,) or (..., dim), optional
         Start point(s); ``problem.x0`` by default. It is broadcast against the
@@ -136,10 +136,11 @@ def train(
     check_problem(problem, owner)
     if not isinstance(rule, Rule):
         fail(rule, "rule", owner, allowed="an lrlab Rule (e.g. lrlab.sgd(0.1))", exc=TypeError)
-    num_steps = check_int(num_steps, "num_steps", owner, low=0)
+    num_steps = check_int(num_steps, "num_steps", owner, low=0, high=MAX_COUNT)
     seed = check_int(seed, "seed", owner, low=0)
-    if batch_size is not None:
-        batch_size = check_int(batch_size, "batch_size", owner, low=1, high=problem.n_samples)
+    if batch_size is not None:  # a noisy surface has no samples: any batch up to MAX_COUNT
+        batch_size = check_int(batch_size, "batch_size", owner, low=1,
+                               high=MAX_COUNT if problem.n_samples is None else problem.n_samples)
     if divergence_factor is not None:
         divergence_factor = check_real(divergence_factor, "divergence_factor", owner, low=1,
                                        low_open=True)

@@ -27,8 +27,8 @@ __all__ = [
     "MAX_COUNT",
     "check_array",
     "check_bool",
+    "check_bool_or",
     "check_choice",
-    "check_flag",
     "check_int",
     "check_lr",
     "check_rates",
@@ -266,10 +266,10 @@ def check_bool(value: Any, name: str, owner: str) -> bool:
     return bool(value)
 
 
-def check_flag(value: Any, name: str, owner: str, *, words: tuple = ("auto",)) -> bool | str:
+def check_bool_or(value: Any, name: str, owner: str, *, words: tuple = ("auto",)) -> bool | str:
     """A yes/no option that also takes a few words (``progress=True, False or 'auto'``).
 
-    >>> check_flag("yes", "progress", "grid_search")
+    >>> check_bool_or("yes", "progress", "grid_search")
     Traceback (most recent call last):
     ...
     TypeError: The 'progress' parameter of grid_search must be a bool or 'auto'. Got 'yes' instead.

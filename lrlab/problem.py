@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_int, check_theta
+from ._validation import check_int, check_theta, fail
 
 __all__ = ["FunctionProblem", "Problem", "check_problem"]
 
@@ -126,6 +126,9 @@ class Problem:
         """Hessian-vector product ``H(theta) @ v`` of the full, noise-free loss."""
         theta = self._theta(theta, "hvp")
         v = check_theta(v, "v", f"{self.name}.hvp", dim=self.dim)
+        if not _broadcasts(theta.shape, v.shape):
+            fail(v, "v", f"{self.name}.hvp", allowed=f"an array of shape (..., {self.dim}) "
+                 f"that broadcasts against theta's shape {theta.shape}")
         return self._hvp(theta, v)
 
     def sample_batch(self, rng: np.random.Generator, batch_size: int | None) -> Any:
@@ -273,6 +276,14 @@ class _NoiseBatch:
     def __init__(self, z: np.ndarray, size: int):
         self.z = z
         self.size = size
+
+
+def _broadcasts(*shapes: tuple) -> bool:
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        return False
+    return True
 
 
 def check_problem(problem: Any, owner: str, name: str = "problem") -> Problem:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import lrlab
-from lrlab import basins, datasets, finder, models, rules, search, surfaces
+from lrlab import basins, datasets, finder, models, rules, schedules, search, surfaces
 from lrlab import gradient_noise as noise
 from lrlab.trainer.epochs import train_epochs
 
@@ -123,6 +123,20 @@ CASES = [
     ("num_steps", "train", lambda: lrlab.train(BOWL, rules.sgd(0.1), 10**30)),
     ("epochs", "train_epochs",
      lambda: train_epochs(MOONS, rules.sgd(0.1), 10**30, validation=MOONS, batch_size=8)),
+    # yes/no flags given an array ("truth value of an array is ambiguous")
+    ("amsgrad", "adam", lambda: rules.adam(0.1, amsgrad=np.array([True, False]))),
+    ("amsgrad", "adamw", lambda: rules.adamw(0.1, amsgrad=np.array([True, False]))),
+    ("centered", "rmsprop", lambda: rules.rmsprop(0.1, centered=np.array([True, False]))),
+    ("nesterov", "sgd", lambda: rules.sgd(0.1, momentum=0.9, nesterov=np.array([True]))),
+    ("three_phase", "one_cycle",
+     lambda: schedules.one_cycle(0.1, 100, three_phase=np.array([True, False]))),
+    # a constant rate inside a composed schedule is that schedule's argument, not constant's
+    ("schedule", "warmup", lambda: schedules.warmup(-1.0, 5)),
+    ("schedules[1]", "join", lambda: schedules.join([0.1, np.nan], [3])),
+    # hvp: v must broadcast against theta
+    ("v", "quadratic.hvp", lambda: BOWL.hvp(np.ones((4, 2)), np.ones((3, 2)))),
+    ("v", "logistic regression (two moons).hvp",
+     lambda: MOONS.hvp(np.ones((4, 3)), np.ones((3, 3)))),
 ]
 
 

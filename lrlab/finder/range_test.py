@@ -11,8 +11,8 @@ import numpy as np
 from .._progress import progress_bar
 from .._validation import (
     MAX_COUNT,
+    check_bool_or,
     check_choice,
-    check_flag,
     check_int,
     check_real,
     check_theta,
@@ -311,7 +311,7 @@ def band_over_seeds(run_one: Callable[[int], RangeTestResult], seeds: Iterable[i
     Shared by :func:`suggestion_band` and :func:`lrlab.torch.suggestion_band`.
     """
     seeds = check_seeds(seeds, "seeds", owner)
-    progress = check_flag(progress, "progress", owner)
+    progress = check_bool_or(progress, "progress", owner)
     methods = _check_methods(methods, "methods", owner)
     results = [run_one(s) for s in progress_bar(seeds, desc="range tests", enabled=progress)]
     values = {m: np.array([r.suggestions([m])[m] for r in results]) for m in methods}

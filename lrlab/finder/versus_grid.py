@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._progress import progress_bar
-from .._validation import check_flag, check_rates, check_real, fail
+from .._validation import check_bool_or, check_rates, check_real, fail
 from ..problem import Problem, check_problem
 from ..rules.base import Rule
 from ..search.run import grid_search
@@ -161,7 +161,7 @@ def compare_with_grid(
     problems = [check_problem(p, owner, "problems") for p in problems]
     seeds = tuple(range(len(problems))) if seeds is None else check_seeds(seeds, "seeds", owner)
     lrs = check_rates(lrs, "lrs", owner)
-    progress = check_flag(progress, "progress", owner)
+    progress = check_bool_or(progress, "progress", owner)
     if len(problems) == 1:
         problems = problems * len(seeds)
     if len(problems) != len(seeds):

@@ -180,6 +180,7 @@ def adam(lr: Any = 1e-3, betas: tuple = (0.9, 0.999), eps: Any = 1e-8,
     Reddi, Kale & Kumar (2018), "On the convergence of Adam and beyond", ICLR.
     Loshchilov & Hutter (2019), "Decoupled weight decay regularization", ICLR.
     """
+    amsgrad = check_flag(amsgrad, "amsgrad", "adam")
     return _adam(lr, betas, eps, weight_decay, owner="adam",
                  factory="amsgrad" if amsgrad is True else "adam",
                  name="AMSGrad" if amsgrad else "Adam", amsgrad=amsgrad, decoupled=False,

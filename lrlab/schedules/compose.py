@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_int, check_real, fail, run_shape
-from .base import Schedule, check_increasing, latex_name, set_field
+from .base import Schedule, check_increasing, check_rate, latex_name, set_field
 from .decay import Constant
 
 __all__ = ["Join", "Warmup", "join", "warmup"]
@@ -25,7 +25,7 @@ def _as_piece(value: Any, name: str, owner: str) -> Schedule:
         return value
     if isinstance(value, numbers.Real | np.ndarray | list | tuple) and not isinstance(
             value, bool | np.bool_):
-        return Constant(value)
+        return Constant(check_rate(value, name, owner))  # an error names this argument
     fail(value, name, owner,
          allowed="an lrlab schedule (e.g. lrlab.schedules.cosine(0.1, 100)) or a "
                  "constant rate", exc=TypeError)

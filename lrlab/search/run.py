@@ -12,8 +12,8 @@ import numpy as np
 from .._progress import progress_bar
 from .._validation import (
     MAX_COUNT,
+    check_bool_or,
     check_choice,
-    check_flag,
     check_int,
     check_rates,
     check_real,
@@ -286,7 +286,7 @@ def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, va
     num_steps = check_int(num_steps, "num_steps", owner, low=1)
     seed = check_int(seed, "seed", owner, low=0)
     score = check_choice(score, "score", owner, ("final", "best"))
-    progress = check_flag(progress, "progress", owner)
+    progress = check_bool_or(progress, "progress", owner)
     k = check_int(k, "k", owner, low=2)
     folds, vname = _folds(problem, validation, fraction, k, seed, owner)
     batch_size = _check_batch(batch_size, problem, folds, vname, owner)

@@ -136,30 +136,93 @@ def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: 
     except ValueError:
         fail(lrs, "lrs", owner, allowed=f"an array that broadcasts against x0[..., 0] "
              f"(shape {x.shape[:-1]})")
-    x = np.broadcast_to(x, (*shape, problem.dim)).copy()
-    lr = np.broadcast_to(lrs, shape)[..., None]
-    rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
+    seed = check_int(seed, "seed", owner, low=0)
     keep = None
     if record_at is not None:
         keep = np.asarray(record_at, dtype=int)
         if keep.ndim != 1 or keep.size == 0 or keep.min() < 1 or keep.max() > num_steps:
             fail(record_at, "record_at", owner,
                  allowed=f"a non-empty list of steps in [1, {num_steps}]")
-        wanted, path = set(keep.tolist()), {}
+    n, dim = int(np.prod(shape)), problem.dim
+    x = np.broadcast_to(x, (*shape, dim)).reshape(n, dim).copy()
+    lr = np.broadcast_to(lrs, shape).reshape(n, 1)
+    wanted = set() if keep is None else set(keep.tolist())
+    x, path = _iterate(problem, x, lr, num_steps, noise, seed, escape, wanted)
+    if keep is not None:
+        return np.stack([path[k].reshape(*shape, dim) for k in keep.tolist()])
+    return x.reshape(*shape, dim)
+
+
+#: Steps between two looks for runs that stopped moving (and leave the loop).
+_CHECK_EVERY = 8
+
+
+def _iterate(problem: Problem, x: np.ndarray, lr: np.ndarray, num_steps: int, noise: float,
+             seed: int, escape: float, wanted: set) -> tuple[np.ndarray, dict]:
+    """The loop of :func:`final_points` on ``n`` runs (``x``: ``(n, dim)``), and the path.
+
+    Only the runs still moving are stepped: a diverged run (NaN) stays NaN, and
+    without noise a run whose step left it exactly where it was (``x - lr g(x) == x``
+    in floating point) is at a fixed point of the update and stays there. Every
+    :data:`_CHECK_EVERY` steps such runs are set aside; what every run ends at is
+    bit for bit what stepping all of them to the end gives. The noise of step ``t``
+    is row ``t`` of one stream of draws (see :func:`_normals`), whatever runs remain.
+    """
+    n, dim = x.shape
+    z = _normals(seed, num_steps, n, dim) if noise > 0 else None
+    done_x, active, path = x, np.arange(n), {}
     with np.errstate(all="ignore"):
         for step in range(1, num_steps + 1):
             g = problem._grad(x, None)
-            if noise > 0:
-                g = g + noise * rng.standard_normal(x.shape)
-            x = x - lr * g
-            bad = ~np.all(np.abs(x) < escape, axis=-1, keepdims=True)  # also catches NaN
+            if z is not None:
+                g = g + noise * (z[step - 1] if len(active) == n else z[step - 1][active])
+            new = x - lr * g
+            bad = ~np.all(np.abs(new) < escape, axis=-1, keepdims=True)  # also catches NaN
             if bad.any():
-                x = np.where(bad, np.nan, x)
-            if keep is not None and step in wanted:
-                path[step] = x
-    if keep is not None:
-        return np.stack([path[k] for k in keep.tolist()])
-    return x
+                new = np.where(bad, np.nan, new)
+            if step % _CHECK_EVERY == 0 and step < num_steps:
+                still = bad[:, 0] if z is not None else bad[:, 0] | np.all(new == x, axis=-1)
+                if still.any():  # a fixed point (or NaN) from here to the end
+                    if done_x is x:
+                        done_x = x.copy()
+                    done_x[active[still]] = new[still]
+                    moving = ~still
+                    active, new, lr = active[moving], new[moving], lr[moving]
+            x = new
+            if step in wanted:
+                full = done_x.copy()
+                full[active] = x
+                path[step] = full
+    if len(active) == n:
+        return x, path
+    done_x[active] = x
+    return done_x, path
+
+
+#: Draws kept between calls: one stream as large as a 110 x 150 basin map of 300 steps.
+_KEEP_DRAWS = 5_000_000
+
+
+def _normals(seed: int, num_steps: int, n: int, dim: int) -> np.ndarray:
+    """Standard normal draws of shape ``(num_steps, n, dim)`` from ``default_rng(seed)``.
+
+    In the order of one draw of ``(n, dim)`` per step (one stream, C order). The
+    last large stream is kept (up to :data:`_KEEP_DRAWS` numbers, 40 MB): a basin
+    map redrawn at another noise level or curvature draws no numbers again.
+    """
+    key = (seed, n, dim)
+    kept = _DRAWS.get(key)
+    if kept is not None and len(kept) >= num_steps:
+        return kept[:num_steps]
+    draws = np.random.default_rng(seed).standard_normal((num_steps, n, dim))
+    if draws.size <= _KEEP_DRAWS and draws.size >= 100_000:
+        draws.flags.writeable = False
+        _DRAWS.clear()
+        _DRAWS[key] = draws
+    return draws
+
+
+_DRAWS: dict = {}
 
 
 def basin_map(problem: Problem, lrs: Any, starts: Any, num_steps: int = 300, *,

@@ -63,3 +63,51 @@ def test_basin_map_errors():
         final_points(well, [-0.1], [[0.0]], 10)
     with pytest.raises(TypeError, match="'problem' parameter of basin_map"):
         basin_map("well", [0.1], [0.0], 10)
+
+
+def _stepped(problem, lrs, x0, num_steps, *, noise=0.0, seed=0, escape=1e6):
+    """final_points the slow way: every run stepped to the end, one draw of noise per step."""
+    x = np.broadcast_to(np.asarray(x0, float),
+                        (*np.broadcast_shapes(np.shape(lrs), np.shape(x0)[:-1]),
+                         problem.dim)).copy()
+    lr = np.broadcast_to(lrs, x.shape[:-1])[..., None]
+    rng = np.random.default_rng(seed)
+    with np.errstate(all="ignore"):
+        for _ in range(num_steps):
+            g = problem._grad(x, None)
+            if noise > 0:
+                g = g + noise * rng.standard_normal(x.shape)
+            x = x - lr * g
+            bad = ~np.all(np.abs(x) < escape, axis=-1, keepdims=True)
+            x = np.where(bad, np.nan, x)
+    return x
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.7])
+@pytest.mark.parametrize("ks", [20.0, 3.0])
+def test_final_points_equal_stepping_every_run_to_the_end(ks, noise):
+    """Runs set aside at a fixed point or after diverging end bit for bit where they would."""
+    from lrlab.surfaces import double_well
+
+    well = double_well(sharp_curvature=ks)
+    lrs = np.geomspace(1e-2, 3.0, 40)[:, None]
+    starts = np.linspace(-2.0, 2.5, 60)[None, :, None]
+    got = final_points(well, lrs, starts, 120, noise=noise, seed=2)
+    want = _stepped(well, lrs, starts, 120, noise=noise, seed=2)
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.isnan(want).any() and (noise > 0 or np.isfinite(want).any())
+    again = final_points(well, lrs, starts, 120, noise=noise, seed=2)  # kept draws
+    assert np.array_equal(again, want, equal_nan=True)
+
+
+def test_final_points_in_2d_equal_stepping_and_record_a_path():
+    from lrlab.surfaces import double_well
+
+    well = double_well(dim=2)
+    x0 = np.stack(np.meshgrid(np.linspace(-2, 2, 9), np.linspace(-1, 1, 5)), axis=-1)
+    got = final_points(well, 0.08, x0, 64, noise=0.3, seed=1)
+    assert np.array_equal(got, _stepped(well, 0.08, x0, 64, noise=0.3, seed=1), equal_nan=True)
+    path = final_points(well, [[0.02], [0.5]], [[-1.5, 0.5]], 40, record_at=[8, 16, 40])
+    for k, row in zip([8, 16, 40], path, strict=True):
+        assert np.array_equal(row, _stepped(well, [[0.02], [0.5]], [[-1.5, 0.5]], k),
+                              equal_nan=True)

@@ -75,6 +75,57 @@ def find_stability_limit(problem, low, high, num_steps=200, tol=1e-4):
             low = mid
     return 0.5 * (low + high)
 ''', "check_find_stability_limit", "swapped_branches", ("test_find_stability_limit",)),
+    PlantedBug("bt-plain-decrease", A1, "backtracking_lr", '''
+def backtracking_lr(problem, theta, lr0=1.0, c=1e-4, shrink=0.5, max_backtracks=50):
+    f0 = problem.loss(theta)
+    grad = problem.grad(theta)
+    lr = lr0
+
+    for trial in range(1, max_backtracks + 2):
+        if problem.loss(theta - lr * grad) < f0:
+            return lr, trial
+        lr *= shrink
+    return 0.0, max_backtracks + 1
+''', "check_backtracking_lr", "plain_decrease", ("test_backtracking_lr",), hidden=True),
+    PlantedBug("bt-norm-not-squared", A1, "backtracking_lr", '''
+def backtracking_lr(problem, theta, lr0=1.0, c=1e-4, shrink=0.5, max_backtracks=50):
+    f0 = problem.loss(theta)
+    grad = problem.grad(theta)
+    lr = lr0
+
+    for trial in range(1, max_backtracks + 2):
+        if problem.loss(theta - lr * grad) <= f0 - c * lr * np.linalg.norm(grad):
+            return lr, trial
+        lr *= shrink
+    return 0.0, max_backtracks + 1
+''', "check_backtracking_lr", "norm_not_squared", ("test_backtracking_lr",), hidden=True),
+    PlantedBug("bt-extra-shrink", A1, "backtracking_lr", '''
+def backtracking_lr(problem, theta, lr0=1.0, c=1e-4, shrink=0.5, max_backtracks=50):
+    f0 = problem.loss(theta)
+    grad = problem.grad(theta)
+    lr = lr0
+
+    trials = 0
+    while trials <= max_backtracks:
+        trials += 1
+        ok = problem.loss(theta - lr * grad) <= f0 - c * lr * grad @ grad
+        lr *= shrink
+        if ok:
+            return lr, trials
+    return 0.0, trials
+''', "check_backtracking_lr", "extra_shrink", ("test_backtracking_lr",)),
+    PlantedBug("bt-counts-shrinks", A1, "backtracking_lr", '''
+def backtracking_lr(problem, theta, lr0=1.0, c=1e-4, shrink=0.5, max_backtracks=50):
+    f0 = problem.loss(theta)
+    grad = problem.grad(theta)
+    lr = lr0
+
+    for shrinks in range(max_backtracks + 1):
+        if problem.loss(theta - lr * grad) <= f0 - c * lr * grad @ grad:
+            return lr, shrinks
+        lr *= shrink
+    return 0.0, max_backtracks
+''', "check_backtracking_lr", "counts_shrinks", ("test_backtracking_lr",)),
     # ------------------------------------------------------------ assignment 2
     PlantedBug("step-decays-early", A2, "step_schedule", '''
 def step_schedule(t, lr0, step_size, gamma):

@@ -287,10 +287,11 @@ def _backtrack(problem, theta, lr0=1.0, c=1e-4, shrink=0.5, max_backtracks=50, *
         decrease = {"plain_decrease": 0.0, "norm_not_squared": c * lr * np.sqrt(gg),
                     "lr0_in_test": c * lr0 * gg}.get(kind, c * lr * gg)
         if problem.loss(trial) <= f0 - decrease:
-            trials = {"counts_shrinks": k, "counts_start": k + 2}.get(kind, k + 1)
+            trials = k + 1 + {"counts_shrinks": -1, "counts_start": 1}.get(kind, 0)
             return (lr * shrink if kind == "extra_shrink" else lr), trials
         lr *= shrink
-    return 0.0, max_backtracks + 1
+    offset = {"counts_shrinks": -1, "counts_start": 1}.get(kind, 0)
+    return 0.0, max_backtracks + 1 + offset
 
 
 def _bt_variant(kind):

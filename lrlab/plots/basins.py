@@ -31,7 +31,8 @@ def basin_image(bm: BasinMap, ax: Axes | None = None, *, names: Any = None,
     names : sequence of str, optional
         Names of the minima for the legend (default "minimum 0", ...).
     legend : bool
-        Add a legend of the colours.
+        Add a legend of the colours, beside the map (upper left of the space right
+        of the axes): a map has data everywhere, so a legend on it would hide some.
     """
     ax = axes_or_new(ax)
     k = len(bm.minima)
@@ -47,7 +48,8 @@ def basin_image(bm: BasinMap, ax: Axes | None = None, *, names: Any = None,
         handles = [Patch(color=BASIN_COLORS[2 + i], label=n) for i, n in enumerate(names)]
         handles += [Patch(color=BASIN_COLORS[1], label="not settled"),
                     Patch(color=BASIN_COLORS[0], label="diverged")]
-        ax.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.9)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  borderaxespad=0.0, fontsize=8, framealpha=0.9)
     return mesh
 
 

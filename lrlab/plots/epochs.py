@@ -155,7 +155,7 @@ def epoch_curves(run: Any, ax: Axes | None = None, *, part: str = "train",
     drawn["texts"] = [texts[k] for k in sorted(texts)]
     ax.set_xlim(epochs[0], epochs[-1] * 1.07 + 0.5)
     ax.set_xlabel(f"epoch ({spe} steps)")
-    ax.set_ylabel(f"{'training' if part == 'train' else 'validation'} loss")
+    ax.set_ylabel(f"{'training' if part == 'train' else 'validation'} loss (log scale)")
     return drawn
 
 

@@ -126,7 +126,7 @@ def plot_range_test(
     if mark_minimum and window.size:
         i = int(np.argmin(smoothed[lo:hi]))
         ax.plot([lrs[lo + i]], [smoothed[lo + i]], "o", ms=11, mfc="none",
-                mec=SUGGESTION_COLORS["minimum"], mew=1.5, zorder=4,
+                color=SUGGESTION_COLORS["minimum"], mew=1.5, zorder=4,
                 label=f"lowest smoothed: lr {lrs[lo + i]:.2g}")
     ax.set_xscale("log")
     ax.set_xlim(result.lrs[0], lrs[-1] if n else result.lrs[-1])
@@ -205,6 +205,7 @@ def plot_grid_comparison(comparisons: Any, ax: Any = None, *, factor: float = 2.
     ax.set_yscale("log")
     ax.set_xticks(range(len(methods)), [SUGGESTION_LABELS[m] for m in methods])
     ax.set_xlim(-0.6, len(methods) - 0.4)
+    ax.set_xlabel("suggestion (one marker per problem and seed)")
     ax.set_ylabel("suggestion / grid's best (log scale)")
     ax.set_title("Where each suggestion lands, relative to the validation grid's best",
                  fontsize=10)

@@ -42,6 +42,7 @@ def rate_bars(rates: Any, ax: Axes | None = None, *, labels: Any = None,
         ax.set_yscale("log")
     if ylim is not None:
         ax.set_ylim(*ylim)
+    ax.set_xlabel("coordinate")
     ax.set_ylabel("effective learning rate")
     set_rate_bars(bars, r)
     return bars

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 
+from .base import COLORS
+
 if TYPE_CHECKING:
     from ..sharpness import SharpnessTrace
 
@@ -28,13 +30,17 @@ def plot_sharpness(trace: SharpnessTrace, ax: Any = None) -> Any:
     >>> ax = plot_sharpness(trace)
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['sharpness', '2 / lr']
+    >>> ax.get_title()
+    'Sharpness along the run: at the edge of stability it meets 2 / lr'
     >>> plt.close(ax.figure)
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(trace.steps, trace.sharpness, "o-", ms=3, label="sharpness")
+        _, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
+    ax.plot(trace.steps, trace.sharpness, "o-", ms=3, color=COLORS[0], label="sharpness")
     ax.plot(trace.steps, trace.limit, "--", color="k", label="2 / lr")
     ax.set_xlabel("step")
-    ax.set_ylabel(r"$\lambda_{\max}$ of the Hessian")
-    ax.legend(loc="best")
+    ax.set_ylabel(r"sharpness $\lambda_{\max}$ of the Hessian")
+    ax.set_title("Sharpness along the run: at the edge of stability it meets 2 / lr",
+                 fontsize=10)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return ax

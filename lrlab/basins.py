@@ -139,10 +139,12 @@ def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: 
     seed = check_int(seed, "seed", owner, low=0)
     keep = None
     if record_at is not None:
-        keep = np.asarray(record_at, dtype=int)
-        if keep.ndim != 1 or keep.size == 0 or keep.min() < 1 or keep.max() > num_steps:
-            fail(record_at, "record_at", owner,
-                 allowed=f"a non-empty list of steps in [1, {num_steps}]")
+        allowed = f"a non-empty list of steps (ints) in [1, {num_steps}]"
+        keep = None if isinstance(record_at, str) else np.asarray(record_at)
+        if keep is None or keep.dtype.kind not in "iu" or keep.ndim != 1:
+            fail(record_at, "record_at", owner, allowed=allowed, exc=TypeError)
+        if keep.size == 0 or keep.min() < 1 or keep.max() > num_steps:
+            fail(record_at, "record_at", owner, allowed=allowed)
     n, dim = int(np.prod(shape)), problem.dim
     x = np.broadcast_to(x, (*shape, dim)).reshape(n, dim).copy()
     lr = np.broadcast_to(lrs, shape).reshape(n, 1)

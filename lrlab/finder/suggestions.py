@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import check_choice, check_real
+from .._validation import check_choice, check_real, fail
 from .valley_slide import suggest_slide, suggest_valley, valley_index
 from .window import _curve
 
@@ -218,6 +218,9 @@ SUGGESTIONS: dict[str, Callable[..., float]] = {
 
 def _check_methods(methods: Iterable[str], name: str, owner: str) -> tuple[str, ...]:
     """Suggestion names, each checked against :data:`SUGGESTIONS`."""
+    if isinstance(methods, str) or not isinstance(methods, Iterable):
+        fail(methods, name, owner, allowed="a list of names among " + ", ".join(
+            repr(m) for m in SUGGESTIONS) + " (e.g. ['valley'])", exc=TypeError)
     return tuple(check_choice(m, name, owner, tuple(SUGGESTIONS)) for m in methods)
 
 

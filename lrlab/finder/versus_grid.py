@@ -167,6 +167,9 @@ def compare_with_grid(
     if len(problems) != len(seeds):
         fail(problems, "problems", owner, allowed=f"one Problem, or one per seed ({len(seeds)})")
     held_out = _validation_problems(validation, problems, owner)
+    if range_test is not None and not isinstance(range_test, Mapping):
+        fail(range_test, "range_test", owner, allowed="a dict of lr_range_test arguments or None",
+             exc=TypeError)
     extra = dict(range_test or {})
     for key in ("seed", "batch_size", "problem", "make_rule"):
         if key in extra:
@@ -202,7 +205,11 @@ def _validation_problems(validation: Any, problems: list, owner: str) -> list:
         if isinstance(item, Problem):
             out.append(item)
         elif hasattr(problem, "with_data"):
-            out.append(problem.with_data(item))
+            try:
+                out.append(problem.with_data(item))
+            except (TypeError, ValueError) as err:
+                fail(item, "validation", owner, allowed="held-out data: a Dataset, an (X, y) "
+                     f"pair or a Problem ({err})", exc=type(err))
         else:
             fail(item, "validation", owner, allowed="a Problem (this problem has no with_data)",
                  exc=TypeError)

@@ -36,6 +36,6 @@ def _curve(result: RangeTestResult, skip_start: int | None, skip_end: int, name:
     if end - start < need:
         raise ValueError(
             f"{name} needs at least {need} points of the range test after skipping the first "
-            f"{start} and the last {skip_end}; the test kept {result.stop} "
+            f"{start} (skip_start) and the last {skip_end} (skip_end); the test kept {result.stop} "
             f"({result.reason}). Start the sweep at a smaller lr or use more steps.")
     return result.lrs[start:end], result.smoothed[start:end]

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_bool, check_choice, fail
+from .._validation import check_bool, check_choice, fail, real_array
 from ..datasets.base import Dataset
 
 __all__ = ["UserFunctions"]
@@ -101,9 +101,11 @@ class UserFunctions:
             fail(hvp, "hvp", owner,
                  allowed="a function hvp(theta, v[, *data]) -> array", exc=TypeError)
         if x0 is None:
-            raise TypeError(f"{owner}: x0 is required: the starting parameter vector (its "
-                            "length is the problem's number of parameters).")
-        x0 = np.array(x0, dtype=float)
+            raise TypeError(f"The 'x0' parameter of {owner} is required: the starting parameter "
+                            "vector (its length is the problem's number of parameters).")
+        x0 = real_array(x0, "x0", owner, allowed="a non-empty 1-D array of finite floats").copy()
+        if name is not None and not isinstance(name, str):
+            fail(name, "name", owner, allowed="a str or None", exc=TypeError)
         if x0.ndim != 1 or x0.size == 0 or not np.all(np.isfinite(x0)):
             fail(x0, "x0", owner, allowed="a non-empty 1-D array of finite floats")
         vectorized = check_choice(vectorized, "vectorized", owner, ("auto", True, False))

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_choice, check_int, check_real, fail
+from .._validation import MAX_COUNT, check_choice, check_int, check_real, fail
 from ..datasets.base import as_dataset
 from .base import DataProblem
 
@@ -349,7 +349,7 @@ class MLP(DataProblem):
 
 
 def _check_hidden(hidden: Any, owner: str) -> tuple[int, ...]:
-    allowed = "an int >= 1 or a non-empty sequence of ints >= 1"
+    allowed = f"an int >= 1 (at most {MAX_COUNT}) or a non-empty sequence of them"
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool | np.bool_):
         hidden = (hidden,)
     try:
@@ -357,6 +357,6 @@ def _check_hidden(hidden: Any, owner: str) -> tuple[int, ...]:
     except TypeError:
         fail(hidden, "hidden", owner, allowed=allowed, exc=TypeError)
     if not sizes or not all(isinstance(h, numbers.Integral) and not isinstance(h, bool | np.bool_)
-                            and h >= 1 for h in sizes):
+                            and 1 <= h <= MAX_COUNT for h in sizes):
         fail(hidden, "hidden", owner, allowed=allowed)
     return tuple(int(h) for h in sizes)

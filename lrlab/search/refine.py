@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import fail
+from .._validation import fail, real_array
 
 __all__ = ["refined_best_lr"]
 
@@ -54,8 +54,8 @@ def refined_best_lr(lrs: Any, scores: Any) -> float:
         is negative or no score is finite.
     """
     owner = "refined_best_lr"
-    x = np.asarray(lrs, dtype=float)
-    s = np.asarray(scores, dtype=float)
+    x = real_array(lrs, "lrs", owner, allowed="a 1-D array of increasing positive floats")
+    s = real_array(scores, "scores", owner, allowed="a 1-D array of real scores, one per rate")
     if x.ndim != 1 or x.size == 0 or not np.all(np.isfinite(x) & (x > 0)) or \
             np.any(np.diff(x) <= 0):
         fail(lrs, "lrs", owner, allowed="a 1-D array of increasing positive floats")

@@ -151,7 +151,7 @@ def random_search(
     """
     owner = "random_search"
     lo, hi = _check_range(lr_range, "lr_range", owner, positive=True)
-    n = check_int(num_candidates, "num_candidates", owner, low=1)
+    n = check_int(num_candidates, "num_candidates", owner, low=1, high=MAX_COUNT)
     seed = check_int(seed, "seed", owner, low=0)
     rng = np.random.default_rng(seed)
     lrs = np.exp(rng.uniform(math.log(lo), math.log(hi), n))
@@ -221,8 +221,6 @@ def _folds(problem, validation, fraction, k, seed, owner):
         raise ValueError(f"validation={validation!r} needs a data problem (with samples and "
                          f"with_data); {problem.name} has none. Use validation='none'.")
     if validation == "split":
-        fraction = check_real(fraction, "fraction", owner, low=0, high=1, low_open=True,
-                              high_open=True)
         tr, va = problem.data.split(fraction, seed=seed)
         return [(problem.with_data(tr), problem.with_data(va))], "split"
     k = check_int(k, "k", owner, low=2, high=problem.n_samples)
@@ -288,6 +286,8 @@ def _search(problem, make_rule, lrs, name, vals, num_steps, batch_size, seed, va
     score = check_choice(score, "score", owner, ("final", "best"))
     progress = check_bool_or(progress, "progress", owner)
     k = check_int(k, "k", owner, low=2)
+    fraction = check_real(fraction, "fraction", owner, low=0, high=1, low_open=True,
+                          high_open=True)
     folds, vname = _folds(problem, validation, fraction, k, seed, owner)
     batch_size = _check_batch(batch_size, problem, folds, vname, owner)
     eval_every = num_steps if score == "final" else max(1, num_steps // 20)

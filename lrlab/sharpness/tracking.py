@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_real, fail
+from .._validation import MAX_COUNT, check_int, check_real, fail
 from ..datasets import spirals
 from ..history import History
 from ..models import MLP
@@ -101,7 +101,7 @@ def track_sharpness(problem: Problem, rule: Rule, num_steps: int, *, every: int 
     ([0, 10, 20], [4.0, 4.0, 4.0])
     """
     owner = "track_sharpness"
-    every = check_int(every, "every", owner, low=1)
+    every = check_int(every, "every", owner, low=1, high=MAX_COUNT)
     if steps is not None:
         wanted = np.asarray(steps)
         if (wanted.ndim != 1 or wanted.size == 0 or not np.issubdtype(wanted.dtype, np.integer)

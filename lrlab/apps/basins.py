@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.gridspec import GridSpec
 
 from .. import plots
-from ..basins import DIVERGED, UNSETTLED, basin_map, final_points
+from ..basins import DIVERGED, UNSETTLED, BasinMap, basin_map, final_points
 from ..rules import sgd
 from ..trainer import train
 from .base import App, lr_slider
@@ -103,27 +103,38 @@ class BasinExplorer(App):
         self.lr_line = self.ax_map.axhline(1.0, color="w", lw=1.2, zorder=5)
         self.canvas.animate(self.steps, self.dots, self.cursor, self.lr_line)
         self.mesh = None
+        self._maps: dict = {}  # (sharpness, noise) -> basin map, the last few
+        self._key_drawn = None
+
+    def _basin_map(self, ks: float, noise: float) -> BasinMap:
+        """The basin map of the double well of sharp curvature ``ks`` (the last 8 kept)."""
+        key = (ks, noise)
+        if key not in self._maps:
+            R, S = self.resolution
+            self._maps[key] = basin_map(self.problem, np.geomspace(1e-2, 3.0, R),
+                                        np.linspace(-2.0, 2.5, S), self.num_steps, noise=noise,
+                                        tol=0.05 if noise == 0 else 0.5)
+            while len(self._maps) > 8:
+                del self._maps[next(iter(self._maps))]
+        return self._maps[key]
 
     def _background(self) -> None:
+        """The curve, the map, the limits and the titles: each a cached layer of its own.
+
+        A new curvature or noise level redraws those layers, not the axes (their
+        limits, ticks and labels never change).
+        """
         from .. import surfaces
 
         ks, noise = float(self.sharpness.value), float(self.noise.value)
         self.problem = surfaces.double_well(sharp_curvature=ks)
-        R, S = self.resolution
-        self.map = basin_map(self.problem, np.geomspace(1e-2, 3.0, R),
-                             np.linspace(-2.0, 2.5, S), self.num_steps, noise=noise,
-                             tol=0.05 if noise == 0 else 0.5)
-        ax = self.ax_curve
-        keep = {self.steps[1], self.dots}
-        for artist in list(ax.lines):
-            if artist not in keep:
-                artist.remove()
-        plots.curve(self.problem, (-2.0, 2.5), ax, zorder=1)
-        ax.set_ylim(-0.1, 2.0)
-        ax.set_xlim(-2.0, 2.5)
-        ax.set_title(f"double well: curvatures {ks:.3g} (left) and 1 (right)", fontsize=10)
-        axm = self.ax_map
+        self.map = self._basin_map(ks, noise)
+        ax, axm = self.ax_curve, self.ax_map
         if self.mesh is None:
+            self.curve = plots.curve(self.problem, (-2.0, 2.5), ax, zorder=1)
+            ax.set_ylim(-0.1, 2.0)
+            ax.set_xlim(-2.0, 2.5)
+            self.titles = [plots.title_text(ax, fontsize=10), plots.title_text(axm, fontsize=10)]
             self.mesh = plots.basin_image(self.map, axm, names=["sharp minimum",
                                                                      "flat minimum"])
             # outside the map: inside, it covered the fates of large rates from the left
@@ -131,16 +142,30 @@ class BasinExplorer(App):
             self.limits = [axm.axhline(1.0, color="k", ls="--", lw=1) for _ in range(2)]
             self.limit_text = [axm.text(2.45, 1.0, "", ha="right", va="bottom", fontsize=8,
                                         color="k") for _ in range(2)]
+            self.canvas.layer(self.curve)
+            self.canvas.layer(self.mesh)
+            self.canvas.layer(self.limits, self.limit_text)
+            for title in self.titles:
+                self.canvas.layer(title)
         else:
+            x = np.linspace(-2.0, 2.5, 400)
+            with np.errstate(all="ignore"):
+                self.curve.set_ydata(np.asarray(self.problem.loss(x[:, None]), dtype=float))
             plots.set_basin_image(self.mesh, self.map)
         for line, txt, k, name in zip(self.limits, self.limit_text, (ks, 1.0),
                                       ("2/k_sharp", "2/k_flat"), strict=True):
             line.set_ydata([2 / k, 2 / k])
             txt.set_position((2.45, 2 / k))
             txt.set_text(f"{name} = {2 / k:.3g}")
-        axm.set_title("where gradient descent ends" + (f" (noise {noise:g})" if noise else ""),
-                      fontsize=10)
-        self.canvas.invalidate()
+        self.titles[0].set_text(f"double well: curvatures {ks:.3g} (left) and 1 (right)")
+        self.titles[1].set_text("where gradient descent ends"
+                                + (f" (noise {noise:g})" if noise else ""))
+        old = self._key_drawn or (None, None)
+        changed = [self.mesh] + ([self.curve, self.limits[0], self.titles[0]]
+                                 if ks != old[0] else []) + ([self.titles[1]]
+                                                             if noise != old[1] else [])
+        self.canvas.invalidate(*changed)  # only the layers whose artists changed
+        self._key_drawn = (ks, noise)
 
     def _update(self) -> None:
         key = (float(self.sharpness.value), float(self.noise.value))

@@ -37,3 +37,34 @@ def test_basin_explorer_legend_does_not_cover_the_map():
     assert legend.x0 >= app.ax_map.get_window_extent(renderer).x1
     assert legend.x1 <= app.figure.bbox.x1  # and not clipped by the figure
     app.close()
+
+
+def test_curvature_and_noise_redraw_layers_and_equal_the_slow_path():
+    """A new curvature or noise level redraws the curve, map, limits and titles from layers
+    (no axes drawn again); the frame is the uncached full draw's, the map basin_map's."""
+    from lrlab.basins import basin_map
+    from lrlab.surfaces import double_well
+
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    app = BasinExplorer(lr=0.05, start=-1.5, resolution=(30, 40), num_steps=200, backend="png")
+    draws = (app.canvas.full_draws, app.canvas.axes_draws)
+    for ks, noise in [(60.0, 0.0), (60.0, 1.2), (3.0, 1.2), (60.0, 0.0)]:
+        app.sharpness.value, app.noise.value = ks, noise
+        assert (app.canvas.full_draws, app.canvas.axes_draws) == draws
+        want = basin_map(double_well(sharp_curvature=ks), np.geomspace(1e-2, 3.0, 30),
+                         np.linspace(-2.0, 2.5, 40), 200, noise=noise,
+                         tol=0.05 if noise == 0 else 0.5)
+        np.testing.assert_array_equal(app.map.labels, want.labels)
+        np.testing.assert_array_equal(app.mesh.get_array().reshape(30, 40),
+                                      want.labels - DIVERGED)
+        assert app.titles[0].get_text().startswith(f"double well: curvatures {ks:.3g}")
+        assert ("noise" in app.titles[1].get_text()) == (noise > 0)
+        x = app.curve.get_xdata()
+        np.testing.assert_allclose(app.curve.get_ydata(), want_curve := double_well(
+            sharp_curvature=ks).loss(x[:, None]))
+        assert np.isfinite(want_curve).all()
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+        app.canvas.render()  # slow_frame forgot the background: draw it again
+        draws = (app.canvas.full_draws, app.canvas.axes_draws)
+    app.close()

@@ -1,4 +1,4 @@
-"""Self-checks for assignment 3: one step of Adagrad and one step of RMSprop.
+"""Self-checks for assignment 3: one step of Adagrad, of RMSprop and of Adam.
 
 The learner writes single-step functions that thread their state explicitly:
 
@@ -12,8 +12,11 @@ The learner writes single-step functions that thread their state explicitly:
       sq_avg <- alpha * sq_avg + (1 - alpha) * grad**2
       theta  <- theta - lr * grad / (sqrt(sq_avg) + eps)
 
-exactly ``torch.optim.Adagrad`` / ``torch.optim.RMSprop`` with their defaults
-(and :func:`lrlab.rules.adagrad` / :func:`lrlab.rules.rmsprop`): eps is added
+* ``adam_update(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8) -> (theta, m, v)``
+  with bias correction (:func:`check_adam`);
+
+exactly ``torch.optim.Adagrad`` / ``RMSprop`` / ``Adam`` with their defaults (and
+:func:`lrlab.rules.adagrad` / :func:`lrlab.rules.rmsprop` / :func:`lrlab.rules.adam`): eps is added
 *outside* the square root. The checks run five steps from a zero state on a
 fixed sequence of gradients, with a large ``eps`` in one probe so that eps
 placement shows, and compare the parameters and the state after every step.
@@ -37,7 +40,7 @@ import numpy as np
 
 from ._core import CheckResult, Mistake, call_pure, run_check
 
-__all__ = ["check_adagrad", "check_rmsprop"]
+__all__ = ["check_adagrad", "check_adam", "check_rmsprop"]
 
 _GRADS = np.array([[1.0, -0.5, 4.0], [2.0, 0.1, -3.0], [-1.0, -0.2, 0.5], [0.5, 0.3, -2.0],
                    [3.0, -0.1, 1.0]])
@@ -189,3 +192,91 @@ def check_rmsprop(rmsprop_update: Callable) -> CheckResult:
     """
     return run_check("rmsprop_update", rmsprop_update, _rollout("sq_avg", ("alpha", "eps")),
                      _RMSPROP_PROBES, _rms_variant("ref"), _RMSPROP_MISTAKES)
+
+
+# ------------------------------------------------------------------------- Adam
+def _adam(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, *, kind="ref"):
+    """Reference Adam step (torch.optim.Adam, lrlab.rules.adam) and catalogued mistakes."""
+    m_new = beta1 * m + (grad if kind == "m_not_averaged" else (1 - beta1) * grad)
+    v_new = beta2 * v + (1 - beta2) * (grad if kind == "v_of_g" else grad**2)
+    k = t - 1 if kind == "t_from_zero" else t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bias1, bias2 = 1 - beta1**k, 1 - beta2**k
+        if kind == "no_bias_correction":
+            step = m_new / (np.sqrt(v_new) + eps)
+        elif kind == "eps_hat":   # Kingma & Ba's "efficient" form: eps not rescaled
+            step = m_new * np.sqrt(bias2) / bias1 / (np.sqrt(v_new) + eps)
+        elif kind == "eps_inside":
+            step = (m_new / bias1) / np.sqrt(v_new / bias2 + eps)
+        elif kind == "only_first_correction":
+            step = (m_new / bias1) / (np.sqrt(v_new) + eps)
+        else:
+            step = (m_new / bias1) / (np.sqrt(v_new / bias2) + eps)
+    return theta - lr * step, m_new, v_new
+
+
+def _adam_variant(kind):
+    def adam_update(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        return _adam(theta, grad, m, v, t, lr, beta1, beta2, eps, kind=kind)
+    return adam_update
+
+
+_ADAM_MISTAKES = [
+    Mistake("no_bias_correction", "your Adam skips the bias correction: m and v start at 0, so "
+            "early on they underestimate the moments; divide m by 1 - beta1**t and v by "
+            "1 - beta2**t (t counts steps from 1).", _adam_variant("no_bias_correction")),
+    Mistake("only_first_correction", "you correct m's bias but not v's: v also starts at 0 and "
+            "needs its own factor 1 - beta2**t inside the square root.",
+            _adam_variant("only_first_correction")),
+    Mistake("t_from_zero", "your bias correction uses t - 1: with t counted from 1, the "
+            "first step divides by 1 - beta**1; 1 - beta**0 = 0 divides by zero.",
+            _adam_variant("t_from_zero")),
+    Mistake("eps_inside", "eps belongs outside the square root (torch's Adam: "
+            "sqrt(v_hat) + eps), not inside it.", _adam_variant("eps_inside")),
+    Mistake("eps_hat", "you fold both corrections into the step size and add eps to the "
+            "uncorrected sqrt(v): that is the 'efficient' form of Kingma & Ba's Algorithm 1 "
+            "(its eps-hat), not torch's Adam, whose eps is added to sqrt(v_hat); they differ "
+            "when eps is not negligible.", _adam_variant("eps_hat")),
+    Mistake("m_not_averaged", "your first moment adds the whole gradient (beta1 * m + grad): "
+            "it is an exponential moving average, beta1 * m + (1 - beta1) * grad.",
+            _adam_variant("m_not_averaged")),
+    Mistake("v_of_g", "your second moment averages the gradients, not their squares.",
+            _adam_variant("v_of_g")),
+]
+
+# (keyword arguments, lr): the defaults, and a large eps with short memories so that the
+# place of eps and each correction factor show.
+_ADAM_PROBES = [({}, 0.01), ({"beta1": 0.5, "beta2": 0.8, "eps": 0.5}, 0.1)]
+
+
+def _adam_rollout(fn, probe):
+    kwargs, lr = probe
+    theta, m, v = np.array([1.0, -2.0, 0.5]), np.zeros(3), np.zeros(3)
+    where = ", ".join([f"lr={lr}"] + [f"{k}={val}" for k, val in kwargs.items()])
+    items = []
+    for t, g in enumerate(_GRADS, start=1):
+        out = call_pure(fn, theta, g.copy(), m, v, t, lr, names=("theta", "grad", "m", "v"),
+                        **kwargs)
+        if not isinstance(out, tuple | list) or len(out) != 3:
+            raise TypeError(f"adam_update must return a triple (theta, m, v); got "
+                            f"{type(out).__name__}")
+        theta, m, v = (np.asarray(x, dtype=float) for x in out)
+        for name, value in (("theta", theta), ("m", m), ("v", v)):
+            items.append((f"step t={t} ({where}): {name}", value))
+    return items
+
+
+def check_adam(adam_update: Callable) -> CheckResult:
+    """Check ``adam_update(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8)``.
+
+    It returns ``(theta, m, v)`` after step ``t`` (counted from 1), as
+    ``torch.optim.Adam`` and :func:`lrlab.rules.adam`::
+
+        m <- beta1 m + (1 - beta1) g;   v <- beta2 v + (1 - beta2) g**2
+        theta <- theta - lr (m / (1 - beta1**t)) / (sqrt(v / (1 - beta2**t)) + eps)
+
+    Five steps from zero moments, with the defaults and with ``beta1=0.5,
+    beta2=0.8, eps=0.5`` (where eps placement and each correction show).
+    """
+    return run_check("adam_update", adam_update, _adam_rollout, _ADAM_PROBES,
+                     _adam_variant("ref"), _ADAM_MISTAKES)

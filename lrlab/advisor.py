@@ -221,7 +221,8 @@ def _check_settings(curvature: Any, num_steps: Any, seeds: Any, seed: Any,
                     range_kwargs: dict, *, owner: str) -> tuple[int, int, int]:
     """The advisor's own settings, checked (shared with ``lrlab.torch.advise``); the range
     test's ``sweep_steps`` is renamed ``num_steps`` in ``range_kwargs``, in place."""
-    if not (isinstance(curvature, bool | np.bool_) or curvature == "auto"):
+    if not (isinstance(curvature, bool | np.bool_) or (isinstance(curvature, str)
+                                                       and curvature == "auto")):
         fail(curvature, "curvature", owner, allowed="True, False or 'auto'")
     num_steps = check_int(num_steps, "num_steps", owner, low=5)
     seeds = check_int(seeds, "seeds", owner, low=1)

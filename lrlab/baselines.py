@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_int, check_real, check_theta, fail
+from ._validation import MAX_COUNT, check_int, check_real, check_theta, fail
 from .history import History
 from .problem import Problem, check_problem
 
@@ -96,8 +96,8 @@ def lbfgs(problem: Problem, num_steps: int, x0: Any = None, m: int = 10,
     """
     owner = "lbfgs"
     check_problem(problem, owner)
-    num_steps = check_int(num_steps, "num_steps", owner, low=0)
-    m = check_int(m, "m", owner, low=1)
+    num_steps = check_int(num_steps, "num_steps", owner, low=0, high=MAX_COUNT)
+    m = check_int(m, "m", owner, low=1, high=MAX_COUNT)
     if tol is not None:
         tol = check_real(tol, "tol", owner, low=0, low_open=True)
     start = check_theta(problem.x0 if x0 is None else x0, "x0", owner, dim=problem.dim)

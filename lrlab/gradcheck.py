@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_int, check_real, check_theta, fail
+from ._validation import MAX_COUNT, check_int, check_real, check_theta, fail
 from .problem import Problem
 
 __all__ = ["GOOD", "WRONG", "GradCheck", "check_grad"]
@@ -212,8 +212,8 @@ def check_grad(
     2.0
     """
     owner = "check_grad"
-    num_directions = check_int(num_directions, "num_directions", owner, low=0)
-    max_coordinates = check_int(max_coordinates, "max_coordinates", owner, low=0)
+    num_directions = check_int(num_directions, "num_directions", owner, low=0, high=MAX_COUNT)
+    max_coordinates = check_int(max_coordinates, "max_coordinates", owner, low=0, high=MAX_COUNT)
     if num_directions == 0 and max_coordinates == 0:
         fail(0, "num_directions", owner, allowed="> 0 when max_coordinates is 0 (nothing to check)")
     step = check_real(step, "step", owner, low=0, high=1e-2, low_open=True)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ._validation import fail
 from .history import History
+from .problem import check_problem
 
 __all__ = ["TARGET_RATIO", "UpdateRatio", "update_ratio"]
 
@@ -95,6 +96,8 @@ def update_ratio(history: History, problem: Any = None) -> UpdateRatio:
     'too low'
     """
     hist = _single(history, "update_ratio")
+    if problem is not None:
+        check_problem(problem, "update_ratio")
     ratio = np.asarray(hist.update_ratio, dtype=float)
     layers = {}
     slices = getattr(problem, "layer_slices", None) if problem is not None else None

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_int, check_real, fail
+from .._validation import MAX_COUNT, check_array, check_int, check_real, fail
 from .base import Dataset
 
 __all__ = ["blobs", "noisy_line", "sparse_features", "spirals", "two_moons"]
@@ -50,7 +50,7 @@ def noisy_line(n: int = 100, slope: float = 2.0, intercept: float = -1.0, noise:
     ((50, 1), True)
     """
     owner = "noisy_line"
-    n = check_int(n, "n", owner, low=1)
+    n = check_int(n, "n", owner, low=1, high=MAX_COUNT)
     slope = check_real(slope, "slope", owner)
     intercept = check_real(intercept, "intercept", owner)
     noise = check_real(noise, "noise", owner, low=0)
@@ -86,9 +86,9 @@ def blobs(n: int = 300, centers: Any = 3, spread: float = 1.0, seed: int = 0) ->
     array([-4.,  0.])
     """
     owner = "blobs"
-    n = check_int(n, "n", owner, low=1)
+    n = check_int(n, "n", owner, low=1, high=MAX_COUNT)
     if isinstance(centers, int | np.integer) and not isinstance(centers, bool):
-        k = check_int(centers, "centers", owner, low=2)
+        k = check_int(centers, "centers", owner, low=2, high=MAX_COUNT)
         angle = 2 * np.pi * np.arange(k) / k
         c = 4.0 * np.column_stack([np.cos(angle), np.sin(angle)])
         c[np.abs(c) < 1e-12] = 0.0
@@ -136,7 +136,7 @@ def two_moons(n: int = 300, noise: float = 0.1, seed: int = 0) -> Dataset:
     (array([4, 3]), (7, 2))
     """
     owner = "two_moons"
-    n = check_int(n, "n", owner, low=1)
+    n = check_int(n, "n", owner, low=1, high=MAX_COUNT)
     noise = check_real(noise, "noise", owner, low=0)
     rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
     n_out = n - n // 2
@@ -188,8 +188,8 @@ def spirals(n: int = 300, arms: int = 2, noise: float = 0.2, seed: int = 0) -> D
     Karpathy, CS231n "Putting it together: minimal neural network case study".
     """
     owner = "spirals"
-    n = check_int(n, "n", owner, low=1)
-    arms = check_int(arms, "arms", owner, low=2)
+    n = check_int(n, "n", owner, low=1, high=MAX_COUNT)
+    arms = check_int(arms, "arms", owner, low=2, high=MAX_COUNT)
     noise = check_real(noise, "noise", owner, low=0)
     rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
     y = _balanced_labels(n, arms)
@@ -244,8 +244,8 @@ def sparse_features(n: int = 1000, dim: int = 100, density: float = 0.05, seed: 
     McMahan et al. (2013), "Ad click prediction: a view from the trenches", KDD.
     """
     owner = "sparse_features"
-    n = check_int(n, "n", owner, low=1)
-    dim = check_int(dim, "dim", owner, low=2)
+    n = check_int(n, "n", owner, low=1, high=MAX_COUNT)
+    dim = check_int(dim, "dim", owner, low=2, high=MAX_COUNT)
     density = check_real(density, "density", owner, low=0, high=1, low_open=True)
     rng = np.random.default_rng(check_int(seed, "seed", owner, low=0))
     rel = 100.0 ** (-np.arange(dim) / (dim - 1))

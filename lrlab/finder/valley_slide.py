@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._validation import check_array, check_int, check_real, fail
+from .._validation import check_array, check_int, check_real, fail, real_array
 from .window import _curve
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def valley_index(losses: Sequence[float], min_drop: float = 0.0) -> int:
     fastai ``fastai/callback/schedule.py``, function ``valley`` (fastai >= 2.4,
     by Zachary Mueller, after ESRI's ArcGIS ``lr_find``).
     """
+    real_array(losses, "losses", "valley_index", allowed="a 1-D array of finite floats")  # bools
     arr = check_array(losses, "losses", "valley_index", ndim=1)
     if arr.size == 0:
         fail(losses, "losses", "valley_index", allowed="a non-empty 1-D array of finite floats")

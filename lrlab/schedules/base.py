@@ -163,6 +163,8 @@ def check_steps(t: Any, owner: str) -> int | np.ndarray:
         fail(t, "t", owner, allowed=allowed, exc=TypeError)
     if t < 0:
         fail(t, "t", owner, allowed=allowed)
+    if t >= 2**63:  # steps are int64 inside
+        fail(t, "t", owner, allowed=allowed + " below 2**63")
     return int(t)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_int, check_real
+from .._validation import MAX_COUNT, check_int, check_real
 from .base import Surface, matrix_2x2, stack_last
 
 __all__ = ["Beale", "Himmelblau", "Rastrigin", "Rosenbrock", "beale", "himmelblau", "rastrigin",
@@ -273,7 +273,7 @@ class Rastrigin(Surface):
 
     def __init__(self, dim: int = 2, A: float = 10.0, *, x0: Any = None, noise: float = 0.0):
         owner = "rastrigin"
-        dim = check_int(dim, "dim", owner, low=1)
+        dim = check_int(dim, "dim", owner, low=1, high=MAX_COUNT)
         self.A = check_real(A, "A", owner, low=0)
         self._setup(owner=owner, name="Rastrigin" if dim == 2 else f"Rastrigin ({dim}-D)",
                     dim=dim, x0=x0, default_x0=np.full(dim, 2.3), noise=noise,

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, check_int, check_real, fail
+from .._validation import MAX_COUNT, check_array, check_int, check_real, fail
 from .base import Surface, check_vector
 
 __all__ = ["Quadratic", "ill_conditioned", "parabola", "quadratic"]
@@ -269,7 +269,7 @@ def ill_conditioned(kappa: float = 10.0, dim: int = 2, angle: float = np.pi / 6,
     """
     owner = "ill_conditioned"
     kappa = check_real(kappa, "kappa", owner, low=1)
-    dim = check_int(dim, "dim", owner, low=2)
+    dim = check_int(dim, "dim", owner, low=2, high=MAX_COUNT)
     angle = check_real(angle, "angle", owner)
     L = check_real(smoothness, "smoothness", owner, low=0, low_open=True)
     eig = L * kappa ** (np.arange(dim) / (dim - 1) - 1.0)

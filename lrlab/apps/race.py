@@ -7,22 +7,31 @@ the schedule. Left: ``lr(t)``; right: the full-data loss gap ``f(theta_t) - f*``
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.gridspec import GridSpec
+from matplotlib.ticker import LogLocator
 
 from .. import plots
 from ..problem import Problem
-from ..rules import Rule, sgd
-from ..trainer import train
-from .base import App, loss_gap, lr_slider
+from .base import App, lr_slider
 from .controls import MultiToggle
+from .race_runs import (
+    CONTESTANTS,
+    DECAYING,
+    LENGTHED,
+    SCHEDULES,
+    WARMING,
+    RaceRuns,
+    first_steps,
+    make_contestant,
+)
 
-__all__ = ["CONTESTANTS", "DECAYING", "WARMING", "ScheduleRace", "default_data_problem",
-           "make_contestant", "moving_average", "schedule_race"]
+__all__ = ["CONTESTANTS", "DECAYING", "LENGTHED", "SCHEDULES", "WARMING", "ScheduleRace",
+           "default_data_problem", "first_steps", "make_contestant", "moving_average",
+           "schedule_race"]
 
 
 def default_data_problem(n: int = 400, noise: float = 1.0, seed: int = 0) -> Problem:
@@ -31,61 +40,6 @@ def default_data_problem(n: int = 400, noise: float = 1.0, seed: int = 0) -> Pro
     from ..models import LinearRegression
 
     return LinearRegression(noisy_line(n=n, noise=noise, seed=seed))
-
-
-def _schedules():
-    from .. import schedules
-    return schedules
-
-
-#: Contestant name -> ``make(lr, num_steps, decay_every, warmup_steps) -> Rule``.
-CONTESTANTS: dict[str, Callable[..., Rule]] = {
-    "constant": lambda lr, T, k, w: sgd(_schedules().constant(lr)),
-    "step ÷10": lambda lr, T, k, w: sgd(_schedules().step(lr, step_size=k, gamma=0.1)),
-    "exponential": lambda lr, T, k, w: sgd(_schedules().exponential(lr, gamma=0.1 ** (1 / k))),
-    "1/t": lambda lr, T, k, w: sgd(_schedules().inverse_time(lr, decay_rate=1.0,
-                                                             decay_steps=max(k / 10, 1))),
-    "1/√t": lambda lr, T, k, w: sgd(_schedules().inverse_sqrt(lr, decay_steps=max(k / 10, 1))),
-    "cosine": lambda lr, T, k, w: sgd(_schedules().cosine(lr, total_steps=T)),
-    "warm-up + cosine": lambda lr, T, k, w: sgd(_schedules().warmup(
-        _schedules().cosine(lr, total_steps=max(T - w, 1)), steps=w)),
-    "WSD": lambda lr, T, k, w: sgd(_wsd(lr, T, k, w)),
-    "plateau ÷10": lambda lr, T, k, w: _plateau(lr, k),
-    "one-cycle": lambda lr, T, k, w: sgd(_schedules().one_cycle(lr, total_steps=T)),
-    "cosine restarts": lambda lr, T, k, w: sgd(_schedules().cosine_restarts(lr, period=k)),
-    "cyclic": lambda lr, T, k, w: sgd(_schedules().cyclic(lr / 100, lr, step_size_up=max(k // 2, 1),
-                                                          mode="triangular2")),
-}
-
-
-#: The contestants that use the "decay every" period.
-DECAYING = {"step ÷10", "exponential", "1/t", "1/√t", "WSD", "plateau ÷10", "cosine restarts",
-            "cyclic"}
-
-#: The contestants that use the warm-up length.
-WARMING = {"warm-up + cosine", "WSD"}
-
-
-def _wsd(lr: float, T: int, cooldown: int, warmup: int) -> Any:
-    """Warmup-stable-decay over the race: ``warmup`` steps up, a linear cool-down of
-    ``cooldown`` steps at the end (both shortened to fit a short race)."""
-    w = min(warmup, T - 1)
-    return _schedules().wsd(lr, T, warmup_steps=w, decay_steps=max(min(cooldown, T - w), 1))
-
-
-def _plateau(lr: float, patience_hint: int) -> Rule:
-    from ..rules.plateau import reduce_on_plateau
-    return reduce_on_plateau(lr, factor=0.1, patience=max(patience_hint // 2, 5),
-                             min_lr=lr * 1e-3)
-
-
-def make_contestant(name: str, lr: float, num_steps: int, decay_every: int,
-                    warmup_steps: int) -> Rule:
-    """The SGD rule a contestant of the race runs (see :data:`CONTESTANTS`)."""
-    if name not in CONTESTANTS:
-        raise ValueError(f"The 'name' parameter of make_contestant must be one of "
-                         f"{list(CONTESTANTS)}. Got {name!r} instead.")
-    return CONTESTANTS[name](lr, num_steps, decay_every, warmup_steps)
 
 
 class ScheduleRace(App):
@@ -165,8 +119,22 @@ class ScheduleRace(App):
         self.lr_lines = [self.ax_lr.plot([], [], linewidth=1.6, **st)[0] for st in style]
         self.loss_lines = [self.ax_loss.plot([], [], linewidth=1.2, **st)[0] for st in style]
         self.canvas.animate(self.lr_lines, self.loss_lines)
-        self._key = None
-        self._runs: dict = {}
+        for ax, ylabel in ((self.ax_lr, r"learning rate $\eta_t$"),
+                           (self.ax_loss, r"$f(\theta_t) - f^\star$ (moving average)")):
+            ax.set_yscale("log")
+            # minor ticks at 2 and 5 of each decade only: every tick is an artist to build
+            ax.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+            ax.set_xlabel("step $t$")
+            ax.set_ylabel(ylabel)
+        self.ax_lr.set_title("each schedule's learning rate (same peak)", fontsize=10)
+        # what a slider changes now and then is a cached layer of its own: the axes'
+        # limits (steps, lr, batch size) and the loss panel's title (window, batch size)
+        self.canvas.layer(self.ax_lr.xaxis, self.ax_lr.yaxis, self.ax_loss.xaxis,
+                          self.ax_loss.yaxis)
+        self.loss_title = plots.title_text(self.ax_loss, fontsize=10)
+        self.canvas.layer(self.loss_title)
+        self._view: tuple = (None, None, None, None)  # T, lr limits, loss limits, names
+        self._runs = RaceRuns(self.problem, seed)
         layout = W.VBox([self.schedules,
                          W.HBox([W.VBox([self.lr, self.num_steps, self.batch_size]),
                                  W.VBox([self.decay_every, self.warmup_steps])])])
@@ -175,7 +143,6 @@ class ScheduleRace(App):
         self.update()
 
     def _update(self) -> None:
-        problem = self.problem
         names = list(self.schedules.value)
         lr, T = float(self.lr.value), int(self.num_steps.value)
         k, w = int(self.decay_every.value), int(self.warmup_steps.value)
@@ -185,69 +152,85 @@ class ScheduleRace(App):
                         n for n in CONTESTANTS if n in DECAYING))
         self._needs(self.warmup_steps, bool(set(names) & WARMING),
                     "only 'warm-up + cosine' and 'WSD' warm up: select one")
-        self.histories, self.final, self.labels = {}, {}, names
+        steps = self.num_steps
+        lengths = range(steps.min, steps.max + 1, steps.step or 1)
+        runs = self._runs.get(names, lr, T, k, w, B, lengths=lengths)
+        self.histories = {name: h for name, (h, _) in runs.items()}
+        self.labels = names
         tail = max(T // 10, 1)
-        runs = {}  # only the contestants whose settings changed are trained again
+        self.final = {name: float(np.mean(gap[-tail:])) if not h.diverged else np.inf
+                      for name, (h, gap) in runs.items()}
+        window = self.window(T)
         for i, name in enumerate(names):
-            key = (name, lr, T, k, w, B, self.seed)
-            if key not in self._runs:
-                h = train(problem, make_contestant(name, lr, T, k, w), T, batch_size=B,
-                          seed=self.seed, record_params=True)
-                self._runs[key] = (h, loss_gap(problem, h))
-            h, gap = runs[key] = self._runs[key]
-            self.histories[name] = h
-            self.final[name] = float(np.mean(gap[-tail:])) if not h.diverged else np.inf
+            h, gap = runs[name]
             self.lr_lines[i].set_data(np.arange(T), h.lr)
-            plots.set_loss_curve(self.loss_lines[i], moving_average(gap, self.window(T)))
-            self.lr_lines[i].set_visible(True)
-            self.loss_lines[i].set_visible(True)
-        self._runs = runs
-        for j in range(len(names), len(self.lr_lines)):
-            self.lr_lines[j].set_visible(False)
-            self.loss_lines[j].set_visible(False)
-        lrs = np.concatenate([h.lr[np.isfinite(h.lr)] for h in self.histories.values()] or
-                             [np.array([lr])])
-        ylim_lr = plots.decade_limits(lrs, min_decades=2)
+            plots.set_loss_curve(self.loss_lines[i], moving_average(gap, window))
+        for i, (lr_line, loss_line) in enumerate(zip(self.lr_lines, self.loss_lines,
+                                                     strict=True)):
+            lr_line.set_visible(i < len(names))
+            loss_line.set_visible(i < len(names))
+        self._set_view(names, lr, T, B)
+        self._set_status(*self._verdict(names))
+        self.canvas.render()
+
+    def _set_view(self, names: list[str], lr: float, T: int, B: int) -> None:
+        """Limits, title and legend: each redrawn (its layer) only when it changes."""
+        # views that follow the base lr and the data's lowest decades, not the race length:
+        # the steps slider moves only the step axes
+        top = float(10.0 ** (np.floor(np.log10(lr)) + 1))
+        ylim_lr = (top * 1e-6, top)
         gaps = np.concatenate([ln.get_ydata() for ln in self.loss_lines[: len(names)]] or
                               [np.array([1.0])])
-        ylim_loss = plots.decade_limits(gaps, min_decades=3)
-        key = (tuple(names), T, ylim_lr, ylim_loss)
-        if key != self._key:
-            self._key = key
-            for ax, ylim, ylabel, title in (
-                    (self.ax_lr, ylim_lr, r"learning rate $\eta_t$", "schedule"),
-                    (self.ax_loss, ylim_loss, r"full-data $f(\theta_t) - f^\star$",
-                     f"SGD, batch {B}: loss (moving average of {self.window(T)} steps)")):
-                ax.set_yscale("log")
+        ylim_loss = _loss_limits(gaps)
+        old_T, old_lr, old_loss, old_names = self._view
+        if T != old_T:
+            for ax in (self.ax_lr, self.ax_loss):
                 ax.set_xlim(0, T)
-                ax.set_ylim(*ylim)
-                ax.set_xlabel("step $t$")
-                ax.set_ylabel(ylabel)
-                ax.set_title(title, fontsize=10)
+                self.canvas.invalidate(ax.xaxis)
+        if ylim_lr != old_lr:
+            self.ax_lr.set_ylim(*ylim_lr)
+            self.canvas.invalidate(self.ax_lr.yaxis)
+        if ylim_loss != old_loss:
+            self.ax_loss.set_ylim(*ylim_loss)
+            self.canvas.invalidate(self.ax_loss.yaxis)
+        title = f"full-data loss, SGD with batch {B}: lowest at the end wins"
+        if title != self.loss_title.get_text():
+            self.loss_title.set_text(title)
+            self.canvas.invalidate(self.loss_title)
+        if names != old_names:  # the legend is drawn over the curves from a layer
             if self.ax_lr.get_legend() is not None:
                 self.ax_lr.get_legend().remove()
             if names:
                 self.ax_lr.legend(self.lr_lines[: len(names)], names, fontsize=8,
                                   loc="lower left", framealpha=0.85)
-            self.canvas.invalidate()
-        if names:
-            ranking = sorted((s for s in names if not self.histories[s].diverged),
-                             key=lambda s: self.final[s])
-            text = "final loss gap (mean of last 10%): " + " < ".join(
-                f"{s} {self.final[s]:.2g}" for s in ranking) if ranking else ""
-            lost = [f"{s} at step {int(self.histories[s].diverged_at)}" for s in names
-                    if self.histories[s].diverged]
-            if lost:
-                text += (" · " if text else "") + "diverged: " + ", ".join(lost)
-            self._set_status(text, "bad" if lost else "ok")
-        else:
-            self._set_status("pick at least one schedule", "warn")
-        self.canvas.render()
+        self._view = (T, ylim_lr, ylim_loss, list(names))
+
+    def _verdict(self, names: list[str]) -> tuple[str, str]:
+        """The status line: the ranking of the contestants, and who diverged."""
+        if not names:
+            return "pick at least one schedule", "warn"
+        ranking = sorted((s for s in names if not self.histories[s].diverged),
+                         key=lambda s: self.final[s])
+        text = "final loss gap (mean of last 10%): " + " < ".join(
+            f"{s} {self.final[s]:.2g}" for s in ranking) if ranking else ""
+        lost = [f"{s} at step {int(self.histories[s].diverged_at)}" for s in names
+                if self.histories[s].diverged]
+        if lost:
+            text += (" · " if text else "") + "diverged: " + ", ".join(lost)
+        return text, "bad" if lost else "ok"
 
     @staticmethod
     def window(num_steps: int) -> int:
-        """Width of the moving average drawn on the loss panel."""
+        """Width of the moving average drawn on the loss panel: 1/40 of the race."""
         return max(num_steps // 40, 1)
+
+
+def _loss_limits(gaps: np.ndarray) -> tuple[float, float]:
+    """Log limits of the loss panel: a decade above the highest gap, down to seven decades
+    below that, or to an even decade under the lowest gap (so they seldom change)."""
+    top = plots.decade_limits(gaps, min_decades=0)[1]
+    low = plots.decade_limits(gaps, min_decades=7)[0]
+    return (min(top * 1e-7, float(10.0 ** (2 * np.floor(np.log10(low) / 2)))), top)
 
 
 def moving_average(x: Any, window: int) -> np.ndarray:

@@ -7,6 +7,7 @@ import pytest
 
 from lrlab import sgd, train
 from lrlab import widgets as lw
+from lrlab.apps.race import moving_average
 from lrlab.schedules import cosine, step
 
 
@@ -68,7 +69,9 @@ def test_schedule_race_has_warmup_stable_decay():
     np.testing.assert_array_equal(race.histories["WSD"].lr, expected(np.arange(600)))
     # until its cool-down starts (step 450) WSD is a warmed-up constant rate
     ramp = train(race.problem, sgd(warmup(constant(0.3), 30)), 450, batch_size=4)
-    np.testing.assert_array_equal(race.histories["WSD"].params[:451], ramp.params)
+    # (the race trains its contestants as one batch of runs: equal up to float rounding)
+    np.testing.assert_allclose(race.histories["WSD"].params[:451], ramp.params, rtol=1e-12,
+                               atol=1e-15)
     assert race.final["WSD"] < race.final["constant"] / 3
     assert not race.warmup_steps.disabled and not race.decay_every.disabled
     race.num_steps.value = 100  # cool-down and warm-up shortened to fit
@@ -77,3 +80,80 @@ def test_schedule_race_has_warmup_stable_decay():
     race.schedules.value = ("constant",)
     assert race.warmup_steps.disabled and "WSD" in race.warmup_steps.tooltip
     race.close()
+
+
+def test_first_steps_of_a_long_run_equal_a_shorter_run():
+    from lrlab.apps.race import first_steps
+
+    problem = lw.default_data_problem()
+    L = problem.smoothness
+    for lr, T in ((0.3, 120), (2.5 / L, 40), (2.5 / L, 5)):  # converging; diverged before
+        long = train(problem, sgd(lr), 300, batch_size=4, eval_every=1, record_params=True)
+        short = train(problem, sgd(lr), T, batch_size=4, eval_every=1, record_params=True)
+        cut = first_steps(long, T)
+        for name in ("loss", "grad_norm", "lr", "update_ratio", "params", "loss_evals",
+                     "grad_evals", "eval_steps", "eval_loss"):
+            np.testing.assert_array_equal(getattr(cut, name), getattr(short, name), err_msg=name)
+        assert (int(cut.diverged_at), str(cut.reason)) == (int(short.diverged_at),
+                                                           str(short.reason))
+        assert cut.num_steps == T
+    assert long.diverged and 5 < int(long.diverged_at) < 40  # (and T=5 is before it)
+
+
+def _direct(race, name):
+    """A contestant's run trained alone, the slow way, at the race's settings."""
+    from lrlab.apps.race import make_contestant
+
+    T = race.num_steps.value
+    rule = make_contestant(name, race.lr.value, T, race.decay_every.value,
+                           race.warmup_steps.value)
+    return train(race.problem, rule, T, batch_size=race.batch_size.value, seed=race.seed,
+                 record_params=True)
+
+
+def test_schedule_race_steps_slider_slices_runs_trained_once():
+    names = ["constant", "step ÷10", "cosine", "WSD", "plateau ÷10", "one-cycle"]
+    race = lw.schedule_race(schedules=names, lr=0.3, num_steps=600, decay_every=100,
+                            warmup_steps=20, backend="png")
+    race.num_steps.value = 300  # every length of the slider trained at once
+    trainings = race._runs.trainings
+    for T in (1150, 50, 2000, 450):
+        race.num_steps.value = T
+        assert race._runs.trainings == trainings  # slices, no training
+        for i, name in enumerate(names):
+            h, slow = race.histories[name], _direct(race, name)
+            np.testing.assert_allclose(h.params, slow.params, rtol=1e-12, atol=1e-14)
+            np.testing.assert_array_equal(h.lr, slow.lr)
+            assert h.diverged == slow.diverged
+            np.testing.assert_array_equal(race.lr_lines[i].get_xdata(), np.arange(T))
+            np.testing.assert_array_equal(race.lr_lines[i].get_ydata(), slow.lr)
+            gap = race.problem.loss(slow.params) - race.problem.f_star
+            smooth = moving_average(gap, race.window(T))
+            np.testing.assert_allclose(race.loss_lines[i].get_ydata(),
+                                       np.where(smooth > 0, smooth, np.nan), rtol=1e-9)
+        assert race.ax_loss.get_xlim() == (0, T)
+    race.lr.value = 0.2  # another lr: trained again, at this length only
+    assert race._runs.trainings == trainings + 2  # the schedules in one call, plateau apart
+    race.close()
+
+
+def test_schedule_race_frames_equal_a_fresh_race_and_a_full_draw():
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    kwargs = dict(schedules=("constant", "cosine", "1/t"), lr=0.3, num_steps=600,
+                  decay_every=200, backend="png")
+    race = lw.schedule_race(**kwargs)
+    full = race.canvas.full_draws
+    race.num_steps.value = 300
+    race.num_steps.value = 1000
+    race.lr.value = 0.03
+    race.batch_size.value = 64
+    race.schedules.value = ("constant", "step ÷10", "cosine", "1/t")
+    assert race.canvas.full_draws == full  # only the layers of what changed were drawn
+    fresh = lw.schedule_race(**{**kwargs, "schedules": race.schedules.value, "lr": 0.03,
+                                "num_steps": 1000, "batch_size": 64})
+    assert_same_picture(shown(race.canvas), shown(fresh.canvas))
+    assert_same_picture(shown(race.canvas), slow_frame(race.canvas))
+    assert race.status_text == fresh.status_text
+    race.close()
+    fresh.close()

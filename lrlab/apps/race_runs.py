@@ -1,0 +1,214 @@
+"""What the schedule race runs: its contestants, and their runs, trained together and cached.
+
+Every contestant is plain SGD with a learning-rate schedule (or, for
+"plateau ÷10", a rule whose rate follows the loss), from the same start on
+the same minibatches. :class:`RaceRuns` trains the runs a race needs in one
+:func:`lrlab.train` call and keeps them while they can be reused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..problem import Problem
+from ..rules import Rule, sgd
+from ..trainer import train
+from .base import loss_gap
+
+__all__ = ["CONTESTANTS", "DECAYING", "LENGTHED", "SCHEDULES", "WARMING", "RaceRuns",
+           "RateTable", "first_steps", "make_contestant"]
+
+def _schedules():
+    from .. import schedules
+    return schedules
+
+
+#: Contestant name -> its learning-rate schedule, ``make(lr, num_steps, decay_every,
+#: warmup_steps)`` (every contestant but "plateau ÷10", whose rate follows the loss).
+SCHEDULES: dict[str, Callable[..., Any]] = {
+    "constant": lambda lr, T, k, w: _schedules().constant(lr),
+    "step ÷10": lambda lr, T, k, w: _schedules().step(lr, step_size=k, gamma=0.1),
+    "exponential": lambda lr, T, k, w: _schedules().exponential(lr, gamma=0.1 ** (1 / k)),
+    "1/t": lambda lr, T, k, w: _schedules().inverse_time(lr, decay_rate=1.0,
+                                                         decay_steps=max(k / 10, 1)),
+    "1/√t": lambda lr, T, k, w: _schedules().inverse_sqrt(lr, decay_steps=max(k / 10, 1)),
+    "cosine": lambda lr, T, k, w: _schedules().cosine(lr, total_steps=T),
+    "warm-up + cosine": lambda lr, T, k, w: _schedules().warmup(
+        _schedules().cosine(lr, total_steps=max(T - w, 1)), steps=w),
+    "WSD": lambda lr, T, k, w: _wsd(lr, T, k, w),
+    "plateau ÷10": None,
+    "one-cycle": lambda lr, T, k, w: _schedules().one_cycle(lr, total_steps=T),
+    "cosine restarts": lambda lr, T, k, w: _schedules().cosine_restarts(lr, period=k),
+    "cyclic": lambda lr, T, k, w: _schedules().cyclic(lr / 100, lr, step_size_up=max(k // 2, 1),
+                                                      mode="triangular2"),
+}
+
+
+def _sgd_of(make: Callable[..., Any]) -> Callable[..., Rule]:
+    return lambda lr, T, k, w: sgd(make(lr, T, k, w))
+
+
+#: Contestant name -> ``make(lr, num_steps, decay_every, warmup_steps) -> Rule``.
+CONTESTANTS: dict[str, Callable[..., Rule]] = {
+    name: (_sgd_of(make) if make is not None else (lambda lr, T, k, w: _plateau(lr, k)))
+    for name, make in SCHEDULES.items()}
+
+#: The contestants that use the "decay every" period.
+DECAYING = {"step ÷10", "exponential", "1/t", "1/√t", "WSD", "plateau ÷10", "cosine restarts",
+            "cyclic"}
+
+#: The contestants that use the warm-up length.
+WARMING = {"warm-up + cosine", "WSD"}
+
+#: The contestants whose schedule depends on the race's length (the others' runs of T
+#: steps are the first T steps of a longer run).
+LENGTHED = {"cosine", "warm-up + cosine", "WSD", "one-cycle"}
+
+
+def _wsd(lr: float, T: int, cooldown: int, warmup: int) -> Any:
+    """Warmup-stable-decay over the race: ``warmup`` steps up, a linear cool-down of
+    ``cooldown`` steps at the end (both shortened to fit a short race)."""
+    w = min(warmup, T - 1)
+    return _schedules().wsd(lr, T, warmup_steps=w, decay_steps=max(min(cooldown, T - w), 1))
+
+
+def _plateau(lr: float, patience_hint: int) -> Rule:
+    from ..rules.plateau import reduce_on_plateau
+    return reduce_on_plateau(lr, factor=0.1, patience=max(patience_hint // 2, 5),
+                             min_lr=lr * 1e-3)
+
+
+def make_contestant(name: str, lr: float, num_steps: int, decay_every: int,
+                    warmup_steps: int) -> Rule:
+    """The SGD rule a contestant of the race runs (see :data:`CONTESTANTS`)."""
+    if name not in CONTESTANTS:
+        raise ValueError(f"The 'name' parameter of make_contestant must be one of "
+                         f"{list(CONTESTANTS)}. Got {name!r} instead.")
+    return CONTESTANTS[name](lr, num_steps, decay_every, warmup_steps)
+
+
+
+
+class RateTable:
+    """A race's learning rates, looked up: ``rates(t)`` is row ``t`` of a table (one column
+    per run), computed once by the contestants' schedules themselves."""
+
+    def __init__(self, table: np.ndarray):
+        self.table = table
+
+    def __call__(self, t: int) -> np.ndarray:
+        return self.table[t]
+
+    def __repr__(self) -> str:
+        return f"race rates ({self.table.shape[1]} runs, {self.table.shape[0]} steps)"
+
+
+def first_steps(history: Any, num_steps: int) -> Any:
+    """The first ``num_steps`` steps of a single run's History, as a run of that length.
+
+    Equal to training for ``num_steps`` steps when the run was trained with
+    ``eval_every=1``: every verdict of the trainer at step ``t`` (diverged,
+    stopped) reads only the losses up to ``t``, and every step is evaluated,
+    so the end of a shorter run is no different from any other step.
+    """
+    from dataclasses import replace
+
+    h, T = history, int(num_steps)
+    if T >= h.num_steps:
+        return h
+    ended = {f: getattr(h, f) if 0 <= int(getattr(h, f)) <= T else np.int64(-1)
+             for f in ("diverged_at", "stopped_at")}
+    over = all(int(v) < 0 for v in ended.values())
+    keep = h.eval_steps <= T
+    return replace(h, loss=h.loss[:T + 1], grad_norm=h.grad_norm[:T + 1], lr=h.lr[:T],
+                   update_ratio=h.update_ratio[:T],
+                   params=None if h.params is None else h.params[:T + 1],
+                   reason=np.str_("") if over else h.reason, **ended,
+                   loss_evals=h.loss_evals[:T + 1], grad_evals=h.grad_evals[:T + 1],
+                   eval_steps=h.eval_steps[keep],
+                   eval_loss=None if h.eval_loss is None else h.eval_loss[keep], states=None)
+
+
+class RaceRuns:
+    """The race's runs, cached: trained together, sliced, kept while they can be reused.
+
+    A contestant's run depends on the base lr, the batch size and the seed, and
+    on the decay period, the warm-up and the race length only when its
+    schedule uses them (:data:`DECAYING`, :data:`WARMING`, :data:`LENGTHED`).
+    The missing runs are trained in one :func:`lrlab.train` call (one column of
+    learning rates per run; "plateau ÷10", a rule, in a second), with
+    ``eval_every=1``, so that a run of a length-free schedule serves every
+    shorter race (:func:`first_steps`). When the race length changes, every
+    length of the steps slider is trained at once (one column per length for
+    the schedules that depend on it): the slider's other values are then
+    slices, not training.
+    """
+
+    def __init__(self, problem: Problem, seed: int):
+        self.problem, self.seed = problem, seed
+        self._trained: dict = {}  # key -> History of one run (at least as long as needed)
+        self._shown: dict = {}  # (key, T) -> (History of T steps, its full-data loss gap)
+        self._last_T: int | None = None
+        self.trainings = 0  # train() calls (for tests)
+
+    @staticmethod
+    def key(name: str, lr: float, T: int, k: int, w: int, B: int) -> tuple:
+        return (name, lr, B, k if name in DECAYING else None, w if name in WARMING else None,
+                T if name in LENGTHED else None)
+
+    def get(self, names: list[str], lr: float, T: int, k: int, w: int, B: int, *,
+            lengths: range) -> dict:
+        """Contestant -> (History of ``T`` steps, full-data loss gap of its iterates)."""
+        keys = {n: self.key(n, lr, T, k, w, B) for n in names}
+        missing = [n for n in names if self._usable(keys[n], T) is None]
+        if missing:
+            if self._last_T not in (None, T) and T in lengths:  # the steps slider moved: all
+                # of its lengths at once
+                jobs = [(self.key(n, lr, t, k, w, B), n, t) for n in names
+                        for t in (lengths if n in LENGTHED else [T])]
+                jobs = [j for j in jobs if self._usable(j[0], max(lengths)) is None]
+                self._train(jobs, max(lengths), lr, k, w, B)
+            else:
+                self._train([(keys[n], n, T) for n in missing], T, lr, k, w, B)
+        self._last_T = T
+        out = {}
+        for n in names:
+            shown = (keys[n], T)
+            if shown not in self._shown:
+                h = first_steps(self._usable(keys[n], T), T)
+                self._shown[shown] = (h, loss_gap(self.problem, h))
+            out[n] = self._shown[shown]
+        self._forget(lr, k, w, B)
+        return out
+
+    def _usable(self, key: tuple, T: int) -> Any:
+        h = self._trained.get(key)
+        return h if h is not None and h.num_steps >= T else None
+
+    def _train(self, jobs: list[tuple], length: int, lr: float, k: int, w: int, B: int) -> None:
+        run = dict(batch_size=B, seed=self.seed, record_params=True, eval_every=1)
+        scheduled = [(key, n, t) for key, n, t in jobs if SCHEDULES[n] is not None]
+        if scheduled:
+            steps = np.arange(length)
+            table = np.stack([np.broadcast_to(SCHEDULES[n](lr, t, k, w)(steps), (length,))
+                              for _, n, t in scheduled], axis=1)
+            h = train(self.problem, sgd(RateTable(table)), length, **run)
+            self.trainings += 1
+            for j, (key, _, _) in enumerate(scheduled):
+                self._trained[key] = h[j]
+        for key, n, t in jobs:
+            if SCHEDULES[n] is None:
+                self._trained[key] = train(self.problem, make_contestant(n, lr, t, k, w),
+                                           length, **run)
+                self.trainings += 1
+
+    def _forget(self, lr: float, k: int, w: int, B: int) -> None:
+        """Drop the runs of other lrs, batch sizes, decay periods and warm-ups."""
+        def current(key: tuple) -> bool:
+            return key[1:3] == (lr, B) and key[3] in (None, k) and key[4] in (None, w)
+
+        self._trained = {key: h for key, h in self._trained.items() if current(key)}
+        self._shown = {s: v for s, v in self._shown.items() if current(s[0])}

@@ -140,7 +140,7 @@ class _ProblemFunctions:
         parts = [np.asarray(self.problem.loss(thetas[s:s + self.chunk], self.batch),
                             dtype=float).reshape(-1)
                  for s in range(0, len(thetas), self.chunk)]
-        return np.concatenate(parts)
+        return np.concatenate(parts) if parts else np.empty(0)
 
     def grad(self, theta: np.ndarray) -> np.ndarray:
         return np.asarray(self.problem.grad(theta, self.batch), dtype=float)

@@ -118,7 +118,8 @@ def targets() -> list[Target]:
         legal={"eval_every": {"huge int"}})
     add("train_epochs", train_epochs, lambda: {"problem": f("moons"), "rule": rules.sgd(0.1),
                                                "epochs": 1, "validation": f("moons"),
-                                               "batch_size": 8})
+                                               "batch_size": 8},
+        legal={"x0": {"wrong shape"}})   # (2, dim): two start points, as in train
     add("EarlyStopping", lrlab.EarlyStopping, legal={"patience": {"huge int"}})
     for m in ("loss", "grad", "loss_and_grad", "hessian"):
         add(f"Problem.{m}", lambda m=m: getattr(f("bowl"), m), lambda: {"theta": [1.0, 1.0]},
@@ -126,7 +127,9 @@ def targets() -> list[Target]:
     add("Problem.hvp", lambda: f("bowl").hvp, lambda: {"theta": [1.0, 1.0], "v": [1.0, 0.0]},
         method=True, doc=lrlab.Problem.hvp)
     add("Problem.from_functions", lrlab.Problem.from_functions,
-        lambda: {"loss": lambda w: float(w @ w), "grad": lambda w: 2 * w, "x0": [1.0, 2.0]})
+        lambda: {"loss": lambda w: float(w @ w), "grad": lambda w: 2 * w, "x0": [1.0, 2.0]},
+        # data for a loss that takes none: Python's own signature error, not an argument check
+        skip=("data",), legal={"name": {"string"}})
     add("History.steps_to", lambda: f("history").steps_to, lambda: {"reduction": 0.1},
         method=True, doc=lrlab.History.steps_to)
     add("History.judged_loss", lambda: f("history").judged_loss, method=True,
@@ -147,7 +150,11 @@ def targets() -> list[Target]:
                  "reduce_on_plateau", "scale_by_lr", "scale_by_plateau_lr"):
         fn = getattr(rules, name)
         req = [p for p in inspect.signature(fn).parameters.values() if p.default is p.empty]
-        add(f"rules.{name}", fn, (lambda: dict(one)) if req else None)
+        # reduce_on_plateau documents its array arguments once (lr: one run per entry) and
+        # takes sgd's (momentum, weight_decay: arrays too); scale_by_plateau_lr alike
+        arrays = {"lr", "min_lr", "momentum", "weight_decay"} if "plateau" in name else set()
+        add(f"rules.{name}", fn, (lambda: dict(one)) if req else None,
+            legal={a: {"array for scalar"} for a in arrays})
     add("rules.trace", rules.trace, lambda: {"momentum": 0.9})
     add("rules.clip_by_norm", rules.clip_by_norm, lambda: {"max_norm": 1.0})
     add("rules.clip_by_value", rules.clip_by_value, lambda: {"clip_value": 1.0})
@@ -155,7 +162,7 @@ def targets() -> list[Target]:
     add("rules.ftrl_time", rules.ftrl_time, lambda: {"lr": 0.1, "gamma": 0.5})
     add("rules.polyak", rules.polyak, lambda: {"f_star": 0.0})
     add("rules.scale_by_multipliers", rules.scale_by_multipliers,
-        lambda: {"multipliers": [1.0, 2.0]})
+        lambda: {"multipliers": [1.0, 2.0]}, legal={"multipliers": {"wrong shape"}})
     for name in ("optimal_constant", "inverse_smoothness", "exact_line_search"):
         add(f"rules.{name}", getattr(rules, name), lambda: {"problem": f("bowl")})
 
@@ -174,12 +181,13 @@ def targets() -> list[Target]:
     for name, kw in sched.items():
         add(f"schedules.{name}", getattr(schedules, name), lambda kw=kw: dict(kw))
     add("Schedule.__call__", lambda: schedules.cosine(0.1, 10), lambda: {"t": 3}, method=True,
-        doc=None)
+        doc=None, legal={"t": {"array for scalar"}})   # an integer array of steps is legal
 
     # --- surfaces and models
     for name in ("beale", "curve_1d", "double_well", "himmelblau", "ill_conditioned",
                  "parabola", "quadratic", "rastrigin", "rosenbrock", "saddle"):
-        add(f"surfaces.{name}", getattr(surfaces, name), legal={"name": {"string"}})
+        add(f"surfaces.{name}", getattr(surfaces, name),   # eigenvalues set the dimension
+            legal={"name": {"string"}, "eigenvalues": {"wrong shape"}})
     add("surfaces.get", surfaces.get, lambda: {"name": "rosenbrock"})
     add("models.LinearRegression", models.LinearRegression,
         lambda: {"data": datasets.noisy_line(20)})
@@ -237,7 +245,7 @@ def targets() -> list[Target]:
         lambda: {"num_steps": 20, "every": 10, "lr": 0.4})
     add("basin_map", basins.basin_map,
         lambda: {"problem": f("well"), "lrs": [0.05, 0.5], "starts": [-1.2, 1.2],
-                 "num_steps": 20})
+                 "num_steps": 20}, legal={"starts": {"wrong shape"}})   # any number of starts
     add("final_points", basins.final_points,
         lambda: {"problem": f("well"), "lrs": [0.05], "x0": [-1.2], "num_steps": 20})
     add("gradient_noise_covariance", gradient_noise.gradient_noise_covariance,
@@ -256,7 +264,8 @@ def targets() -> list[Target]:
     add("polyak_heavy_ball", ls.polyak_heavy_ball,
         lambda: {"smoothness": 10.0, "strong_convexity": 1.0})
     for name in ("mean_square_floor", "mean_square_rate", "second_moment_operator"):
-        add(name, getattr(ls, name), lambda: {"problem": f("line"), "lr": 0.1})
+        add(name, getattr(ls, name), lambda: {"problem": f("line"), "lr": 0.1},
+            legal={"lr": {"array for scalar"}})   # one value per rate
     add("mean_square_threshold", ls.mean_square_threshold, lambda: {"problem": f("line")})
     add("advise", advisor.advise,
         lambda: {"problem": f("bowl"), "num_steps": 30, "seeds": 1, "progress": False})
@@ -336,8 +345,8 @@ def nonsense(kind: str, param: inspect.Parameter, valid: Any, doc: str) -> bool:
         return positive or bool(re.search(r">= ?0\b|non-?negative|in \[0", doc))
     if kind == "array for scalar":
         return number and not arrays
-    if kind == "wrong shape":
-        return "shape" in doc or "(dim" in doc
+    if kind == "wrong shape":   # a length of the problem's dimension (a grid is any length)
+        return "dim" in doc
     return False   # huge int: a hang or a crash is judged, acceptance is not
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_array, fail
+from .._validation import check_array, fail, real_array
 from .base import EmptyState, Rule
 
 __all__ = ["scale_by_multipliers"]
@@ -48,7 +48,8 @@ def scale_by_multipliers(multipliers: Any) -> Rule:
         dimension is not the number of parameters.
     """
     owner = "scale_by_multipliers"
-    m = check_array(multipliers, "multipliers", owner)
+    m = check_array(real_array(multipliers, "multipliers", owner,  # booleans refused
+                               allowed="an array of finite floats >= 0"), "multipliers", owner)
     if m.ndim == 0 or m.size == 0:
         fail(multipliers, "multipliers", owner, allowed="an array of shape (..., dim)")
     if np.any(m < 0):

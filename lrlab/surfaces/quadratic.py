@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import MAX_COUNT, check_array, check_int, check_real, fail
+from .._validation import MAX_COUNT, check_array, check_int, check_real, fail, real_array
 from .base import Surface, check_vector
 
 __all__ = ["Quadratic", "ill_conditioned", "parabola", "quadratic"]
@@ -216,6 +216,7 @@ def quadratic(eigenvalues: Any = (1.0, 10.0), x0: Any = None, rotation: Any = No
            [-4.5,  5.5]])
     """
     owner = "quadratic"
+    real_array(eigenvalues, "eigenvalues", owner, allowed="a 1-D array of floats > 0")  # bools
     eig = check_array(eigenvalues, "eigenvalues", owner, ndim=1)
     if eig.size == 0 or np.any(eig <= 0):
         fail(eigenvalues, "eigenvalues", owner,

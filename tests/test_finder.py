@@ -319,3 +319,17 @@ def test_plot_fits_the_useful_window_and_labels_minimum_over_ten():
     whole = plot_range_test(res, clip=False).get_ylim()
     assert whole[1] > res.smoothed[res.stop - 1]           # unclipped: the blow-up fits
     plt.close("all")
+
+
+def test_range_test_can_keep_its_iterates():
+    from lrlab import sgd, train
+    from lrlab.finder import Sweep, lr_range_test
+    from lrlab.surfaces import quadratic
+
+    f = quadratic([1.0, 10.0])
+    r = lr_range_test(f, sgd, 1e-3, 1.0, 40, record_params=True)
+    h = train(f, sgd(Sweep(1e-3, 1.0, 40)), 40, record_params=True)
+    np.testing.assert_array_equal(r.history.params, h.params)
+    assert lr_range_test(f, sgd, 1e-3, 1.0, 40).history.params is None
+    with pytest.raises(TypeError, match="'record_params' parameter of lr_range_test"):
+        lr_range_test(f, sgd, 1e-3, 1.0, 40, record_params="yes")

@@ -21,7 +21,6 @@ from matplotlib.gridspec import GridSpec
 from .. import plots
 from ..finder import Sweep, lr_range_test
 from ..rules import adam, sgd
-from ..trainer import train
 from .base import App
 
 __all__ = ["FINDER_RULES", "FinderReplay", "default_mlp", "finder_replay"]
@@ -109,7 +108,11 @@ class FinderReplay(App):
         sizes = [("full batch", 0)] + [(str(b), b) for b in (64, 16, 4)
                                        if b < self.problem.n_samples]
         self.batch_size = W.Dropdown(options=sizes, value=batch_size or 0, description="batch")
-        self.seed = W.IntSlider(value=seed, min=0, max=9, description="seed")
+        # a new seed is a new training run (~100 ms): redrawn on release, and every test
+        # run is kept (going back to a seed is instant)
+        self.seed = W.IntSlider(value=seed, min=0, max=9, description="seed",
+                                continuous_update=False)
+        self._tests: dict = {}  # (rule, batch, seed) -> (range test, its suggestions)
         self._build_figure()
         controls = [self.rule, self.lr, self.batch_size, self.seed]
         layout = W.HBox([W.VBox([self.lr, self.rule]), W.VBox([self.batch_size, self.seed])])
@@ -133,14 +136,26 @@ class FinderReplay(App):
                                         ha="center", va="bottom", fontsize=10)
         self.canvas.animate(self.marker, self.cursor, self.image, self.title)
 
-    def _run(self) -> None:
-        make = FINDER_RULES[self.rule.value]
-        bs, seed = self.batch_size.value or None, int(self.seed.value)
-        s = self.sweep
-        self.result = lr_range_test(self.problem, make, s.start_lr, s.end_lr, s.num_steps,
-                                    batch_size=bs, seed=seed)
-        self.history = train(self.problem, make(s), s.num_steps, batch_size=bs, seed=seed,
-                             record_params=True)
+    def _run(self, key: tuple) -> None:
+        """The range test of ``key`` (rule, batch, seed), from the cache or run now.
+
+        One run gives both the curve and the iterates replayed
+        (``lr_range_test(record_params=True)``); every test run is kept, so
+        going back to a rule, batch size or seed seen before costs no training.
+        Only the curve's axes are drawn again (the model panel is unchanged).
+        """
+        rule, bs, seed = key[0], key[1] or None, key[2]
+        if key not in self._tests:
+            self._set_status(f"computing the range test ({rule}, "
+                             f"{'full batch' if bs is None else f'batch {bs}'}, seed {seed})...")
+            s = self.sweep
+            result = lr_range_test(self.problem, FINDER_RULES[rule], s.start_lr, s.end_lr,
+                                   s.num_steps, batch_size=bs, seed=seed, record_params=True)
+            sug = result.suggestions()
+            self._tests[key] = (result, ", ".join(f"{k} {v:.2g}" for k, v in sug.items()
+                                                  if np.isfinite(v)))
+        self.result, self._suggestions = self._tests[key]
+        self.history = self.result.history
         ax = self.ax_curve
         keep = {self.marker, self.cursor}
         for artist in list(ax.lines) + list(ax.collections) + list(ax.patches):
@@ -149,17 +164,17 @@ class FinderReplay(App):
         if ax.get_legend() is not None:
             ax.get_legend().remove()
         plots.plot_range_test(self.result, ax, legend="outside")
-        ax.set_xlim(s.start_lr, s.end_lr)
-        ax.set_title(f"range test: {self.rule.value}, "
+        ax.set_xlim(self.sweep.start_lr, self.sweep.end_lr)
+        ax.set_title(f"range test: {rule}, "
                      f"{'full batch' if bs is None else f'batch {bs}'}, seed {seed}",
                      fontsize=10)
-        self.canvas.invalidate()
+        self.canvas.invalidate(ax)
 
     def _update(self) -> None:
         key = (self.rule.value, self.batch_size.value, int(self.seed.value))
         if key != self._key:
             self._key = key
-            self._run()
+            self._run(key)
         r = self.result
         i = int(np.argmin(np.abs(np.log(r.lrs) - np.log(float(self.lr.value)))))
         self.index = i
@@ -176,8 +191,7 @@ class FinderReplay(App):
         acc = float(self.problem.accuracy(theta)) if np.isfinite(full) else np.nan
         self.title.set_text(f"model after step {i} (lr {lr:.3g}): accuracy {acc:.0%}"
                             if np.isfinite(acc) else f"step {i}: the run has diverged")
-        sug = r.suggestions()
-        text = ", ".join(f"{k} {v:.2g}" for k, v in sug.items() if np.isfinite(v))
+        text = self._suggestions
         where = "" if kept else " (past the test's stop)"
         self._set_status(f"step {i}/{r.num_steps}: lr {lr:.3g}, full loss {full:.3g}{where}"
                          f" · suggestions: {text}", "ok" if kept else "warn")

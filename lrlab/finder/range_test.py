@@ -11,6 +11,7 @@ import numpy as np
 from .._progress import progress_bar
 from .._validation import (
     MAX_COUNT,
+    check_bool,
     check_bool_or,
     check_choice,
     check_int,
@@ -92,6 +93,7 @@ def lr_range_test(
     batch_size: int | None = None,
     seed: int = 0,
     x0: Any = None,
+    record_params: bool = False,
 ) -> RangeTestResult:
     r"""Sweep the learning rate over one short training run and record the loss.
 
@@ -120,6 +122,9 @@ def lr_range_test(
         Seed of the minibatches: same seed, same curve.
     x0 : array, optional
         Start point (``problem.x0`` by default); it is not modified.
+    record_params : bool
+        Keep every iterate in ``result.history.params`` (``params[i + 1]`` is the
+        model after the step at ``lrs[i]``), e.g. to replay the sweep.
 
     Returns
     -------
@@ -188,7 +193,7 @@ def lr_range_test(
                          f"{rule.name} with run shape {rule.batch_shape} (array hyperparameters).")
     with _one_blas_thread():
         history = train(problem, rule, num_steps, x0=x0, batch_size=batch_size, seed=seed,
-                        record_params=False)
+                        record_params=check_bool(record_params, "record_params", owner))
     if history.run_shape != ():
         raise ValueError(f"lr_range_test runs one start point; x0 gave run shape "
                          f"{history.run_shape}.")

@@ -50,3 +50,36 @@ def test_finder_replay_marker_does_not_hide_a_suggestion():
     assert to_rgba(app.marker.get_markeredgecolor())[3] == 1.0
     assert app.cursor.get_alpha() < 1.0
     app.close()
+
+
+def test_finder_replay_keeps_every_test_and_redraws_the_curve_alone(monkeypatch):
+    """One run per (rule, batch, seed), kept: its iterates are those train records, a seed
+    seen before runs nothing, and only the curve's axes are drawn again (same picture as
+    the uncached full draw)."""
+    from lrlab import train
+    from lrlab.apps import finder_replay as fr
+
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    calls = []
+    real = fr.lr_range_test
+    monkeypatch.setattr(fr, "lr_range_test", lambda *a, **k: calls.append(k) or real(*a, **k))
+    app = FinderReplay(backend="png", num_steps=60)
+    assert app.seed.continuous_update is False  # a new seed is a training run: on release
+    full = app.canvas.full_draws
+    for seed in (1, 2):
+        app.seed.value = seed
+        h = train(app.problem, fr.FINDER_RULES["SGD"](app.sweep), 60, seed=seed,
+                  record_params=True)
+        np.testing.assert_array_equal(app.history.params, h.params)
+        assert app.canvas.full_draws == full and app.canvas.axes_draws > 0
+        assert app.ax_curve.get_title().endswith(f"seed {seed}")
+        # 3/255: the data points' layer over the translucent model image rounds so at
+        # opening too
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=3)
+        app.canvas.render()
+        full = app.canvas.full_draws
+    app.seed.value = 1
+    assert len(calls) == 3 and app.ax_curve.get_title().endswith("seed 1")
+    assert app.result.settings["seed"] == 1
+    app.close()

@@ -15,6 +15,8 @@ One module per assignment:
 :mod:`lrlab.checks.schedules`   2. step, exponential, cosine, warm-up
 :mod:`lrlab.checks.adaptive`    3. Adagrad and RMSprop
 :mod:`lrlab.checks.range_test`  4. the LR range test and one suggestion rule
+:mod:`lrlab.checks.heavy_ball`  5. heavy-ball stability 2(1+beta)/L, Polyak's tuning
+:mod:`lrlab.checks.noise_floor` 5. the noise floor of constant-rate SGD, measured
 =============================  ===============================================
 
 Examples
@@ -35,6 +37,13 @@ from .gd import (
     check_run_gd,
     check_stability_limit,
 )
+from .heavy_ball import (
+    check_companion_matrix,
+    check_heavy_ball_factor,
+    check_heavy_ball_limit,
+    check_optimal_heavy_ball,
+)
+from .noise_floor import check_measure_floor, check_predicted_floor
 from .range_test import check_lr_grid, check_range_test, check_smooth, check_suggest_lr
 from .schedules import (
     check_cosine_schedule,
@@ -48,11 +57,17 @@ __all__ = [
     "Mistake",
     "check_adagrad",
     "check_backtracking_lr",
+    "check_companion_matrix",
     "check_cosine_schedule",
     "check_exponential_schedule",
     "check_find_stability_limit",
     "check_gd_step",
+    "check_heavy_ball_factor",
+    "check_heavy_ball_limit",
     "check_lr_grid",
+    "check_measure_floor",
+    "check_optimal_heavy_ball",
+    "check_predicted_floor",
     "check_range_test",
     "check_rmsprop",
     "check_run_gd",

@@ -17,6 +17,12 @@ c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 # server, so allow 5 minutes per cell.
 c.ExecutePreprocessor.timeout = 300
 
+# Files of source/<assignment>/ that nbgrader must neither release nor copy into the
+# submissions it autogrades: nbgrader's defaults, plus the instructor-only files (the script
+# that generates an assignment's data file, answer keys); release.py's INSTRUCTOR_ONLY.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "make_*.py", "instructor_*"]
+
 # What a student sees in place of a solution (nbgrader's default, stated here).
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

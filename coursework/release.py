@@ -14,11 +14,24 @@ the generated notebook, byte for byte, to ``DEST/<assignment>.ipynb``.
 nbgrader's output is deterministic (the cell checksums are MD5 hashes of the
 cell sources), so running this twice gives identical files; the test suite
 re-runs it and compares.
+
+*Data files.* nbgrader releases every other file of ``source/<assignment>/``
+too (and copies it again into each submission it autogrades). Such a file
+must be named ``<assignment>_*`` (e.g. ``06_diagnose_runs_logs.npz``): it is
+copied, byte for byte, to ``DEST/<assignment>_*`` next to the notebook, so
+the notebook opens it by its bare name both in ``notebooks/exercises/``
+(JupyterLab, Binder) and in an nbgrader release folder, and the files of
+different assignments cannot clash in the flat ``DEST``. *Instructor-only
+files* -- names matching :data:`INSTRUCTOR_ONLY` (``make_*.py``,
+``instructor_*``: the script that generates a data file, an answer key) --
+are excluded by ``CourseDirectory.ignore`` in ``nbgrader_config.py``, so
+nbgrader never releases them; this script refuses to copy any that appears.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import shutil
 import sys
@@ -27,6 +40,8 @@ from pathlib import Path
 
 COURSE = Path(__file__).resolve().parent
 DEFAULT_DEST = COURSE.parent / "notebooks" / "exercises"
+#: Files of ``source/<assignment>/`` that students never get (``nbgrader_config.py`` ignores them).
+INSTRUCTOR_ONLY = ("make_*.py", "instructor_*")
 
 
 def assignments(course: Path = COURSE) -> list[str]:
@@ -65,8 +80,10 @@ def generate(dest: Path = DEFAULT_DEST, course: Path = COURSE,
              names: list[str] | None = None) -> list[Path]:
     """Run ``generate_assignment`` on a temporary copy of ``course``; copy the results to ``dest``.
 
-    Returns the written notebooks. Raises ``RuntimeError`` with nbgrader's log
-    when nbgrader fails.
+    Returns the written files: per assignment its notebook, then its data
+    files (sorted). Raises ``RuntimeError`` with nbgrader's log when nbgrader
+    fails, or when nbgrader released a file that is not the notebook or a
+    data file ``<assignment>_*``, or an instructor-only file.
     """
     _with_scripts_on_path()
     names = assignments(course) if names is None else names
@@ -82,20 +99,45 @@ def generate(dest: Path = DEFAULT_DEST, course: Path = COURSE,
                 raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n"
                                    f"{result['error']}\n{result['log']}")
             released = root / "release" / name
-            files = sorted(p.relative_to(released) for p in released.rglob("*") if p.is_file())
-            if [str(f) for f in files] != [f"{name}.ipynb"]:
-                raise RuntimeError(f"assignment {name!r} must consist of exactly one notebook "
-                                   f"named {name}.ipynb; nbgrader released {files}")
-            target = dest / f"{name}.ipynb"
-            shutil.copyfile(released / f"{name}.ipynb", target)
-            written.append(target)
+            written.extend(_copy_release(released, name, dest))
+    return written
+
+
+def released_files(released: Path, name: str) -> list[str]:
+    """The files nbgrader released for ``name``: the notebook first, then the data files.
+
+    Raises ``RuntimeError`` unless they are exactly one notebook ``<name>.ipynb``
+    and files ``<name>_*`` (no folder, no other notebook, no instructor-only file).
+    """
+    files = sorted(str(p.relative_to(released)) for p in released.rglob("*") if p.is_file())
+    notebook = f"{name}.ipynb"
+    data = [f for f in files if f != notebook]
+    secret = [f for f in files if any(fnmatch.fnmatch(Path(f).name, pattern)
+                                      for pattern in INSTRUCTOR_ONLY)]
+    if secret:
+        raise RuntimeError(f"nbgrader released instructor-only files of {name!r}: {secret}; "
+                           "check CourseDirectory.ignore in nbgrader_config.py")
+    bad = [f for f in data if "/" in f or not f.startswith(f"{name}_") or f.endswith(".ipynb")]
+    if notebook not in files or bad:
+        raise RuntimeError(f"assignment {name!r} must consist of one notebook {notebook} and "
+                           f"data files named {name}_*; nbgrader released {files}")
+    return [notebook, *data]
+
+
+def _copy_release(released: Path, name: str, dest: Path) -> list[Path]:
+    written = []
+    for file in released_files(released, name):
+        target = dest / file
+        shutil.copyfile(released / file, target)
+        written.append(target)
     return written
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dest", type=Path, default=DEFAULT_DEST,
-                        help="where to write <assignment>.ipynb (default: notebooks/exercises)")
+                        help="where to write <assignment>.ipynb and its data files "
+                        "(default: notebooks/exercises)")
     parser.add_argument("assignment", nargs="*", help="assignments (default: all)")
     args = parser.parse_args(argv)
     for path in generate(args.dest, names=args.assignment or None):

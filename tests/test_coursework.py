@@ -209,6 +209,27 @@ def test_released_notebooks_are_exactly_what_nbgrader_generates(graded, assignme
     root, _ = graded[assignment]
     generated = (root / "release" / assignment / f"{assignment}.ipynb").read_bytes()
     assert (EXERCISES / f"{assignment}.ipynb").read_bytes() == generated
+    for data in sorted((root / "release" / assignment).glob(f"{assignment}_*")):  # data files
+        assert (EXERCISES / data.name).read_bytes() == data.read_bytes(), data.name
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_carries_its_data_files_and_no_instructor_file(graded, assignment):
+    """nbgrader releases (and copies into each graded submission) the assignment's data files,
+    never an instructor-only one (release.INSTRUCTOR_ONLY: the script that makes the data)."""
+    from fnmatch import fnmatch
+
+    root, _ = graded[assignment]
+    sources = sorted(p.name for p in (COURSE / "source" / assignment).iterdir() if p.is_file())
+    secret = [n for n in sources if any(fnmatch(n, pat) for pat in release.INSTRUCTOR_ONLY)]
+    data = [n for n in sources if n not in secret and n != f"{assignment}.ipynb"]
+    released = root / "release" / assignment
+    assert sorted(p.name for p in released.rglob("*") if p.is_file()) == sorted(
+        [f"{assignment}.ipynb", *data])
+    assert not any((EXERCISES / n).exists() for n in secret)
+    graded_copy = root / "autograded" / "untouched" / assignment
+    assert all((graded_copy / n).exists() for n in data)
+    assert not any((graded_copy / n).exists() for n in secret)
 
 
 def test_release_script_writes_the_same_files(tmp_path):

@@ -17,6 +17,9 @@ One module per assignment:
 :mod:`lrlab.checks.range_test`  4. the LR range test and one suggestion rule
 :mod:`lrlab.checks.heavy_ball`  5. heavy-ball stability 2(1+beta)/L, Polyak's tuning
 :mod:`lrlab.checks.noise_floor` 5. the noise floor of constant-rate SGD, measured
+:mod:`lrlab.checks.diagnose`    6. diagnosing runs from their logs: labels, fixes
+:mod:`lrlab.checks.log_figure`  6. a readable figure of a training log
+:mod:`lrlab.checks.floor_detector` 6. has the loss stopped falling? (a detector)
 =============================  ===============================================
 
 Examples
@@ -30,6 +33,8 @@ Examples
 
 from ._core import CheckResult, Mistake
 from .adaptive import check_adagrad, check_rmsprop
+from .diagnose import check_fixes, check_labels
+from .floor_detector import check_noise_floor_reached
 from .gd import (
     check_backtracking_lr,
     check_find_stability_limit,
@@ -43,6 +48,7 @@ from .heavy_ball import (
     check_heavy_ball_limit,
     check_optimal_heavy_ball,
 )
+from .log_figure import check_plot_log
 from .noise_floor import check_measure_floor, check_predicted_floor
 from .range_test import check_lr_grid, check_range_test, check_smooth, check_suggest_lr
 from .schedules import (
@@ -61,12 +67,16 @@ __all__ = [
     "check_cosine_schedule",
     "check_exponential_schedule",
     "check_find_stability_limit",
+    "check_fixes",
     "check_gd_step",
     "check_heavy_ball_factor",
     "check_heavy_ball_limit",
+    "check_labels",
     "check_lr_grid",
     "check_measure_floor",
+    "check_noise_floor_reached",
     "check_optimal_heavy_ball",
+    "check_plot_log",
     "check_predicted_floor",
     "check_range_test",
     "check_rmsprop",

@@ -28,8 +28,10 @@ Which values are nonsense is read from the argument's numpy-style docstring
 entry (``lr : float > 0``, ``num_steps : int >= 0``, ``x0 : array of shape
 (dim,)``, ``theta : ... optional``), so the promise checked is the one the
 documentation makes. Run as a script for the counts and examples of each class
-(``python tests/api_fuzz.py [--limit N]``); tests/test_api_fuzz.py asserts that
-the arguments issue 17 lists are clear in every class.
+(``python tests/api_fuzz.py [--verbose] [--torch] [--target NAME]``; ``--torch``
+adds lrlab.torch's functions on a small network, slow on a busy machine);
+tests/test_api_fuzz.py asserts that the arguments issue 17 lists are clear in every
+class and that the whole API (without torch) has no finding beyond the known ones.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ CLASSES = ("clear", "accepted nonsense", "unclear error", "crash deep in numpy",
 FUZZ_CLASSES = ("bool", "nan", "inf", "negative", "zero", "huge int", "complex",
                 "complex array", "bool array", "array for scalar", "wrong shape", "string",
                 "none")
-TIME_LIMIT = 3.0
+TIME_LIMIT = 10.0   # seconds; the slowest valid call takes ~1 s on an idle machine
 
 
 @dataclass
@@ -83,8 +85,8 @@ def _fixtures() -> dict:
             "result": result, "well": surfaces.double_well()}
 
 
-def targets() -> list[Target]:
-    """The fuzzed callables, each with a valid call."""
+def targets(*, torch: bool = False) -> list[Target]:
+    """The fuzzed callables, each with a valid call (lrlab.torch's too if ``torch``)."""
     import lrlab
     from lrlab import (
         advisor,
@@ -269,6 +271,53 @@ def targets() -> list[Target]:
     add("mean_square_threshold", ls.mean_square_threshold, lambda: {"problem": f("line")})
     add("advise", advisor.advise,
         lambda: {"problem": f("bowl"), "num_steps": 30, "seeds": 1, "progress": False})
+    return out + (_torch_targets() if torch else [])
+
+
+def _torch_targets() -> list[Target]:
+    """lrlab.torch's functions on a two-layer network, when torch is installed."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - the test extra installs torch
+        return []
+    import lrlab.torch as lt
+
+    gen = torch.Generator().manual_seed(0)
+    X = torch.randn(64, 2, generator=gen)
+    y = (X[:, 0] > 0).long()
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=16)
+
+    def common():
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+        return {"model": net, "loss_fn": torch.nn.CrossEntropyLoss(), "loader": loader}
+
+    def history():
+        return lt.train(**common(), lr=0.1, num_steps=5)
+
+    def with_vector():
+        kw = common()
+        kw["vector"] = [torch.ones_like(p) for p in kw["model"].parameters()]
+        return kw
+
+    history()   # torch's first step pays a one-off set-up of several seconds
+
+    out = [Target("torch.train", lambda: lt.train, lambda: {**common(), "lr": 0.1, "num_steps": 5},
+                  legal={"eval_every": {"huge int"}}),
+           Target("torch.lr_range_test", lambda: lt.lr_range_test,
+                  lambda: {**common(), "num_steps": 20}, legal={"stop_factor": {"none"}}),
+           Target("torch.suggestion_band", lambda: lt.suggestion_band,
+                  lambda: {**common(), "seeds": [0], "num_steps": 20, "progress": False}),
+           Target("torch.sharpness", lambda: lt.sharpness, lambda: {**common(), "maxiter": 20}),
+           Target("torch.hvp", lambda: lt.hvp, with_vector),
+           Target("torch.diagnose", lambda: lt.diagnose,
+                  lambda: {**common(), "lr": 0.1, "num_steps": 10}),
+           Target("torch.advise", lambda: lt.advise,
+                  lambda: {**common(), "num_steps": 20, "seeds": 1, "progress": False,
+                           "curvature": False}),
+           Target("torch.update_ratio", lambda: lt.update_ratio, lambda: {"history": history()}),
+           Target("torch.UpdateRatioMonitor", lambda: lt.UpdateRatioMonitor,
+                  lambda: {"optimizer": torch.optim.SGD(common()["model"].parameters(), 0.1)})]
     return out
 
 
@@ -403,7 +452,7 @@ def _judge_error(err: BaseException, name: str, owner: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- the pass
 def run(only: dict[str, set[str]] | None = None, *, limit: int | None = None,
-        verbose: bool = False) -> dict:
+        verbose: bool = False, torch: bool = False) -> dict:
     """Fuzz every target (or ``only``: target -> parameters); the outcomes, counted.
 
     Returns ``{"counts": {class: n}, "cases": [(target, param, fuzz, class, detail)],
@@ -411,7 +460,7 @@ def run(only: dict[str, set[str]] | None = None, *, limit: int | None = None,
     """
     counts: collections.Counter = collections.Counter()
     cases, broken = [], []
-    for t in targets():
+    for t in targets(torch=torch):
         if only is not None and t.name not in only:
             continue
         fn = t.make()
@@ -451,9 +500,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true", help="print every finding")
     parser.add_argument("--target", action="append", help="fuzz only this target")
+    parser.add_argument("--torch", action="store_true", help="also lrlab.torch (slow)")
     args = parser.parse_args(argv)
     only = None if not args.target else {t: set() for t in args.target}
-    report = run(only, verbose=args.verbose)
+    report = run(only, verbose=args.verbose, torch=args.torch)
     import lrlab
 
     print(f"lrlab from {lrlab.__file__}")

@@ -14,7 +14,6 @@ methods run once per problem and are cached.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as W
@@ -34,106 +33,22 @@ from ..rules.linesearch import (
 )
 from ..trainer import train
 from .base import App, lr_slider
+from .linesearch_costs import (
+    COSTS,
+    METHODS,
+    PROBLEMS,
+    CostTable,
+    cost_axis,
+    cost_to_reach,
+    race_problem,
+)
 
 __all__ = ["COSTS", "METHODS", "CostTable", "LineSearchRace", "cost_axis", "cost_to_reach",
            "linesearch_race", "race_problem"]
 
-#: Names of the racers, in legend order.
-METHODS = ("GD (slider lr)", "GD 2/(μ+L)", "exact line search", "Armijo", "Polyak",
-           "Barzilai-Borwein", "L-BFGS")
-#: Cost axes.
-COSTS = ("iterations", "gradient evaluations", "all evaluations")
-PROBLEMS = ("Rosenbrock", "ill-conditioned quadratic", "logistic regression")
-
-
-def race_problem(name: str):
-    """The problems of the race, by name (see ``PROBLEMS``)."""
-    from .. import surfaces
-
-    if name == "Rosenbrock":
-        return surfaces.rosenbrock()
-    if name == "ill-conditioned quadratic":
-        # start on the worst-case ray of steepest descent, (1/mu, 1/L) in eigen-coordinates
-        return surfaces.quadratic([0.02, 1.0], x0=[1.0, 0.02])
-    if name == "logistic regression":
-        from ..datasets import sparse_features
-        from ..models import LogisticRegression
-
-        return LogisticRegression(sparse_features(300, dim=40, density=0.1), l2=1e-3)
-    raise ValueError(f"The 'problem' parameter of LineSearchRace must be one of "
-                     f"{list(PROBLEMS)}. Got {name!r} instead.")
-
-
-def cost_axis(history: Any, cost: str) -> np.ndarray:
-    """The x values of a history for a cost axis in :data:`COSTS`.
-
-    One pass computing the loss and the gradient counts as one gradient
-    evaluation; every loss evaluated on its own (a line-search trial) counts
-    one more under 'all evaluations'. Iterations are counted from 1 (the
-    start point is iteration 0, plotted at 1), so every axis can be log-scaled.
-
-    >>> from lrlab import train, surfaces
-    >>> from lrlab.rules import armijo
-    >>> h = train(surfaces.quadratic([1.0, 10.0]), armijo(lr0=1.0), 3)
-    >>> cost_axis(h, "iterations").tolist(), cost_axis(h, "all evaluations").tolist()
-    ([1, 2, 3, 4], [1, 6, 11, 15])
-    """
-    if cost == "iterations":
-        return np.arange(1, len(history.loss) + 1)
-    if cost == "gradient evaluations":
-        return np.asarray(history.grad_evals)
-    if cost == "all evaluations":
-        return np.asarray(history.loss_evals)
-    raise ValueError(f"The 'cost' parameter of cost_axis must be one of {list(COSTS)}. "
-                     f"Got {cost!r} instead.")
-
-
-def cost_to_reach(history: Any, cost: str, *, tol: float, f_star: float = 0.0) -> float | None:
-    """Cost (on the axis ``cost``) at which the gap ``loss - f_star`` first falls to
-    ``tol`` times its start; None if it never does.
-
-    >>> from lrlab import train, surfaces
-    >>> from lrlab.rules import armijo
-    >>> h = train(surfaces.quadratic([1.0, 10.0]), armijo(lr0=1.0), 30)
-    >>> cost_to_reach(h, "iterations", tol=1e-3), cost_to_reach(h, "all evaluations", tol=1e-3)
-    (13.0, 54.0)
-    """
-    x = cost_axis(history, cost).astype(float)
-    with np.errstate(all="ignore"):
-        gap = np.asarray(history.loss, dtype=float) - f_star
-        hit = np.nonzero(gap <= tol * gap[0])[0]
-    return float(x[hit[0]]) if hit.size else None
-
-
-@dataclass(frozen=True)
-class CostTable:
-    """What each racer of a :class:`LineSearchRace` paid to reach the target, on every axis.
-
-    ``table[cost][method]`` is the cost on axis ``cost`` (a name in :data:`COSTS`)
-    at which ``method`` first reached a gap of ``tol`` times its start, None if it
-    did not within the race; ``str(table)`` is the table as text ("diverged" for
-    the methods in ``diverged``, "—" for None).
-    """
-
-    problem: str
-    tol: float
-    costs: dict
-    diverged: tuple
-
-    def __getitem__(self, cost: str) -> dict:
-        return self.costs[cost]
-
-    def __str__(self) -> str:
-        width = max(len(name) for name in self.costs[COSTS[0]]) + 2
-        heads = {"iterations": "iterations", "gradient evaluations": "grad evals",
-                 "all evaluations": "all evals"}
-        lines = [f"{'method':{width}s}" + "".join(f"{heads[c]:>12s}" for c in COSTS)]
-        for name in self.costs[COSTS[0]]:
-            cells = ["diverged" if name in self.diverged else
-                     "—" if self.costs[c][name] is None else f"{self.costs[c][name]:.0f}"
-                     for c in COSTS]
-            lines.append(f"{name:{width}s}" + "".join(f"{cell:>12s}" for cell in cells))
-        return "\n".join(lines)
+#: (problem name, steps) -> the runs of every racer but the slider's (they depend on nothing
+#: else): made once per kernel, shared by every race app
+_RUNS: dict = {}
 
 
 class LineSearchRace(App):
@@ -198,7 +113,7 @@ class LineSearchRace(App):
         layout = W.VBox([W.HBox([self.problem_name, self.lr]), self.cost])
         self._wire(controls, layout)
         self._problem_key = None
-        self._axes_key = None
+        self._axes_key = self._rate_key = None
         self.update()
 
     def _build_figure(self) -> None:
@@ -260,18 +175,10 @@ class LineSearchRace(App):
         self._set_control(self.lr, min=float(lo), max=float(hi),
                           value=(1.0 / L if L else 1e-3) if reset else self.lr.value)
         self._run_fixed()
-        h = {}
-        if L is not None and p.strong_convexity:
-            h["GD 2/(μ+L)"] = train(p, optimal_constant(p), T, record_params=True)
-        h["exact line search"] = train(p, exact_line_search(p, xtol=1e-3), T,
-                                       record_params=True)
-        h["Armijo"] = train(p, armijo(lr0=1.0), T, record_params=True)
-        if p.f_star is not None:
-            h["Polyak"] = train(p, polyak(p.f_star), T, record_params=True)
-        h["Barzilai-Borwein"] = train(p, barzilai_borwein("long", lr0=1.0 / L if L else 1e-4),
-                                      T, record_params=True)
-        h["L-BFGS"] = lbfgs(p, T)
-        self.histories.update(h)
+        key = (self._problem_name, T)
+        if key not in _RUNS:
+            _RUNS[key] = _run_racers(p, T)
+        self.histories.update(_RUNS[key])
 
     def _background(self) -> None:
         ax = self.ax_path
@@ -295,6 +202,7 @@ class LineSearchRace(App):
         name = self.problem_name.value
         if name != self._problem_key:
             self.problem = race_problem(name)
+            self._problem_name = name
             self._run_all()
             self._problem_key = name
             self._background()
@@ -335,9 +243,10 @@ class LineSearchRace(App):
                   if n != "GD (slider lr)"]
         rates = np.concatenate([*others, 10.0 ** np.r_[self.lr.min, self.lr.max]])
         rate_lim = plots.decade_limits(rates[rates > 0], min_decades=2)
-        key = (cost, self._problem_key, xmax, rate_lim)
-        if key != self._axes_key:
-            self._axes_key = key
+        # a new cost axis redraws the loss panel alone; the step-size panels keep theirs
+        loss_key, rate_key = (cost, self._problem_key, xmax, top), (self._problem_key, rate_lim)
+        if loss_key != self._axes_key:
+            self._axes_key = loss_key
             self.ax_loss.set_xlim(1, 1.3 * xmax)
             self.ax_loss.set_ylim(1e-13 * top, 10 * top)
             self.ax_loss.set_xlabel(cost + (" (start = 1)" if cost == "iterations" else "")
@@ -350,12 +259,15 @@ class LineSearchRace(App):
             self.ax_loss.legend(handles=[self.curves[n] for n in METHODS
                                          if n in self.histories],
                                 loc="lower left", fontsize=7, ncol=2, framealpha=0.85)
+            self.canvas.invalidate(self.ax_loss)
+        if rate_key != self._rate_key:
+            self._rate_key = rate_key
             self.ax_rate.set_xlim(0, self.num_steps)   # shared by every step-size panel
             # margins keep a rate on a whole decade off the frame; two labelled decades inside
             self.ax_rate.set_ylim(rate_lim[0] / 2.2, rate_lim[1] * 2.2)
             inner = np.arange(*(np.round(np.log10(rate_lim)).astype(int) + np.array([1, 0])))
             self.ax_rate.set_yticks(10.0 ** np.unique(inner[[0, -1]]))
-            self.canvas.invalidate()
+            self.canvas.invalidate(*self.rate_axes.values())
         parts = []
         for name in METHODS:
             if name not in self.histories:
@@ -393,6 +305,22 @@ class LineSearchRace(App):
                          if bool(np.any(np.asarray(self.histories[name].diverged_at) >= 0)))
         return CostTable(problem=self.problem_name.value, tol=self.tol, costs=costs,
                          diverged=diverged)
+
+
+def _run_racers(p: Any, T: int) -> dict:
+    """Every racer but the slider's GD on problem ``p`` for ``T`` steps: name -> History."""
+    L = p.smoothness
+    h = {}
+    if L is not None and p.strong_convexity:
+        h["GD 2/(μ+L)"] = train(p, optimal_constant(p), T, record_params=True)
+    h["exact line search"] = train(p, exact_line_search(p, xtol=1e-3), T, record_params=True)
+    h["Armijo"] = train(p, armijo(lr0=1.0), T, record_params=True)
+    if p.f_star is not None:
+        h["Polyak"] = train(p, polyak(p.f_star), T, record_params=True)
+    h["Barzilai-Borwein"] = train(p, barzilai_borwein("long", lr0=1.0 / L if L else 1e-4),
+                                  T, record_params=True)
+    h["L-BFGS"] = lbfgs(p, T)
+    return h
 
 
 def linesearch_race(problem: str = "Rosenbrock", **kwargs: Any) -> LineSearchRace:

@@ -208,3 +208,41 @@ def test_moving_the_gd_slider_redraws_no_step_size_panel():
         assert ylim[0] < np.nanmin(y) and np.nanmax(y) < ylim[1]
     assert app.last_error is None
     app.close()
+
+
+def test_race_runs_each_problem_once_and_a_cost_redraws_the_loss_panel_alone(monkeypatch):
+    """The racers but the slider's run once per (problem, steps) in a kernel and are what
+    train gives; a new cost axis redraws the loss axes, not the step-size strips (the
+    picture equals the uncached full draw)."""
+    from lrlab.apps import linesearch_race as lr_race
+    from lrlab.rules import barzilai_borwein
+
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    calls = []
+    real = lr_race._run_racers
+    monkeypatch.setattr(lr_race, "_RUNS", {})
+    monkeypatch.setattr(lr_race, "_run_racers", lambda p, T: calls.append(T) or real(p, T))
+    app = LineSearchRace("ill-conditioned quadratic", num_steps=60, backend="png")
+    again = LineSearchRace("ill-conditioned quadratic", num_steps=60, backend="png")
+    assert calls == [60]
+    p = app.problem
+    want = train(p, barzilai_borwein("long", lr0=1.0 / p.smoothness), 60, record_params=True)
+    np.testing.assert_array_equal(again.histories["Barzilai-Borwein"].params, want.params)
+    again.close()
+    strips = list(app.rate_axes.values())
+    drawn = []
+    for ax in strips:
+        draw = ax.draw
+        ax.draw = lambda renderer, ax=ax, draw=draw: (drawn.append(ax), draw(renderer))
+    full = app.canvas.full_draws
+    for cost in ("iterations", "gradient evaluations", "all evaluations"):
+        app.cost.value = cost
+        assert app.canvas.full_draws == full and drawn == []
+        assert app.ax_loss.get_xlabel().startswith(cost)
+        x, _ = app.curves["Armijo"].get_data()
+        np.testing.assert_array_equal(x, cost_axis(app.histories["Armijo"], cost))
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+        app.canvas.render()
+        full, drawn[:] = app.canvas.full_draws, []
+    app.close()

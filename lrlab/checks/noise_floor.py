@@ -184,9 +184,8 @@ def _measure_probes():
     from ..datasets import noisy_line
     from ..models import LinearRegression
 
-    return [(LinearRegression(noisy_line(100, noise=1.0, seed=3)), 0.1, 4, (0, 1, 2), 300, 100),
-            (LinearRegression(noisy_line(60, noise=0.5, seed=4)), 0.05, 8, (5, 6, 7, 8), 200,
-             50)]
+    return [(LinearRegression(noisy_line(100, noise=1.0, seed=3)), 0.1, 4, (0, 1, 2), 200, 80),
+            (LinearRegression(noisy_line(60, noise=0.5, seed=4)), 0.05, 8, (5, 6), 150, 50)]
 
 
 def _measure_behaviour(fn, probe):

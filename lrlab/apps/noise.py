@@ -11,14 +11,14 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 from matplotlib.gridspec import GridSpec
+from matplotlib.ticker import LogLocator
 
 from .. import plots
 from ..gradient_noise import gradient_noise_covariance, noise_floor
 from ..problem import Problem
-from ..rules import sgd
-from ..trainer import train
-from .base import App, loss_gap, lr_slider
+from .base import App, lr_slider
 from .race import default_data_problem, moving_average
+from .race_runs import SlicedRuns
 
 __all__ = ["DECAYS", "PHASE_COLORS", "NoiseExplorer", "decay_phases",
            "gradient_noise_covariance", "noise_explorer", "noise_floor"]
@@ -136,7 +136,19 @@ class NoiseExplorer(App):
         self.canvas.animate(self.path_constant, *self.phase_paths, self.zoom_constant,
                             *self.zoom_paths, self.loss_constant, *self.phase_losses,
                             self.floor_line, self.floor_text)
-        self._key = None
+        ax = self.ax_loss
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))  # fewer tick artists
+        ax.set_xlabel("step $t$")
+        ax.set_ylabel(r"full-data $f(\theta_t) - f^\star$ (moving average)")
+        # what a control changes now and then is a cached layer of its own, not the
+        # contours' background: the step axis (steps) and the loss panel's title
+        self.canvas.layer(ax.xaxis, ax.yaxis)
+        self.loss_title = plots.title_text(ax, fontsize=10)
+        self.canvas.layer(self.loss_title)
+        self._view: tuple = (None, None, None)  # T, limits, legend labels
+        self._runs = SlicedRuns(self.problem, seed=seed)
+        self._floors: dict = {}
         layout = W.VBox([W.HBox([self.lr, self.batch_size, self.num_steps]), self.decay])
         self._wire([self.lr, self.batch_size, self.decay, self.num_steps], layout)
         self.update()
@@ -146,7 +158,7 @@ class NoiseExplorer(App):
         center = np.asarray(p.minima[0], dtype=float)
         r = 1.25 * float(np.max(np.abs(np.asarray(p.x0) - center)))
         bounds = ((center[0] - r, center[0] + r), (center[1] - r, center[1] + r))
-        plots.contours(p, self.ax_path, bounds=bounds)
+        plots.contours(p, self.ax_path, bounds=bounds, resolution=100)  # smooth ellipses
         # a zoom on the minimum (lower right), where the clouds of the phases are seen shrink
         zr = r / ZOOM
         self.ax_zoom = self.ax_path.inset_axes([0.6, 0.02, 0.38, 0.38])
@@ -158,34 +170,49 @@ class NoiseExplorer(App):
         self.ax_zoom.set_xlabel("")
         self.ax_zoom.set_ylabel("")
         self.ax_zoom.set_title(f"zoom ×{ZOOM}", fontsize=8, pad=2)
-        self.ax_path.indicate_inset_zoom(self.ax_zoom, edgecolor="#333")
+        box = self.ax_path.indicate_inset_zoom(self.ax_zoom, edgecolor="#333")
+        # matplotlib's InsetIndicator.draw ignores set_visible(False): the canvas could not
+        # keep it out of the cached background, and drew it there and again as an overlay
+        draw = box.draw
+        box.draw = lambda renderer: draw(renderer) if box.get_visible() else None
         self.ax_path.set_xlabel("slope $w$" if "line" in p.name else r"$\theta_1$")
         self.ax_path.set_ylabel("intercept $b$" if "line" in p.name else r"$\theta_2$")
-        self.ax_path.set_title(p.name, fontsize=10)
+        self.ax_path.set_title(f"{p.name}: the cloud of iterates shrinks with the lr",
+                               fontsize=10)
 
-    def _schedule(self, lr: float, T: int):
+    @staticmethod
+    def schedule(decay: str, lr: float, T: int) -> Any:
+        """The learning rate of a run of ``T`` steps with ``decay`` (one of :data:`DECAYS`)."""
         from .. import schedules
 
-        if self.decay.value == "step ÷10":
+        if decay == "step ÷10":
             return schedules.multistep(lr, milestones=[T // 2, 3 * T // 4], gamma=0.1)
-        if self.decay.value == "1/t":
+        if decay == "1/t":
             return schedules.inverse_time(lr, decay_rate=1.0, decay_steps=max(T / 20, 1))
-        return lr
+        return schedules.constant(lr)
 
     def _update(self) -> None:
         p = self.problem
         lr, B, T = float(self.lr.value), int(self.batch_size.value), int(self.num_steps.value)
-        run = dict(batch_size=B, seed=self.seed, record_params=True)
-        self.constant_history = train(p, sgd(lr), T, **run)
-        decayed = self.decay.value != "constant"
-        self.history = train(p, sgd(self._schedule(lr, T)), T, **run) if decayed else \
-            self.constant_history
-        self.floor = noise_floor(p, lr, B)
-        gap_c = loss_gap(p, self.constant_history)
-        gap = loss_gap(p, self.history)
+        decay = self.decay.value
+        decayed = decay != "constant"
+        # the constant run and the decayed one, trained together and cached per (lr, B):
+        # a new decay trains one run, a new length slices (see SlicedRuns)
+        specs = {"constant": (("constant", lr, B), lambda t: self.schedule("constant", lr, t),
+                              False)}
+        if decayed:
+            specs[decay] = ((decay, lr, B), lambda t: self.schedule(decay, lr, t), True)
+        steps = self.num_steps
+        runs = self._runs.get(specs, T, batch_size=B, lengths=range(
+            steps.min, steps.max + 1, steps.step or 1), keep=lambda key: key[1:] == (lr, B))
+        self.constant_history, gap_c = runs["constant"]
+        self.history, gap = runs[decay]
+        if (lr, B) not in self._floors:
+            self._floors = {(lr, B): noise_floor(p, lr, B)}
+        self.floor = self._floors[(lr, B)]
         self.measured_floor = _tail_mean(self.constant_history, gap_c, T - T // 2)
         self.final_gap = _tail_mean(self.history, gap, max(T // 10, 1))
-        w = max(T // 50, 1)
+        w = max(T // 50, 1)  # the moving average: over 2% of the run
         plots.set_loss_curve(self.loss_constant, moving_average(gap_c, w))
         plots.set_trajectory(self.path_constant, self.constant_history.params)
         plots.set_trajectory(self.zoom_constant, self.constant_history.params)
@@ -211,27 +238,7 @@ class NoiseExplorer(App):
         self.floor_line.set_ydata([self.floor, self.floor])
         self.floor_text.set_position((0.99, self.floor))
         self.floor_text.set_text(f"predicted floor {self.floor:.2g}")
-        top = float(gap_c[0]) * 3
-        key = (T, self.decay.value, top, tuple(self.phase_labels))
-        if key != self._key:
-            self._key = key
-            ax = self.ax_loss
-            ax.set_yscale("log")
-            ax.set_xlim(0, T)
-            ax.set_ylim(top * 1e-6, top)
-            ax.set_xlabel("step $t$")
-            ax.set_ylabel(r"full-data $f(\theta_t) - f^\star$")
-            ax.set_title(f"loss gap (moving average of {w} steps)", fontsize=10)
-            if ax.get_legend() is not None:
-                ax.get_legend().remove()
-            if decayed:
-                handles = [*self.phase_losses[: len(self.phase_labels)], self.loss_constant]
-                labels = [f"{self.decay.value}: lr {text}" for text in self.phase_labels]
-                labels.append("constant lr")
-            else:
-                handles, labels = self.phase_losses[:1], ["constant lr"]
-            ax.legend(handles, labels, loc="lower left", fontsize=8)
-            self.canvas.invalidate()
+        self._set_view(T, float(gap_c[0]) * 3, decayed)
         if self.constant_history.diverged:
             at = int(self.constant_history.diverged_at)
             text = (f"constant lr {lr:.3g}, batch {B}: diverged at step {at} "
@@ -250,6 +257,34 @@ class NoiseExplorer(App):
         self._set_status(text, "bad" if self.history.diverged or
                          self.constant_history.diverged else "ok")
         self.canvas.render()
+
+    def _set_view(self, T: int, top: float, decayed: bool) -> None:
+        """Limits, title and legend of the loss panel: each redrawn (its layer) only when
+        it changes."""
+        ax = self.ax_loss
+        old_T, old_ylim, old_labels = self._view
+        if T != old_T:
+            ax.set_xlim(0, T)
+            self.canvas.invalidate(ax.xaxis)
+        ylim = (top * 1e-6, top)
+        if ylim != old_ylim:
+            ax.set_ylim(*ylim)
+            self.canvas.invalidate(ax.yaxis)
+        title = "a constant lr stalls at its floor; a decaying one goes below"
+        if title != self.loss_title.get_text():
+            self.loss_title.set_text(title)
+            self.canvas.invalidate(self.loss_title)
+        if decayed:
+            handles = [*self.phase_losses[: len(self.phase_labels)], self.loss_constant]
+            labels = [f"{self.decay.value}: lr {text}" for text in self.phase_labels]
+            labels.append("constant lr")
+        else:
+            handles, labels = self.phase_losses[:1], ["constant lr"]
+        if labels != old_labels:  # the legend is drawn over the curves from a layer
+            if ax.get_legend() is not None:
+                ax.get_legend().remove()
+            ax.legend(handles, labels, loc="lower left", fontsize=8)
+        self._view = (T, ylim, labels)
 
 
 def decay_phases(lr: Any) -> tuple[np.ndarray, list[str]]:

@@ -154,7 +154,7 @@ class ScheduleRace(App):
                     "only 'warm-up + cosine' and 'WSD' warm up: select one")
         steps = self.num_steps
         lengths = range(steps.min, steps.max + 1, steps.step or 1)
-        runs = self._runs.get(names, lr, T, k, w, B, lengths=lengths)
+        runs = self._runs.contestants(names, lr, T, k, w, B, lengths=lengths)
         self.histories = {name: h for name, (h, _) in runs.items()}
         self.labels = names
         tail = max(T // 10, 1)

@@ -19,7 +19,7 @@ from ..trainer import train
 from .base import loss_gap
 
 __all__ = ["CONTESTANTS", "DECAYING", "LENGTHED", "SCHEDULES", "WARMING", "RaceRuns",
-           "RateTable", "first_steps", "make_contestant"]
+           "RateTable", "SlicedRuns", "first_steps", "make_contestant"]
 
 def _schedules():
     from .. import schedules
@@ -132,83 +132,110 @@ def first_steps(history: Any, num_steps: int) -> Any:
                    eval_loss=None if h.eval_loss is None else h.eval_loss[keep], states=None)
 
 
-class RaceRuns:
-    """The race's runs, cached: trained together, sliced, kept while they can be reused.
+class SlicedRuns:
+    """Runs of SGD with schedules on one problem, trained together, sliced and cached.
+
+    A run is asked for by a *spec* ``(key, make, lengthed)``: ``key`` names
+    everything it depends on but its length, ``make(T)`` gives its schedule (or
+    a :class:`~lrlab.rules.Rule`, trained on its own) for ``T`` steps, and
+    ``lengthed`` says whether that schedule depends on ``T``. The missing runs
+    are trained in one :func:`lrlab.train` call (one column of learning rates
+    per run, :class:`RateTable`), with ``eval_every=1``, so that a run of a
+    length-free schedule serves every shorter length (:func:`first_steps`).
+    When the length changes (a steps slider moved), every length of the
+    slider is trained at once (one column per length for a lengthed spec): its
+    other values are then slices, not training.
+    """
+
+    def __init__(self, problem: Problem, *, seed: int):
+        self.problem, self.seed = problem, seed
+        self._trained: dict = {}  # (key, T or None) -> History of one run, long enough
+        self._shown: dict = {}  # (key, T or None, T) -> (History of T steps, loss gap)
+        self._last_T: int | None = None
+        self.trainings = 0  # train() calls (for tests)
+
+    def get(self, specs: dict, T: int, *, batch_size: int, lengths: range,
+            keep: Callable[[Any], bool] | None = None) -> dict:
+        """Name -> (History of ``T`` steps, full-data loss gap of its iterates), for
+        ``specs`` (name -> spec). Cached runs whose key fails ``keep`` are dropped
+        (default: keep those asked for now)."""
+        def full(key, lengthed, t):
+            return (key, t if lengthed else None)
+
+        missing = [(full(k, ln, T), make, T) for k, make, ln in specs.values()
+                   if self._usable(full(k, ln, T), T) is None]
+        if missing:
+            if self._last_T not in (None, T) and T in lengths:  # the steps slider moved:
+                longest = max(lengths)  # all of its lengths at once
+                jobs = [(full(k, ln, t), make, t) for k, make, ln in specs.values()
+                        for t in (lengths if ln else [T])]
+                jobs = [j for j in jobs if self._usable(j[0], longest) is None]
+                self._train(jobs, longest, batch_size)
+            else:
+                self._train(missing, T, batch_size)
+        self._last_T = T
+        out = {}
+        for name, (k, _, ln) in specs.items():
+            shown = (*full(k, ln, T), T)
+            if shown not in self._shown:
+                h = first_steps(self._usable(full(k, ln, T), T), T)
+                self._shown[shown] = (h, loss_gap(self.problem, h))
+            out[name] = self._shown[shown]
+        asked = {s[0] for s in specs.values()}
+        keep = keep or (lambda key: key in asked)
+        self._trained = {f: h for f, h in self._trained.items() if keep(f[0])}
+        self._shown = {f: v for f, v in self._shown.items() if keep(f[0])}
+        return out
+
+    def _usable(self, full_key: tuple, T: int) -> Any:
+        h = self._trained.get(full_key)
+        return h if h is not None and h.num_steps >= T else None
+
+    def _train(self, jobs: list[tuple], length: int, batch_size: int) -> None:
+        run = dict(batch_size=batch_size, seed=self.seed, record_params=True, eval_every=1)
+        made = [(f, make(t)) for f, make, t in jobs]
+        scheduled = [(f, m) for f, m in made if not isinstance(m, Rule)]
+        if scheduled:
+            steps = np.arange(length)
+            table = np.stack([np.broadcast_to(m(steps), (length,)) for _, m in scheduled],
+                             axis=1)
+            h = train(self.problem, sgd(RateTable(table)), length, **run)
+            self.trainings += 1
+            for j, (f, _) in enumerate(scheduled):
+                self._trained[f] = h[j]
+        for f, m in made:
+            if isinstance(m, Rule):
+                self._trained[f] = train(self.problem, m, length, **run)
+                self.trainings += 1
+
+
+class RaceRuns(SlicedRuns):
+    """The race's runs (:class:`SlicedRuns`) by contestant.
 
     A contestant's run depends on the base lr, the batch size and the seed, and
     on the decay period, the warm-up and the race length only when its
     schedule uses them (:data:`DECAYING`, :data:`WARMING`, :data:`LENGTHED`).
-    The missing runs are trained in one :func:`lrlab.train` call (one column of
-    learning rates per run; "plateau ÷10", a rule, in a second), with
-    ``eval_every=1``, so that a run of a length-free schedule serves every
-    shorter race (:func:`first_steps`). When the race length changes, every
-    length of the steps slider is trained at once (one column per length for
-    the schedules that depend on it): the slider's other values are then
-    slices, not training.
+    Runs of deselected contestants are kept while those settings stay.
     """
 
     def __init__(self, problem: Problem, seed: int):
-        self.problem, self.seed = problem, seed
-        self._trained: dict = {}  # key -> History of one run (at least as long as needed)
-        self._shown: dict = {}  # (key, T) -> (History of T steps, its full-data loss gap)
-        self._last_T: int | None = None
-        self.trainings = 0  # train() calls (for tests)
+        super().__init__(problem, seed=seed)
 
-    @staticmethod
-    def key(name: str, lr: float, T: int, k: int, w: int, B: int) -> tuple:
-        return (name, lr, B, k if name in DECAYING else None, w if name in WARMING else None,
-                T if name in LENGTHED else None)
-
-    def get(self, names: list[str], lr: float, T: int, k: int, w: int, B: int, *,
-            lengths: range) -> dict:
+    def contestants(self, names: list[str], lr: float, T: int, k: int, w: int, B: int, *,
+                    lengths: range) -> dict:
         """Contestant -> (History of ``T`` steps, full-data loss gap of its iterates)."""
-        keys = {n: self.key(n, lr, T, k, w, B) for n in names}
-        missing = [n for n in names if self._usable(keys[n], T) is None]
-        if missing:
-            if self._last_T not in (None, T) and T in lengths:  # the steps slider moved: all
-                # of its lengths at once
-                jobs = [(self.key(n, lr, t, k, w, B), n, t) for n in names
-                        for t in (lengths if n in LENGTHED else [T])]
-                jobs = [j for j in jobs if self._usable(j[0], max(lengths)) is None]
-                self._train(jobs, max(lengths), lr, k, w, B)
-            else:
-                self._train([(keys[n], n, T) for n in missing], T, lr, k, w, B)
-        self._last_T = T
-        out = {}
-        for n in names:
-            shown = (keys[n], T)
-            if shown not in self._shown:
-                h = first_steps(self._usable(keys[n], T), T)
-                self._shown[shown] = (h, loss_gap(self.problem, h))
-            out[n] = self._shown[shown]
-        self._forget(lr, k, w, B)
-        return out
+        def spec(name: str) -> tuple:
+            key = (name, lr, B, k if name in DECAYING else None, w if name in WARMING else None)
+            return key, (lambda t: _made(name, lr, t, k, w)), name in LENGTHED
 
-    def _usable(self, key: tuple, T: int) -> Any:
-        h = self._trained.get(key)
-        return h if h is not None and h.num_steps >= T else None
-
-    def _train(self, jobs: list[tuple], length: int, lr: float, k: int, w: int, B: int) -> None:
-        run = dict(batch_size=B, seed=self.seed, record_params=True, eval_every=1)
-        scheduled = [(key, n, t) for key, n, t in jobs if SCHEDULES[n] is not None]
-        if scheduled:
-            steps = np.arange(length)
-            table = np.stack([np.broadcast_to(SCHEDULES[n](lr, t, k, w)(steps), (length,))
-                              for _, n, t in scheduled], axis=1)
-            h = train(self.problem, sgd(RateTable(table)), length, **run)
-            self.trainings += 1
-            for j, (key, _, _) in enumerate(scheduled):
-                self._trained[key] = h[j]
-        for key, n, t in jobs:
-            if SCHEDULES[n] is None:
-                self._trained[key] = train(self.problem, make_contestant(n, lr, t, k, w),
-                                           length, **run)
-                self.trainings += 1
-
-    def _forget(self, lr: float, k: int, w: int, B: int) -> None:
-        """Drop the runs of other lrs, batch sizes, decay periods and warm-ups."""
         def current(key: tuple) -> bool:
             return key[1:3] == (lr, B) and key[3] in (None, k) and key[4] in (None, w)
 
-        self._trained = {key: h for key, h in self._trained.items() if current(key)}
-        self._shown = {s: v for s, v in self._shown.items() if current(s[0])}
+        return self.get({n: spec(n) for n in names}, T, batch_size=B, lengths=lengths,
+                        keep=current)
+
+
+def _made(name: str, lr: float, T: int, k: int, w: int) -> Any:
+    """A contestant's schedule, or its rule when it has no schedule ("plateau ÷10")."""
+    make = SCHEDULES[name]
+    return make(lr, T, k, w) if make is not None else make_contestant(name, lr, T, k, w)

@@ -94,3 +94,59 @@ def test_decay_phases_by_decade_of_the_rate():
         warnings.simplefilter("error")
         phase, _ = decay_phases(np.array([0.2, np.nan, 0.0]))  # a diverged run's record
     assert phase.tolist() == [0, 0, 0]
+
+
+def _direct(app, decay):
+    """A run of the explorer's settings trained alone, the slow way."""
+    from lrlab import sgd, train
+
+    T = app.num_steps.value
+    return train(app.problem, sgd(app.schedule(decay, app.lr.value, T)), T,
+                 batch_size=app.batch_size.value, seed=app.seed, record_params=True)
+
+
+def test_noise_explorer_caches_and_slices_runs_equal_to_runs_trained_alone():
+    app = lw.noise_explorer(lr=0.2, batch_size=4, decay="step ÷10", num_steps=800,
+                            backend="png")
+    app.num_steps.value = 500  # every length of the slider trained at once
+    trainings = app._runs.trainings
+    for T in (2300, 100, 3000):
+        app.num_steps.value = T
+    app.decay.value = "constant"
+    assert app._runs.trainings == trainings  # slices of what the first move trained
+    for decay, T in (("1/t", 500), ("step ÷10", 2300), ("constant", 100), ("1/t", 3000)):
+        app.decay.value, app.num_steps.value = decay, T
+        slow_c, slow = _direct(app, "constant"), _direct(app, decay)
+        np.testing.assert_allclose(app.constant_history.params, slow_c.params, rtol=1e-12,
+                                   atol=1e-14)
+        np.testing.assert_allclose(app.history.params, slow.params, rtol=1e-12, atol=1e-14)
+        np.testing.assert_array_equal(app.history.lr, slow.lr)
+        gap = app.problem.loss(slow_c.params) - app.problem.f_star
+        assert app.measured_floor == pytest.approx(np.mean(gap[-(T - T // 2):]), rel=1e-9)
+        x = app.path_constant.get_xdata() if decay != "constant" else \
+            app.phase_paths[0].get_xdata()
+        np.testing.assert_allclose(x, slow_c.params[:, 0], rtol=1e-12)
+        assert app.ax_loss.get_xlim() == (0, T)
+    # 1/t alone at 3000 (a new decay: its run at this length), then at every length (the
+    # steps moved); everything else was a slice
+    assert app._runs.trainings == trainings + 2
+    app.close()
+
+
+def test_noise_explorer_frames_equal_a_fresh_explorer_and_a_full_draw():
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    app = lw.noise_explorer(lr=0.2, batch_size=4, num_steps=800, backend="png")
+    full = app.canvas.full_draws
+    app.decay.value = "step ÷10"
+    app.num_steps.value = 1500
+    app.lr.value = 0.05
+    app.batch_size.value = 16
+    assert app.canvas.full_draws == full  # the contours are never drawn again
+    fresh = lw.noise_explorer(lr=0.05, batch_size=16, decay="step ÷10", num_steps=1500,
+                              backend="png")
+    assert_same_picture(shown(app.canvas), shown(fresh.canvas))
+    assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+    assert app.status_text == fresh.status_text
+    app.close()
+    fresh.close()

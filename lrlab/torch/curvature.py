@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validation import check_choice, check_int, check_real, fail
+from .._validation import MAX_COUNT, check_choice, check_int, check_real, fail
 from ..sharpness import DENSE_MAX_DIM, _eigsh, _power
 from ._inputs import Setup, batch_size_of, setup, to_device
 from ._state import preserved
@@ -101,7 +101,8 @@ def hvp(model: Any, loss_fn: Any = None, loader: Any = None, vector: Any = None,
     """
     owner = "lrlab.torch.hvp"
     spec = setup(model, loss_fn, loader, forward=forward, owner=owner)
-    max_batches = check_int(max_batches, "max_batches", owner, low=1, allow_none=True)
+    max_batches = check_int(max_batches, "max_batches", owner, low=1, high=MAX_COUNT,
+                            allow_none=True)
     if not isinstance(vector, list | tuple) or len(vector) != len(spec.params) or any(
             not isinstance(v, torch.Tensor) or v.shape != p.shape
             for v, p in zip(vector, spec.params, strict=False)):
@@ -161,7 +162,8 @@ def sharpness(model: Any, loss_fn: Any = None, loader: Any = None, *, method: st
     tol = check_real(tol, "tol", owner, low=0, low_open=True)
     maxiter = check_int(maxiter, "maxiter", owner, low=1, allow_none=True)
     seed = check_int(seed, "seed", owner, low=0)
-    max_batches = check_int(max_batches, "max_batches", owner, low=1, allow_none=True)
+    max_batches = check_int(max_batches, "max_batches", owner, low=1, high=MAX_COUNT,
+                            allow_none=True)
     with preserved(spec.model, None, [loader]), np.errstate(all="ignore"):
         spec.model.eval()
         curv = _Curvature(spec, loader, max_batches)

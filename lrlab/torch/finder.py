@@ -113,7 +113,7 @@ def lr_range_test(
     beta = check_real(smoothing, "smoothing", owner, low=0, high=1, high_open=True)
     if stop_factor is not None:
         stop_factor = check_real(stop_factor, "stop_factor", owner, low=1, low_open=True)
-    seed = check_int(seed, "seed", owner, low=0, allow_none=True)
+    seed = check_int(seed, "seed", owner, low=0, high=2**63 - 1, allow_none=True)  # torch's
     if loader is None:
         fail(loader, "loader", owner,
              allowed="a DataLoader or a re-iterable of batches", exc=TypeError)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._validation import check_bool, check_int, check_real, fail
+from .._validation import MAX_COUNT, check_bool, check_bool_or, check_int, check_real, fail
 from ..diagnostics import Diagnosis, UpdateRatio
 from ..diagnostics import diagnose as diagnose_history
 from ..history import History
@@ -94,21 +94,22 @@ def train(
     """
     owner = "lrlab.torch.train"
     lr_at, lr0 = _rate(lr, owner)
-    num_steps = check_int(num_steps, "num_steps", owner, low=0)
+    num_steps = check_int(num_steps, "num_steps", owner, low=0, high=MAX_COUNT)
     eval_every = max(num_steps, 1) if eval_every is None else check_int(
         eval_every, "eval_every", owner, low=1)
-    seed = check_int(seed, "seed", owner, low=0, allow_none=True)
+    seed = check_int(seed, "seed", owner, low=0, high=2**63 - 1, allow_none=True)  # torch's
     if divergence_factor is not None:
         divergence_factor = check_real(divergence_factor, "divergence_factor", owner, low=1,
                                        low_open=True)
-    if record_params not in (True, False, "auto"):
-        fail(record_params, "record_params", owner, allowed="True, False or 'auto'")
+    record_params = check_bool_or(record_params, "record_params", owner)  # True, False, 'auto'
     keep_weights = check_bool(keep_weights, "keep_weights", owner)
     if loader is None:
         fail(loader, "loader", owner,
              allowed="a DataLoader or a re-iterable of batches", exc=TypeError)
     spec = setup(model, loss_fn, loader, forward=forward, owner=owner)
     instance = optimizer if _is_optimizer(optimizer) else None
+    if eval_loader is not None and not hasattr(eval_loader, "__iter__"):
+        fail(eval_loader, "eval_loader", owner, allowed="a DataLoader or None", exc=TypeError)
     loaders = [loader] if eval_loader is None else [loader, eval_loader]
 
     def go() -> History:

@@ -151,6 +151,60 @@ def warmup_cosine(t, lr0, warmup_steps, total_steps, final_lr=0.0):
         return lr0 * t / warmup_steps
     return cosine_schedule(t - warmup_steps, lr0, total_steps - warmup_steps, final_lr)
 ''', "check_warmup_cosine", "starts_at_zero", ("test_warmup_cosine",)),
+    PlantedBug("plateau-ge-patience", A2, "plateau_rates", '''
+def plateau_rates(losses, lr0, factor=0.1, patience=10, threshold=1e-4):
+    lr, best, bad, rates = lr0, float("inf"), 0, []
+    for loss in losses:
+        if loss < best * (1 - threshold):
+            best, bad = loss, 0
+        else:
+            bad += 1
+        if bad >= patience:
+            lr, bad = lr * factor, 0
+        rates.append(lr)
+    return rates
+''', "check_plateau_rates", "ge_patience", ("test_plateau_rates",)),
+    PlantedBug("plateau-no-reset", A2, "plateau_rates", '''
+def plateau_rates(losses, lr0, factor=0.1, patience=10, threshold=1e-4):
+    lr, best, bad, rates = lr0, float("inf"), 0, []
+    for loss in losses:
+        if loss < best * (1 - threshold):
+            best, bad = loss, 0
+        else:
+            bad += 1
+        if bad > patience:
+            lr = lr * factor
+        rates.append(lr)
+    return rates
+''', "check_plateau_rates", "no_reset", ("test_plateau_rates",)),
+    PlantedBug("plateau-vs-last", A2, "plateau_rates", '''
+def plateau_rates(losses, lr0, factor=0.1, patience=10, threshold=1e-4):
+    lr, best, bad, rates = lr0, float("inf"), 0, []
+    previous = float("inf")
+    for loss in losses:
+        if loss < previous * (1 - threshold):
+            bad = 0
+        else:
+            bad += 1
+        previous = loss
+        if bad > patience:
+            lr, bad = lr * factor, 0
+        rates.append(lr)
+    return rates
+''', "check_plateau_rates", "vs_last", ("test_plateau_rates",), hidden=True),
+    PlantedBug("plateau-abs-threshold", A2, "plateau_rates", '''
+def plateau_rates(losses, lr0, factor=0.1, patience=10, threshold=1e-4):
+    lr, best, bad, rates = lr0, float("inf"), 0, []
+    for loss in losses:
+        if loss < best - threshold:
+            best, bad = loss, 0
+        else:
+            bad += 1
+        if bad > patience:
+            lr, bad = lr * factor, 0
+        rates.append(lr)
+    return rates
+''', "check_plateau_rates", "abs_threshold", ("test_plateau_rates",), hidden=True),
     # ------------------------------------------------------------ assignment 3
     PlantedBug("adagrad-no-sqrt", A3, "adagrad_update", '''
 def adagrad_update(theta, grad, accum, lr, eps=1e-10):
@@ -177,6 +231,34 @@ def rmsprop_update(theta, grad, sq_avg, lr, alpha=0.99, eps=1e-8):
     sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
     return theta - lr * grad / np.sqrt(sq_avg + eps), sq_avg
 ''', "check_rmsprop", "eps_inside", ("test_rmsprop",), hidden=True),
+    PlantedBug("adam-no-bias-correction", A3, "adam_update", '''
+def adam_update(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
+''', "check_adam", "no_bias_correction", ("test_adam",)),
+    PlantedBug("adam-only-first-correction", A3, "adam_update", '''
+def adam_update(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v) + eps), m, v
+''', "check_adam", "only_first_correction", ("test_adam",)),
+    PlantedBug("adam-t-from-zero", A3, "adam_update", '''
+def adam_update(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    m_hat = m / (1 - beta1 ** (t - 1))
+    v_hat = v / (1 - beta2 ** (t - 1))
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+''', "check_adam", "t_from_zero", ("test_adam",)),
+    PlantedBug("adam-eps-inside", A3, "adam_update", '''
+def adam_update(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return theta - lr * m_hat / np.sqrt(v_hat + eps), m, v
+''', "check_adam", "eps_inside", ("test_adam",), hidden=True),
     # ------------------------------------------------------------ assignment 4
     PlantedBug("grid-linear", A4, "lr_grid", '''
 def lr_grid(start_lr, end_lr, num_steps):

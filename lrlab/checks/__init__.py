@@ -12,8 +12,8 @@ One module per assignment:
 
 =============================  ===============================================
 :mod:`lrlab.checks.gd`          1. GD step, stability limit 2/L, backtracking
-:mod:`lrlab.checks.schedules`   2. step, exponential, cosine, warm-up
-:mod:`lrlab.checks.adaptive`    3. Adagrad and RMSprop
+:mod:`lrlab.checks.schedules`   2. step, exponential, cosine, warm-up, plateau
+:mod:`lrlab.checks.adaptive`    3. Adagrad, RMSprop and Adam
 :mod:`lrlab.checks.range_test`  4. the LR range test and one suggestion rule
 :mod:`lrlab.checks.heavy_ball`  5. heavy-ball stability 2(1+beta)/L, Polyak's tuning
 :mod:`lrlab.checks.noise_floor` 5. the noise floor of constant-rate SGD, measured
@@ -32,7 +32,7 @@ Examples
 """
 
 from ._core import CheckResult, Mistake
-from .adaptive import check_adagrad, check_rmsprop
+from .adaptive import check_adagrad, check_adam, check_rmsprop
 from .diagnose import check_fixes, check_labels
 from .floor_detector import check_noise_floor_reached
 from .gd import (
@@ -54,6 +54,7 @@ from .range_test import check_lr_grid, check_range_test, check_smooth, check_sug
 from .schedules import (
     check_cosine_schedule,
     check_exponential_schedule,
+    check_plateau_rates,
     check_step_schedule,
     check_warmup_cosine,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "CheckResult",
     "Mistake",
     "check_adagrad",
+    "check_adam",
     "check_backtracking_lr",
     "check_companion_matrix",
     "check_cosine_schedule",
@@ -73,6 +75,7 @@ __all__ = [
     "check_heavy_ball_limit",
     "check_labels",
     "check_lr_grid",
+    "check_plateau_rates",
     "check_measure_floor",
     "check_noise_floor_reached",
     "check_optimal_heavy_ball",

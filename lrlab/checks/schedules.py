@@ -1,5 +1,5 @@
-"""Self-checks for assignment 2: step, exponential and cosine schedules, and
-linear warm-up followed by cosine decay.
+"""Self-checks for assignment 2: step, exponential and cosine schedules,
+linear warm-up followed by cosine decay, and reducing the rate on a plateau.
 
 Conventions (the same as :mod:`lrlab.schedules` and ``torch.optim.lr_scheduler``):
 ``t`` is the 0-based step, and ``lr(0)`` is the initial rate ``lr0``.
@@ -12,7 +12,9 @@ Conventions (the same as :mod:`lrlab.schedules` and ``torch.optim.lr_scheduler``
   to ``final_lr`` in ``total_steps`` steps, then flat (``lrlab.schedules.cosine``);
 * ``warmup_cosine(t, lr0, warmup_steps, total_steps, final_lr=0.0)``: nanoGPT's
   ``get_lr``: ``lr0 (t + 1) / (warmup_steps + 1)`` for ``t < warmup_steps``, then the
-  cosine from ``lr0`` at ``t = warmup_steps`` to ``final_lr`` at ``t = total_steps``.
+  cosine from ``lr0`` at ``t = warmup_steps`` to ``final_lr`` at ``t = total_steps``;
+* ``plateau_rates(losses, lr0, factor=0.1, patience=10, threshold=1e-4)``: the rates
+  ``ReduceLROnPlateau`` sets after each loss (a function of the loss history, not of ``t``).
 
 Examples
 --------
@@ -30,8 +32,8 @@ from collections.abc import Callable
 
 from ._core import CheckResult, Mistake, run_check
 
-__all__ = ["check_cosine_schedule", "check_exponential_schedule", "check_step_schedule",
-           "check_warmup_cosine"]
+__all__ = ["check_cosine_schedule", "check_exponential_schedule", "check_plateau_rates",
+           "check_step_schedule", "check_warmup_cosine"]
 
 
 def _behaviour(fn, probe):
@@ -228,3 +230,91 @@ def check_warmup_cosine(warmup_cosine: Callable) -> CheckResult:
     """Check ``warmup_cosine(t, lr0, warmup_steps, total_steps, final_lr=0.0)``."""
     return run_check("warmup_cosine", warmup_cosine, _behaviour, _WARM_PROBES, _warm_ref,
                      _WARM_MISTAKES)
+
+
+# ------------------------------------------------------------------- plateau_rates
+def _plateau(losses, lr0, factor=0.1, patience=10, threshold=1e-4, *, kind="ref"):
+    """torch's ReduceLROnPlateau (mode 'min', threshold_mode 'rel', no cooldown, min_lr 0)
+    on a sequence of losses, and the catalogued wrong variants."""
+    lr, best, bad, previous, rates = lr0, math.inf, 0, math.inf, []
+    for loss in losses:
+        loss = float(loss)
+        reference = previous if kind == "vs_last" else best
+        if kind == "abs_threshold":
+            better = loss < reference - threshold
+        elif kind == "no_threshold":
+            better = loss < reference
+        else:
+            better = loss < reference * (1 - threshold)
+        if better:
+            best, bad = loss, 0
+        else:
+            bad += 1
+        previous = loss
+        if (bad >= patience) if kind == "ge_patience" else (bad > patience):
+            lr *= factor
+            if kind != "no_reset":
+                bad = 0
+        rates.append(lr)
+    return rates
+
+
+def _plateau_variant(kind):
+    def plateau_rates(losses, lr0, factor=0.1, patience=10, threshold=1e-4):
+        return _plateau(losses, lr0, factor, patience, threshold, kind=kind)
+    return plateau_rates
+
+
+_PLATEAU_MISTAKES = [
+    Mistake("ge_patience", "your rate drops one epoch early: torch cuts the rate when the "
+            "number of epochs without improvement *exceeds* patience (patience = 2 tolerates "
+            "two bad epochs and cuts at the third).", _plateau_variant("ge_patience")),
+    Mistake("no_reset", "after a cut your rate keeps dropping at every epoch: reset the count "
+            "of bad epochs to 0 when you reduce the rate.", _plateau_variant("no_reset")),
+    Mistake("vs_last", "you compare each loss with the previous one; compare with the *best* "
+            "loss so far, so that a small recovery after a bad epoch is not an improvement.",
+            _plateau_variant("vs_last")),
+    Mistake("abs_threshold", "your threshold is absolute (loss < best - threshold); torch's "
+            "default is relative: an improvement means loss < best * (1 - threshold).",
+            _plateau_variant("abs_threshold")),
+    Mistake("no_threshold", "you count any decrease as an improvement; it must beat the best "
+            "loss by the relative threshold: loss < best * (1 - threshold).",
+            _plateau_variant("no_threshold")),
+]
+
+# (losses, keyword arguments): a fall then a flat tail; a bad epoch followed by a partial
+# recovery; large losses with small improvements and small losses with tiny ones (relative,
+# absolute or no threshold); a long flat run.
+_PLATEAU_PROBES = [
+    ([5.0, 4.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0], {"lr0": 1.0, "factor": 0.5,
+                                                          "patience": 2}),
+    ([5.0, 4.0, 6.0, 5.0, 4.5, 4.2, 4.1, 3.0, 3.5, 3.2], {"lr0": 0.3, "factor": 0.1,
+                                                          "patience": 2}),
+    ([1000.0, 999.95, 999.9, 999.85, 999.8, 999.75, 999.7], {"lr0": 0.1, "factor": 0.5,
+                                                             "patience": 1, "threshold": 1e-4}),
+    ([2.0, 1.0] + [1.0] * 12, {"lr0": 1.0, "factor": 0.5, "patience": 3}),
+    ([0.1, 0.09995, 0.0999, 0.09985, 0.0998, 0.09975], {"lr0": 0.1, "factor": 0.5,
+                                                        "patience": 1, "threshold": 1e-4}),
+]
+
+
+def _plateau_behaviour(fn, probe):
+    losses, kwargs = probe
+    out = fn(list(losses), **kwargs)
+    values = [float(x) for x in out]
+    if len(values) != len(losses):
+        raise TypeError(f"plateau_rates must return one rate per loss ({len(losses)}), "
+                        f"got {len(values)}")
+    params = ", ".join(f"{k}={v}" for k, v in kwargs.items())
+    return [(f"plateau_rates(losses={losses}, {params})", values)]
+
+
+def check_plateau_rates(plateau_rates: Callable) -> CheckResult:
+    """Check ``plateau_rates(losses, lr0, factor=0.1, patience=10, threshold=1e-4)``.
+
+    It returns, for each loss of the sequence, the rate in force after seeing it, with
+    ``torch.optim.lr_scheduler.ReduceLROnPlateau``'s logic (mode ``'min'``, relative
+    threshold, no cooldown, ``min_lr = 0``), as :func:`lrlab.rules.reduce_on_plateau`.
+    """
+    return run_check("plateau_rates", plateau_rates, _plateau_behaviour, _PLATEAU_PROBES,
+                     _plateau_variant("ref"), _PLATEAU_MISTAKES)

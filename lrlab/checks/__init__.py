@@ -20,6 +20,7 @@ One module per assignment:
 :mod:`lrlab.checks.diagnose`    6. diagnosing runs from their logs: labels, fixes
 :mod:`lrlab.checks.log_figure`  6. a readable figure of a training log
 :mod:`lrlab.checks.floor_detector` 6. has the loss stopped falling? (a detector)
+:mod:`lrlab.checks.capstone`    7. capstone: summarize and choose a budget's runs, submit
 =============================  ===============================================
 
 Examples
@@ -33,6 +34,7 @@ Examples
 
 from ._core import CheckResult, Mistake
 from .adaptive import check_adagrad, check_adam, check_rmsprop
+from .capstone import check_choice, check_choose, check_submission, check_summarize
 from .diagnose import check_fixes, check_labels
 from .floor_detector import check_noise_floor_reached
 from .gd import (
@@ -65,6 +67,8 @@ __all__ = [
     "check_adagrad",
     "check_adam",
     "check_backtracking_lr",
+    "check_choice",
+    "check_choose",
     "check_companion_matrix",
     "check_cosine_schedule",
     "check_exponential_schedule",
@@ -87,6 +91,8 @@ __all__ = [
     "check_smooth",
     "check_stability_limit",
     "check_step_schedule",
+    "check_submission",
     "check_suggest_lr",
+    "check_summarize",
     "check_warmup_cosine",
 ]

@@ -20,10 +20,18 @@ from matplotlib.mathtext import MathTextParser
 __all__ = ["SharedCanvasAgg", "shared_renderer"]
 
 
-class _SharedMathText(MathTextParser):
-    """A vector mathtext parser (Agg's kind) with a bigger cache of its own."""
+_UNCACHED = getattr(getattr(MathTextParser, "_parse_cached", None), "__wrapped__", None)
 
-    _parse_cached = functools.lru_cache(1024)(MathTextParser._parse_cached.__wrapped__)
+
+class _SharedMathText(MathTextParser):
+    """A vector mathtext parser (Agg's kind) with a bigger cache of its own.
+
+    (A matplotlib whose parser is laid out otherwise keeps its own cache: one
+    parser is still shared, only the cache size is matplotlib's.)
+    """
+
+    if _UNCACHED is not None:
+        _parse_cached = functools.lru_cache(1024)(_UNCACHED)
 
 
 _PARSER = _SharedMathText("path")

@@ -132,6 +132,10 @@ def first_steps(history: Any, num_steps: int) -> Any:
                    eval_loss=None if h.eval_loss is None else h.eval_loss[keep], states=None)
 
 
+#: A steps slider's move trains the runs of this many of its values on either side too.
+NEAR = 3
+
+
 class SlicedRuns:
     """Runs of SGD with schedules on one problem, trained together, sliced and cached.
 
@@ -142,9 +146,10 @@ class SlicedRuns:
     are trained in one :func:`lrlab.train` call (one column of learning rates
     per run, :class:`RateTable`), with ``eval_every=1``, so that a run of a
     length-free schedule serves every shorter length (:func:`first_steps`).
-    When the length changes (a steps slider moved), every length of the
-    slider is trained at once (one column per length for a lengthed spec): its
-    other values are then slices, not training.
+    When the length changes (a steps slider moved), the :data:`NEAR` lengths of
+    the slider on either side are trained too (one column per length for a
+    lengthed spec, the length-free runs at the longest): the next key presses
+    or a drag are then slices, not training.
     """
 
     def __init__(self, problem: Problem, *, seed: int):
@@ -166,10 +171,12 @@ class SlicedRuns:
                    if self._usable(full(k, ln, T), T) is None]
         if missing:
             if self._last_T not in (None, T) and T in lengths:  # the steps slider moved:
-                longest = max(lengths)  # all of its lengths at once
+                at = lengths.index(T)  # the lengths around this one, at once
+                near = lengths[max(at - NEAR, 0):at + NEAR + 1]
+                longest = max(near)
                 jobs = [(full(k, ln, t), make, t) for k, make, ln in specs.values()
-                        for t in (lengths if ln else [T])]
-                jobs = [j for j in jobs if self._usable(j[0], longest) is None]
+                        for t in (near if ln else [longest])]
+                jobs = [j for j in jobs if self._usable(j[0], j[2]) is None]
                 self._train(jobs, longest, batch_size)
             else:
                 self._train(missing, T, batch_size)

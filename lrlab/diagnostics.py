@@ -104,7 +104,8 @@ def diagnose(history: History, *, f_star: float | None = None) -> Diagnosis | li
        the last half) while still far above its floor (< 90 % of the
        initial loss removed, or gap to ``f_star`` above 10 %).
     6. **good** -- otherwise: substantial progress and a flat end (the
-       noise floor of a constant rate for minibatch runs).
+       noise floor of a constant rate for minibatch runs; for a decayed
+       schedule, the message says the rate has decayed instead).
 
     Parameters
     ----------
@@ -143,6 +144,9 @@ def _diagnose_one(h: History, f_star: float | None) -> Diagnosis:
     ev: dict[str, Any] = {"steps": last}
     lr = h.lr[:last][np.isfinite(h.lr[:last])] if last else np.zeros(0)
     lr_text = f" (lr {lr[-1]:.3g})" if lr.size else ""
+    # (peak, last) when the rate fell below half its peak: a decayed schedule, not a constant
+    decayed = ((float(np.max(lr)), float(lr[-1])) if lr.size > 1 and lr[-1] < 0.5 * np.max(lr)
+               else None)
     dense = judged is not None and len(judged[1]) >= 5   # enough exact points for a shape
     # the curve the shape tests read: the exact loss where there is enough of it
     loss = judged[1] if dense else np.asarray(h.loss[: last + 1], dtype=float)
@@ -258,17 +262,46 @@ def _diagnose_one(h: History, f_star: float | None) -> Diagnosis:
     ev["progress"] = float(progress)
     stuck = (progress < 0.9) if f_star is None else (gap is not None and gap > 0.1)
     if stuck and (flat or late_drop < 0.01):
+        where = (f"{100 * gap:.0f} % of the initial gap to f_star is left" if gap is not None
+                 else f"only {100 * progress:.0f} % of the loss is gone; without f_star lrlab "
+                 "cannot tell a plateau above the floor from the floor itself (pass "
+                 "f_star=problem.f_star when it is known)")
         return Diagnosis("plateau", ev, (
-            f"The loss has stopped improving at {l_end:.3g} (from {l0:.3g}){lr_text}, well above "
-            "its floor. With minibatches this is the noise floor of a constant rate: decay the "
-            "rate or grow the batch. With exact gradients the run sits on a flat region "
-            "(saddle, saturated units): try a larger rate, momentum or another start."))
+            f"The loss has stopped improving at {l_end:.3g} (from {l0:.3g}){lr_text}: {where}. "
+            + _why_flat(stochastic, decayed)))
 
     # 6. good -------------------------------------------------------------
+    if stochastic:   # a noisy level: the last two quarters' means agree (to 2 % of the drop)
+        quarters = np.array_split(loss, 4)
+        flat = flat or abs(np.mean(quarters[2]) - np.mean(quarters[3])) < 0.02 * total
     return Diagnosis("good", ev, (
-        f"The loss fell from {l0:.3g} to {l_end:.3g}{lr_text} without oscillating"
-        + (" and has levelled off (for minibatch runs, at the noise floor of a constant "
-           "rate: a decaying schedule would go lower)." if flat else ".")))
+        f"The {judged[2]} fell from {l0:.3g} to {l_end:.3g}{lr_text}"
+        + ("" if stochastic else " without oscillating")
+        + (" and has levelled off" + _levelled(stochastic, decayed) if flat else ".")))
+
+
+def _why_flat(stochastic: bool, decayed: tuple[float, float] | None) -> str:
+    """What a flat end above the floor means, for this kind of run and schedule."""
+    if stochastic and decayed is not None:
+        return (f"The rate has already decayed (from {decayed[0]:.3g} to {decayed[1]:.3g}), so "
+                "this is not the noise floor of a constant rate: if the floor is lower, the "
+                "decay came too early or went too far (the last steps barely move); try a "
+                "longer schedule or a higher final rate.")
+    if stochastic:
+        return ("With minibatches at a constant rate this can be its noise floor: decay the "
+                "rate or grow the batch.")
+    return ("With exact gradients the run sits on a flat region (saddle, saturated units): "
+            "try a larger rate, momentum or another start.")
+
+
+def _levelled(stochastic: bool, decayed: tuple[float, float] | None) -> str:
+    if stochastic and decayed is not None:
+        return (f" as its rate decayed from {decayed[0]:.3g} to {decayed[1]:.3g}: this "
+                "schedule has done its work.")
+    if stochastic:
+        return (" (at the noise floor of a constant rate: a decaying schedule would go "
+                "lower).")
+    return "."
 
 
 def _quick(loss: np.ndarray) -> str:

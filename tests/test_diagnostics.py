@@ -174,3 +174,41 @@ def test_track_sharpness_of_a_diverged_run_reports_the_last_rate_used():
     assert trace.history.diverged_at >= 0 and trace.steps[-1] == trace.history.last_step
     np.testing.assert_allclose(trace.lr, 0.25)
     np.testing.assert_allclose(trace.limit, 8.0)
+
+
+# ------------------------------------------- a flat end: what it means depends on the schedule
+def _noisy_line_runs():
+    problem = lrlab.models.LinearRegression(lrlab.datasets.noisy_line(n=200, noise=1.0))
+    rates = {"constant": 0.3, "cosine": lrlab.schedules.cosine(0.3, 1000),
+             "step": lrlab.schedules.step(0.3, 300, 0.1)}
+    return problem, {name: lrlab.train(problem, lrlab.sgd(lr), 1000, batch_size=4, seed=0,
+                                       eval_every=10) for name, lr in rates.items()}
+
+
+def test_a_decayed_schedule_is_not_called_the_noise_floor_of_a_constant_rate():
+    problem, runs = _noisy_line_runs()
+    for name in ("cosine", "step"):
+        for f_star in (None, problem.f_star):
+            d = diagnose(runs[name], f_star=f_star)
+            assert "at the noise floor of a constant rate" not in d.message, (name, d.message)
+            assert "can be its noise floor" not in d.message, (name, d.message)
+            assert "decayed from 0.3 to" in d.message or "decayed (from 0.3 to" in d.message
+    # the step schedule levels off at f_star: good, and its message says the rate decayed
+    d = diagnose(runs["step"], f_star=problem.f_star)
+    assert d.label == "good" and "as its rate decayed from 0.3 to 0.0003" in d.message
+
+
+def test_a_plateau_without_f_star_says_it_cannot_place_the_floor():
+    _, runs = _noisy_line_runs()
+    d = diagnose(runs["cosine"])
+    assert d.label == "plateau"
+    assert "cannot tell a plateau above the floor from the floor itself" in d.message
+    assert "f_star=problem.f_star" in d.message
+
+
+def test_a_flat_constant_rate_minibatch_run_names_the_noise_floor():
+    bowl = lrlab.surfaces.quadratic([1.0, 10.0], noise=1.0)
+    h = lrlab.train(bowl, lrlab.sgd(0.1), 400, seed=0, eval_every=5)
+    d = diagnose(h, f_star=bowl.f_star)
+    assert "noise floor of a constant rate" in d.message, d
+    assert "decayed" not in d.message

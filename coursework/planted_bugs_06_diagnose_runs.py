@@ -199,7 +199,7 @@ def noise_floor_reached(losses, window=100):
     # too high and the noise floor swapped
     PlantedBug('dx-labels-floor-vs-high', A6, 'diagnosis_labels', '''
 def diagnosis_labels():
-    """Your diagnosis: {run: label} for the eight runs, labels from LABELS."""
+    """Your diagnosis: a dict, run name -> label (one of LABELS), for the eight runs."""
     return {
         "run_a": "diverged",
         "run_b": "good",
@@ -215,7 +215,7 @@ def diagnosis_labels():
     # the overfitting run after the late drop called too high
     PlantedBug('dx-labels-late-drop-too-high', A6, 'diagnosis_labels', '''
 def diagnosis_labels():
-    """Your diagnosis: {run: label} for the eight runs, labels from LABELS."""
+    """Your diagnosis: a dict, run name -> label (one of LABELS), for the eight runs."""
     return {
         "run_a": "diverged",
         "run_b": "good",
@@ -231,7 +231,7 @@ def diagnosis_labels():
     # judged on the training loss: the overfitting run called good
     PlantedBug('dx-labels-training-loss-only', A6, 'diagnosis_labels', '''
 def diagnosis_labels():
-    """Your diagnosis: {run: label} for the eight runs, labels from LABELS."""
+    """Your diagnosis: a dict, run name -> label (one of LABELS), for the eight runs."""
     return {
         "run_a": "diverged",
         "run_b": "good",
@@ -247,7 +247,7 @@ def diagnosis_labels():
     # the run stuck at the stationary point called too low
     PlantedBug('dx-labels-stuck-too-low', A6, 'diagnosis_labels', '''
 def diagnosis_labels():
-    """Your diagnosis: {run: label} for the eight runs, labels from LABELS."""
+    """Your diagnosis: a dict, run name -> label (one of LABELS), for the eight runs."""
     return {
         "run_a": "diverged",
         "run_b": "good",
@@ -263,7 +263,7 @@ def diagnosis_labels():
     # the diverged run called too high (its end unread)
     PlantedBug('dx-labels-nan-too-high', A6, 'diagnosis_labels', '''
 def diagnosis_labels():
-    """Your diagnosis: {run: label} for the eight runs, labels from LABELS."""
+    """Your diagnosis: a dict, run name -> label (one of LABELS), for the eight runs."""
     return {
         "run_a": "too_high",
         "run_b": "good",
@@ -279,7 +279,7 @@ def diagnosis_labels():
     # a flat loss read as a rate too low
     PlantedBug('dx-fixes-raise-when-stuck', A6, 'prescribed_fixes', '''
 def prescribed_fixes():
-    """Your prescription: {run: fix} for the eight runs, fixes from FIXES."""
+    """Your prescription: a dict, run name -> fix (one of FIXES), for the eight runs."""
     return {
         "run_a": "lower_lr",
         "run_b": "no_change",
@@ -295,7 +295,7 @@ def prescribed_fixes():
     # warm-up for a run that blew up at step 260
     PlantedBug('dx-fixes-warmup-late-divergence', A6, 'prescribed_fixes', '''
 def prescribed_fixes():
-    """Your prescription: {run: fix} for the eight runs, fixes from FIXES."""
+    """Your prescription: a dict, run name -> fix (one of FIXES), for the eight runs."""
     return {
         "run_a": "add_warmup",
         "run_b": "no_change",

@@ -155,9 +155,10 @@ def train_epochs(problem: DataProblem, rule: Rule, epochs: int, *, validation: D
              allowed=f"the same model on held-out data, "
              f"problem.with_data(...) (a {type(problem).__name__} with dim={problem.dim})",
              exc=TypeError)
+    epochs = check_int(epochs, "epochs", owner, low=1)
     batch_size = check_int(batch_size, "batch_size", owner, low=1, high=problem.n_samples)
     spe = steps_per_epoch(problem.n_samples, batch_size)
-    epochs = check_int(epochs, "epochs", owner, low=1, high=MAX_COUNT // spe)
+    epochs = check_int(epochs, "epochs", owner, low=1, high=MAX_COUNT // spe)  # steps <= 10**9
     monitor = _EpochMonitor(problem, validation)
     with _one_blas_thread():
         history = train(problem, rule, epochs * spe, x0=x0, batch_size=batch_size, seed=seed,

@@ -350,11 +350,13 @@ def plot_log(log, title=None):
     ax_ratio.set(yscale="log", xlabel="step", ylabel="update ratio |step| / |theta|")
     ax_ratio.legend(fontsize=7)
     ax_grad.plot(log["grad_norm"], lw=0.5, color="C5")
-    grad = log["grad_norm"][np.isfinite(log["grad_norm"])]
+    # limits from the steps before a blow-up (its last steps are astronomic)
+    end = log["diverged_at"] - 5 if log["diverged_at"] > 5 else None
+    grad = log["grad_norm"][:end][np.isfinite(log["grad_norm"][:end])]
     ax_grad.set(yscale="log", xlabel="step", ylabel="gradient norm",
-                ylim=(grad.min() / 2, 30 * np.percentile(grad, 99)))
-    ratio = log["update_ratio"][np.isfinite(log["update_ratio"])]
-    ax_ratio.set_ylim(min(ratio.min(), 1e-3) / 2, 30 * max(np.percentile(ratio, 99), 1e-3))
+                ylim=(grad.min() / 2, 30 * grad.max()))
+    ratio = log["update_ratio"][:end][np.isfinite(log["update_ratio"][:end])]
+    ax_ratio.set_ylim(min(ratio.min(), 1e-3) / 2, 30 * max(ratio.max(), 1e-3))
     fig.suptitle(f"{title or ''}: {log['rule']}, {log['schedule']}, batch {log['batch_size']}")
     return fig
 ''', 'check_plot_log', 'unclipped_divergence',

@@ -5,12 +5,8 @@
 ``final_choice`` it is ``check_submission(final_choice, budget)`` after the
 notebook's search has run (tests/test_checks_capstone.py runs it so).
 
-``caught_by`` was measured with the reference search (13 runs of 5 epochs) and the public
-test default of the hidden split; the score cells depend on both. The
-submission of ``cap-second-budget`` passes every visible assert (only the
-hidden part of ``test_search`` sees the second budget), but it is not marked
-``hidden`` because ``test_search``'s visible part needs the notebook's
-``budget``, which the generic hidden-only test cannot provide.
+``caught_by`` was measured with the reference search (13 runs of 5 epochs) and the
+public test default of the hidden split; the score cells depend on both.
 """
 
 from __future__ import annotations
@@ -22,36 +18,6 @@ SCORE = ("test_score_pass", "test_score_full")
 
 BUGS = [
     # ------------------------------------------------------------------ summarize
-    PlantedBug("cap-summary-skips-diverged", A7, "summarize", '''
-def summarize(record):
-    groups = {}
-    for run in record:
-        groups.setdefault(run.choice, []).append(run)
-    rows = []
-    for choice, runs in groups.items():
-        # the NaN of a diverged run spoils the mean: average the runs that worked
-        ok = [run for run in runs if not run.diverged] or runs
-        accuracy = np.array([run.final_val_accuracy for run in ok])
-        rows.append({"choice": choice, "runs": len(runs),
-                     "diverged": sum(run.diverged for run in runs),
-                     "val_accuracy": accuracy.mean(),
-                     "val_loss": np.mean([run.final_val_loss for run in ok]),
-                     "train_loss": np.mean([run.final_train_loss for run in ok]),
-                     "spread": accuracy.max() - accuracy.min()})
-    return rows
-''', "check_summarize", "nanmean", ("test_summarize",)),
-    PlantedBug("cap-summary-last-run", A7, "summarize", '''
-def summarize(record):
-    rows = {}
-    for run in record:
-        before = rows.get(run.choice, {"runs": 0, "diverged": 0})
-        rows[run.choice] = {"choice": run.choice, "runs": before["runs"] + 1,
-                            "diverged": before["diverged"] + run.diverged,
-                            "val_accuracy": run.final_val_accuracy,
-                            "val_loss": run.final_val_loss,
-                            "train_loss": run.final_train_loss, "spread": 0.0}
-    return list(rows.values())
-''', "check_summarize", "last_run_only", ("test_summarize", "test_choice")),
     # --------------------------------------------------------------------- choose
     PlantedBug("cap-choose-train-loss", A7, "choose", '''
 def choose(rows):
@@ -87,14 +53,6 @@ def search(train_digits):
     runs += [train_digits(Choice("adam", lr=lr)) for lr in (1e-3, 3e-3, 1e-2)]
     return runs
 ''', "check_submission", "single_seed", ("test_choice",)),
-    PlantedBug("cap-second-budget", A7, "search", '''
-def search(train_digits):
-    scratch = capstone.Budget(runs=20)          # a scratch budget for the rough sweep
-    rough = [scratch.train_digits(Choice("sgd", lr=lr)) for lr in (0.03, 0.1, 0.3, 1.0)]
-    rough += [scratch.train_digits(Choice("adam", lr=lr)) for lr in (1e-3, 3e-3, 1e-2)]
-    best = choose(summarize(rough))
-    return [train_digits(best, seed=seed) for seed in (0, 1)]
-''', "check_submission", "second_budget", ("test_search",)),
     # --------------------------------------------------------------- final_choice
     PlantedBug("cap-decays-early", A7, "final_choice", '''
 def final_choice(record):
@@ -112,4 +70,48 @@ def final_choice(record):
     # only 5 epochs: the largest rate I tried learns fastest
     return Choice("sgd", lr=3.0)
 ''', "check_submission", "diverged_in_record", ("test_choice", *SCORE)),
+]
+
+# Realistic mistakes the self-checks name (tests/test_checks_capstone.py) but that are not
+# autograded as submissions of their own, to keep the assignment's autograde short (each
+# submission re-runs the whole notebook): what they would cost is in docs/instructors.md.
+EXTRA = [
+    PlantedBug("cap-summary-skips-diverged", A7, "summarize", '''
+def summarize(record):
+    groups = {}
+    for run in record:
+        groups.setdefault(run.choice, []).append(run)
+    rows = []
+    for choice, runs in groups.items():
+        # the NaN of a diverged run spoils the mean: average the runs that worked
+        ok = [run for run in runs if not run.diverged] or runs
+        accuracy = np.array([run.final_val_accuracy for run in ok])
+        rows.append({"choice": choice, "runs": len(runs),
+                     "diverged": sum(run.diverged for run in runs),
+                     "val_accuracy": accuracy.mean(),
+                     "val_loss": np.mean([run.final_val_loss for run in ok]),
+                     "train_loss": np.mean([run.final_train_loss for run in ok]),
+                     "spread": accuracy.max() - accuracy.min()})
+    return rows
+''', "check_summarize", "nanmean", ("test_summarize",)),
+    PlantedBug("cap-summary-last-run", A7, "summarize", '''
+def summarize(record):
+    rows = {}
+    for run in record:
+        before = rows.get(run.choice, {"runs": 0, "diverged": 0})
+        rows[run.choice] = {"choice": run.choice, "runs": before["runs"] + 1,
+                            "diverged": before["diverged"] + run.diverged,
+                            "val_accuracy": run.final_val_accuracy,
+                            "val_loss": run.final_val_loss,
+                            "train_loss": run.final_train_loss, "spread": 0.0}
+    return list(rows.values())
+''', "check_summarize", "last_run_only", ("test_summarize", "test_choice")),
+    PlantedBug("cap-second-budget", A7, "search", '''
+def search(train_digits):
+    scratch = capstone.Budget(runs=20)          # a scratch budget for the rough sweep
+    rough = [scratch.train_digits(Choice("sgd", lr=lr)) for lr in (0.03, 0.1, 0.3, 1.0)]
+    rough += [scratch.train_digits(Choice("adam", lr=lr)) for lr in (1e-3, 3e-3, 1e-2)]
+    best = choose(summarize(rough))
+    return [train_digits(best, seed=seed) for seed in (0, 1)]
+''', "check_submission", "second_budget", ("test_search",)),
 ]

@@ -36,12 +36,12 @@ def _load_bugs():
         module = importlib.util.module_from_spec(spec)
         sys.modules.setdefault(name, module)
         spec.loader.exec_module(module)
-    return module.BUGS
+    return module.BUGS, module.EXTRA
 
 
-BUGS = _load_bugs()
-FUNCTION_BUGS = [b for b in BUGS if b.cell in ("summarize", "choose")]
-PIPELINE_BUGS = [b for b in BUGS if b.cell in ("search", "final_choice")]
+BUGS, EXTRA = _load_bugs()
+FUNCTION_BUGS = [b for b in BUGS + EXTRA if b.cell in ("summarize", "choose")]
+PIPELINE_BUGS = [b for b in BUGS + EXTRA if b.cell in ("search", "final_choice")]
 
 
 def _solution_cells() -> dict[str, str]:
@@ -121,9 +121,9 @@ def test_planted_pipeline_bug_is_named(bug, solution_search):
 
 
 def test_assignment_has_enough_planted_bugs():
-    assert len(BUGS) >= 8 and len({b.mistake for b in BUGS}) == len(BUGS)
+    assert len(BUGS) >= 8 and len({b.mistake for b in BUGS + EXTRA}) == len(BUGS + EXTRA)
     assert any(b.hidden for b in BUGS)
-    assert all(b.name.startswith("cap-") and b.assignment == "07_capstone" for b in BUGS)
+    assert all(b.name.startswith("cap-") and b.assignment == "07_capstone" for b in BUGS + EXTRA)
 
 
 @pytest.mark.parametrize("check_name, mistakes, reference", [

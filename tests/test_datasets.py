@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import numpy as np
@@ -127,6 +128,46 @@ def test_digits_offline_and_standardized():
     raw = digits(standardize=False)
     assert raw.X.min() == 0.0 and raw.X.max() == 16.0
     np.testing.assert_array_equal(raw.y, data.y)
+
+
+def test_digits_are_scikit_learns_arrays_read_without_importing_sklearn_datasets():
+    pytest.importorskip("sklearn")
+    import subprocess
+
+    module = importlib.import_module("lrlab.datasets.digits")
+
+    code = ("import sys, lrlab.datasets as d; d.digits(); "
+            "print('sklearn.datasets' in sys.modules, 'scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False"]
+    from sklearn.datasets import load_digits
+
+    raw = load_digits()
+    pixels, labels = module._raw_digits()
+    np.testing.assert_array_equal(pixels, raw.data)
+    np.testing.assert_array_equal(labels, raw.target)
+    assert labels.dtype == np.int64
+    # the arrays a caller gets are copies: changing them does not change the next call
+    data = digits(standardize=False)
+    data.X[0, 0] = 99.0
+    assert digits(standardize=False).X[0, 0] == raw.data[0, 0]
+
+
+def test_digits_fall_back_to_load_digits_without_the_data_file(monkeypatch):
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_digits
+
+    module = importlib.import_module("lrlab.datasets.digits")
+
+    monkeypatch.setattr(module.Path, "is_file", lambda self: False)
+    module._raw_digits.cache_clear()
+    try:
+        pixels, labels = module._raw_digits()
+    finally:
+        module._raw_digits.cache_clear()
+    np.testing.assert_array_equal(pixels, load_digits().data)
+    np.testing.assert_array_equal(labels, load_digits().target)
 
 
 def test_digits_without_scikit_learn_says_how_to_install(monkeypatch):

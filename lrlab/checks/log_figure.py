@@ -10,6 +10,7 @@ losses.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -40,9 +41,8 @@ def check_plot_log(plot_log: Callable, logs: dict) -> CheckResult:
         ``not_a_figure``, ``too_few_panels``, ``empty_panel``, ``linear_loss_axis``
         or ``unclipped_divergence`` when it fails.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.figure import Figure
-
+    # lrlab's computation modules never import matplotlib: the learner's function did, if it
+    # drew anything, so its Figure class and pyplot are found among the loaded modules.
     name = "plot_log"
     if not callable(plot_log):
         return CheckResult(name, False, "error", f"expected the function {name}, got "
@@ -60,10 +60,12 @@ def check_plot_log(plot_log: Callable, logs: dict) -> CheckResult:
             return CheckResult(name, False, "error",
                                f"plot_log(logs['{run}']) raised {type(exc).__name__}: {exc}")
         try:
-            problem = _plot_problem(run, fig, log, Figure)
+            figure_type = getattr(sys.modules.get("matplotlib.figure"), "Figure", None)
+            problem = _plot_problem(run, fig, log, figure_type)
         finally:
-            if isinstance(fig, Figure):
-                plt.close(fig)
+            pyplot = sys.modules.get("matplotlib.pyplot")
+            if pyplot is not None and figure_type is not None and isinstance(fig, figure_type):
+                pyplot.close(fig)
         if problem is not None:
             return CheckResult(name, False, *problem)
     drawn = _runs_to_draw(logs)
@@ -86,8 +88,9 @@ def _runs_to_draw(logs: dict) -> list[str]:
     return runs[:1] + tall
 
 
-def _plot_problem(run: str, fig: Any, log: dict, figure_type: type) -> tuple[str, str] | None:
-    if not isinstance(fig, figure_type):
+def _plot_problem(run: str, fig: Any, log: dict,
+                  figure_type: type | None) -> tuple[str, str] | None:
+    if figure_type is None or not isinstance(fig, figure_type):
         return ("not_a_figure", f"plot_log(logs['{run}']) returned {type(fig).__name__}, not a "
                 "matplotlib Figure: return the figure (fig), not an Axes or None.")
     axes = fig.get_axes()

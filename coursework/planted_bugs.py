@@ -126,6 +126,21 @@ def backtracking_lr(problem, theta, lr0=1.0, c=1e-4, shrink=0.5, max_backtracks=
         lr *= shrink
     return 0.0, max_backtracks
 ''', "check_backtracking_lr", "counts_shrinks", ("test_backtracking_lr",)),
+    PlantedBug("sharp-divides-by-h", A1, "sharpness", '''
+def sharpness(problem, theta, h=1e-4):
+    theta = np.asarray(theta, dtype=float)
+    return float((problem.grad(theta + h) - problem.grad(theta - h))[0] / h)
+''', "check_sharpness", "divides_by_h", ("test_sharpness",)),
+    PlantedBug("sharp-one-sided", A1, "sharpness", '''
+def sharpness(problem, theta, h=1e-4):
+    theta = np.asarray(theta, dtype=float)
+    return float((problem.grad(theta + h) - problem.grad(theta))[0] / h)
+''', "check_sharpness", "one_sided", ("test_sharpness",), hidden=True),
+    PlantedBug("sharp-first-derivative", A1, "sharpness", '''
+def sharpness(problem, theta, h=1e-4):
+    theta = np.asarray(theta, dtype=float)
+    return float((problem.loss(theta + h) - problem.loss(theta - h)) / (2 * h))
+''', "check_sharpness", "first_derivative", ("test_sharpness",)),
     # ------------------------------------------------------------ assignment 2
     PlantedBug("step-decays-early", A2, "step_schedule", '''
 def step_schedule(t, lr0, step_size, gamma):

@@ -22,7 +22,7 @@ import pytest
 
 import lrlab
 from lrlab import checks
-from lrlab.checks import adaptive, gd, range_test, schedules
+from lrlab.checks import adaptive, backtracking, gd, range_test, schedules
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "coursework"
@@ -44,6 +44,7 @@ CHECKED = {
     "check_stability_limit": ("stability_limit", "01_constant_lr"),
     "check_find_stability_limit": ("find_stability_limit", "01_constant_lr"),
     "check_backtracking_lr": ("backtracking_lr", "01_constant_lr"),
+    "check_sharpness": ("sharpness", "01_constant_lr"),
     "check_step_schedule": ("step_schedule", "02_schedules"),
     "check_exponential_schedule": ("exponential_schedule", "02_schedules"),
     "check_cosine_schedule": ("cosine_schedule", "02_schedules"),
@@ -64,7 +65,8 @@ CATALOGUES = {
     "check_run_gd": (gd._RUN_MISTAKES, gd._run_ref),
     "check_stability_limit": (gd._LIMIT_MISTAKES, gd._limit_ref),
     "check_find_stability_limit": (gd._FIND_MISTAKES, gd._bisect),
-    "check_backtracking_lr": (gd._BT_MISTAKES, gd._bt_ref),
+    "check_backtracking_lr": (backtracking._BT_MISTAKES, backtracking._bt_ref),
+    "check_sharpness": (gd._SHARP_MISTAKES, gd._sharp_ref),
     "check_step_schedule": (schedules._STEP_MISTAKES, schedules._step_ref),
     "check_exponential_schedule": (schedules._EXP_MISTAKES, schedules._exp_ref),
     "check_cosine_schedule": (schedules._COS_MISTAKES, schedules._cos_ref),
@@ -456,3 +458,12 @@ def test_numpy_integer_arguments_are_fine():
                                                              gamma))
     assert result.passed, result
     assert checks.check_lr_grid(lambda a, b, n: range_test._grid_ref(a, b, np.int64(n))).passed
+
+
+def test_an_infinite_expectation_is_met_only_by_the_same_infinity():
+    from lrlab.checks._core import _close
+
+    assert _close(np.inf, np.inf, 1e-6) and _close(-np.inf, -np.inf, 1e-6)
+    assert not _close(5.0, np.inf, 1e-6)        # rtol * inf accepted any finite value before
+    assert not _close(-np.inf, np.inf, 1e-6)
+    assert not _close(np.array([1.0, 2.0]), np.array([1.0, np.inf]), 1e-2)

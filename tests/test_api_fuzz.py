@@ -42,15 +42,6 @@ ISSUE_17 = {
 
 #: Outcomes over the whole API that are not clear, and why they are left.
 KNOWN = {
-    # Dataset is a NamedTuple (no constructor of its own to check X, y, name); lrlab's
-    # constructors (two_moons, digits, ..., with_data) check what they build
-    **{("datasets.Dataset", p, k): "accepted nonsense"
-       for p, kinds in {"X": ("bool", "nan", "inf", "complex", "complex array", "bool array",
-                              "string", "none"),
-                        "y": ("bool", "nan", "inf", "complex", "complex array", "string",
-                              "none"),
-                        "name": ("bool", "nan", "inf", "complex", "complex array",
-                                 "bool array", "none")}.items() for k in kinds},
     # the window error says 'needs at least 10**30 + 1 points' without naming lr_diff
     ("finder.suggest_slide", "lr_diff", "huge int"): "unclear error",
 }

@@ -301,3 +301,94 @@ def test_dataset_names_are_importable_from_datasets():
     import lrlab.datasets.base as base
 
     assert datasets.Dataset is base.Dataset and datasets.as_dataset is base.as_dataset
+
+
+# --- construction checks its fields (issue 17: Dataset(X=True) was accepted) -------------
+_X, _Y = np.ones((4, 2)), np.array([0, 1, 0, 1])
+
+
+@pytest.mark.parametrize(("field", "value", "exc", "allowed"), [
+    ("X", True, TypeError, "2-D array of finite real numbers"),
+    ("X", np.nan, ValueError, "2-D array"),
+    ("X", None, TypeError, "2-D array"),
+    ("X", "abc", TypeError, "2-D array"),
+    ("X", np.ones((4, 2)) + 1j, TypeError, "not complex or boolean"),
+    ("X", np.ones((4, 2), dtype=bool), TypeError, "not complex or boolean"),
+    ("X", np.ones(4), ValueError, "2-D array"),
+    ("X", [[1.0, np.inf]] * 4, ValueError, "no NaN or inf"),
+    ("y", True, ValueError, r"one target per row of X \(4 rows\)"),
+    ("y", None, TypeError, "1-D array of integer class labels >= 0 or finite real"),
+    ("y", "abcd", TypeError, "1-D array of integer"),
+    ("y", np.ones(5), ValueError, r"one target per row of X \(4 rows\)"),
+    ("y", np.ones((4, 1)), ValueError, "1-D array"),
+    ("y", np.array([0.0, 1.0, np.nan, 1.0]), ValueError, "no NaN or inf"),
+    ("y", np.array([0, 1, -1, 1]), ValueError, r"class labels 0, 1, \.\.\., k-1"),
+    ("y", np.array([0, 1, 0, 1]) + 1j, TypeError, "not complex128"),
+    ("y", [[0], [1], [0, 1], [1]], TypeError, "1-D array of integer"),
+    ("name", None, TypeError, "a str"),
+    ("name", np.array([True, False]), TypeError, "a str"),
+    ("name", 1.0 + 1j, TypeError, "a str"),
+])
+def test_dataset_refuses_nonsense_naming_the_field(field, value, exc, allowed):
+    fields = {"X": _X, "y": _Y, "name": "toy", field: value}
+    with pytest.raises(exc, match=rf"The '{field}' parameter of Dataset must be .*{allowed}"):
+        Dataset(**fields)
+
+
+def test_dataset_keeps_what_is_legal_and_copies_nothing_already_right():
+    data = Dataset(_X, _Y, "toy")
+    assert data.X is _X and data.y is _Y                      # no copy, no second pass
+    listed = Dataset([[0, 1], [2, 3], [4, 5]], [2, 0, 1])      # lists, int features
+    assert listed.X.dtype == np.float64 and listed.y.dtype == np.int64 and listed.n_classes == 3
+    assert listed.name == "data"
+    labels = Dataset(_X, np.array([True, False, True, False]))  # booleans are labels 0/1
+    assert labels.y.dtype == np.int64 and labels.y.tolist() == [1, 0, 1, 0]
+    small = Dataset(_X, _Y.astype(np.int32))
+    assert small.y.dtype == np.int64 and small.is_classification
+    targets = Dataset(_X, np.array([0.5, -2.0, 3.0, 0.0], dtype=np.float32))
+    assert targets.y.dtype == np.float64 and not targets.is_classification
+    assert Dataset(np.zeros((0, 3)), np.zeros(0, dtype=int)).n == 0   # an empty subset
+
+
+def test_dataset_is_still_a_named_tuple_and_replace_checks_too():
+    import pickle
+
+    data = blobs(12, centers=3)
+    X, y, name = data
+    assert isinstance(data, tuple) and data._fields == ("X", "y", "name")
+    assert data == Dataset._make((X, y, name)) and data._asdict()["name"] == "blobs"
+    renamed = data._replace(name="other")
+    assert isinstance(renamed, Dataset) and renamed.name == "other" and renamed.X is X
+    again = pickle.loads(pickle.dumps(data))
+    assert isinstance(again, Dataset) and np.array_equal(again.X, X)
+    with pytest.raises(TypeError, match="The 'X' parameter of Dataset"):
+        data._replace(X=True)
+    with pytest.raises(ValueError, match="one target per row of X"):
+        data._replace(y=y[:-1])
+    with pytest.raises(ValueError, match=r"unexpected field names \['Z'\]"):
+        data._replace(Z=1)
+
+
+@pytest.mark.parametrize(("indices", "exc"), [
+    (np.ones((2, 2), dtype=int), ValueError),     # a 3-D X would have followed
+    ([0.5, 1.0], TypeError),
+    (np.ones(3, dtype=bool), ValueError),         # a mask of the wrong length
+    ([0, 12], ValueError),                        # out of range
+    ([-13], ValueError),
+    ("a", TypeError),
+])
+def test_subset_refuses_indices_that_are_not_rows(indices, exc):
+    with pytest.raises(exc, match=r"The 'indices' parameter of Dataset.subset must be a 1-D "
+                                  r"array of row numbers in \[-12, 12\) or a boolean mask of "
+                                  r"length 12"):
+        blobs(12, centers=3).subset(indices)
+
+
+def test_subset_takes_rows_masks_and_no_rows():
+    data = blobs(12, centers=3)
+    assert data.subset([3, -1, 3]).y.tolist() == [data.y[3], data.y[-1], data.y[3]]
+    mask = data.y == 1
+    assert data.subset(mask, "ones").n == 4 and data.subset(mask, "ones").name == "ones"
+    assert data.subset([]).n == 0 and data.subset([]).X.shape == (0, 2)
+    with pytest.raises(TypeError, match=r"The 'name' parameter of Dataset\.subset"):
+        data.subset([0], name=3)

@@ -11,16 +11,47 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._validation import check_array, check_choice, check_int, check_real, fail
+from .._validation import check_array, check_choice, check_int, check_real, fail, real_array
 
 __all__ = ["Dataset", "as_dataset"]
 
 
-class Dataset(NamedTuple):
+class _Fields(NamedTuple):
+    """The three fields of a :class:`Dataset` (a NamedTuple cannot check its own)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    name: str = "data"
+
+
+class Dataset(_Fields):
     """Features ``X`` (float64, shape ``(n, d)``), targets ``y`` (shape ``(n,)``) and a name.
 
     Classification targets are int64 labels; regression targets are float64.
     Being a named tuple, a data set unpacks: ``X, y, name = data``.
+
+    Parameters
+    ----------
+    X : 2-D array of real numbers, shape (n, d)
+        The features: finite, real (not complex, not boolean), stored as float64.
+    y : array of shape (n,)
+        The targets, one per row of ``X``: integer class labels ``0, 1, ...`` (stored as
+        int64; booleans count as labels 0/1) for classification, or finite real numbers
+        (stored as float64) for regression. The dtype decides the task.
+    name : str
+        A label for plots and messages.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the field and what it allows (lrlab's message), for anything else.
+
+    Notes
+    -----
+    The checks cost one pass over the values (finiteness, the smallest label); arrays of
+    the right dtype are not copied. ``_replace`` checks too; ``_make`` (the NamedTuple
+    constructor from an iterable) does not: it is what :meth:`subset` uses on rows of
+    data already checked.
 
     Examples
     --------
@@ -28,11 +59,28 @@ class Dataset(NamedTuple):
     >>> data.n, data.n_features, data.n_classes
     (4, 2, 2)
     >>> X, y, name = data
+    >>> Dataset(np.zeros((4, 2)), np.array([0.5, 1.0]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'y' parameter of Dataset must be a 1-D array with one target per row ...
     """
 
-    X: np.ndarray
-    y: np.ndarray
-    name: str = "data"
+    __slots__ = ()
+
+    def __new__(cls, X: Any, y: Any, name: str = "data") -> Dataset:
+        X = _features(X)
+        y = _targets(y, X.shape[0])
+        if not isinstance(name, str):
+            fail(name, "name", _OWNER, allowed="a str", exc=TypeError)
+        return super().__new__(cls, X, y, name)
+
+    def _replace(self, **changes: Any) -> Dataset:
+        """A copy with some fields replaced, checked like a new Dataset."""
+        unknown = set(changes) - set(self._fields)
+        if unknown:
+            raise ValueError(f"Dataset._replace got unexpected field names {sorted(unknown)}; "
+                             f"the fields are {list(self._fields)}.")
+        return type(self)(**{**self._asdict(), **changes})
 
     @property
     def n(self) -> int:
@@ -55,9 +103,37 @@ class Dataset(NamedTuple):
         return int(self.y.max()) + 1 if self.is_classification and self.n else None
 
     def subset(self, indices: Any, name: str | None = None) -> Dataset:
-        """The samples at ``indices`` (an index or boolean array), as a new Dataset."""
+        """The samples at ``indices`` (an array of row numbers or a boolean mask), as a new Dataset.
+
+        Parameters
+        ----------
+        indices : 1-D array of int in [-n, n) or boolean mask of shape (n,)
+            Which rows to keep (row numbers may repeat).
+        name : str, optional
+            The new data set's name (default: this one's).
+        """
+        owner = "Dataset.subset"
         idx = np.asarray(indices)
-        return Dataset(self.X[idx], self.y[idx], self.name if name is None else name)
+        allowed = f"a 1-D array of row numbers in [-{self.n}, {self.n}) or a boolean mask of " \
+                  f"length {self.n}"
+        if idx.size and idx.dtype.kind not in "biu":
+            fail(indices, "indices", owner, allowed=allowed, exc=TypeError)
+        if idx.ndim != 1:
+            fail(indices, "indices", owner, allowed=allowed)
+        if idx.dtype.kind == "b":
+            if idx.shape[0] != self.n:
+                fail(indices, "indices", owner, allowed=allowed)
+        elif idx.size:
+            if idx.min() < -self.n or idx.max() >= self.n:
+                fail(indices, "indices", owner, allowed=allowed)
+        else:
+            idx = idx.astype(np.intp)   # [] is no rows, not a float index
+        if name is None:
+            name = self.name
+        elif not isinstance(name, str):
+            fail(name, "name", owner, allowed="a str or None", exc=TypeError)
+        # rows of checked data need no second pass over the values
+        return self._make((self.X[idx], self.y[idx], name))
 
     def split(self, fraction: float = 0.2, seed: int = 0) -> tuple[Dataset, Dataset]:
         """Random train/validation split; stratified by class for classification.
@@ -144,6 +220,54 @@ class Dataset(NamedTuple):
     def __repr__(self) -> str:
         extra = f", classes={self.n_classes}" if self.is_classification else ""
         return f"Dataset({self.name!r}, n={self.n}, n_features={self.X.shape[1]}{extra})"
+
+
+_OWNER = "Dataset"
+
+
+def _features(X: Any) -> np.ndarray:
+    """``X`` as a finite float64 2-D array (no copy when it is one), or lrlab's error."""
+    allowed = "a 2-D array of finite real numbers, shape (n, d)"
+    if type(X) is not np.ndarray or X.dtype != np.float64:
+        if X is None or isinstance(X, str | bytes | np.bool_ | bool):
+            fail(X, "X", _OWNER, allowed=allowed, exc=TypeError)
+        arr = real_array(X, "X", _OWNER, allowed=allowed + " (not complex or boolean)")
+    else:
+        arr = X
+    if arr.ndim != 2:
+        fail(X, "X", _OWNER, allowed=allowed)
+    if not np.isfinite(arr).all():
+        fail(X, "X", _OWNER, allowed=allowed + " (no NaN or inf)")
+    return arr
+
+
+def _targets(y: Any, n: int) -> np.ndarray:
+    """``y`` as int64 labels >= 0 or finite float64 targets of shape ``(n,)``, or lrlab's error."""
+    allowed = "integer class labels >= 0 or finite real targets"
+    given = y
+    if type(y) is not np.ndarray:
+        if y is None or isinstance(y, str | bytes):
+            fail(y, "y", _OWNER, allowed=f"a 1-D array of {allowed}", exc=TypeError)
+        try:
+            y = np.asarray(y)
+        except (TypeError, ValueError):   # ragged nesting
+            fail(y, "y", _OWNER, allowed=f"a 1-D array of {allowed}", exc=TypeError)
+    if y.ndim != 1 or y.shape[0] != n:
+        fail(given, "y", _OWNER, allowed=f"a 1-D array with one target per row of X ({n} rows)")
+    kind = y.dtype.kind
+    if kind in "biu":
+        y = y.astype(np.int64, copy=False)
+        if y.size and y.min() < 0:
+            fail(y, "y", _OWNER, allowed="integer class labels 0, 1, ..., k-1 (int64 targets "
+                                         "are class labels; pass floats for regression)")
+    elif kind == "f":
+        y = y.astype(np.float64, copy=False)
+        if not np.isfinite(y).all():
+            fail(y, "y", _OWNER, allowed=f"{allowed} (no NaN or inf)")
+    else:
+        fail(y, "y", _OWNER, allowed=f"{allowed} (an int or float array, not "
+                                     f"{y.dtype.name})", exc=TypeError)
+    return y
 
 
 def as_dataset(data: Any, owner: str, *, task: str = "any") -> Dataset:

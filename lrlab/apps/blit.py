@@ -50,11 +50,25 @@ class Group(Artist):
     spines (zorder 2.5) over the axis' tick marks (1.5), and so does the layer.
     """
 
-    def __init__(self, members: list[Artist]):
+    def __init__(self, members: list[Artist], *, memo: bool = False):
         super().__init__()
         self.members = list(members)
         self.axes = members[0].axes
+        self.memo = memo  # keep a layer per look (see state), not only the last one
         self.set_zorder(min(m.get_zorder() for m in members))
+
+    def state(self) -> tuple:
+        """What an axis' look depends on: its limits, scale, label, place and the figure's
+        size (a memo group's layers are cached by it, so a limit seen before costs nothing)."""
+        out: list = []
+        for m in self.members:
+            ax = m.axes
+            out.append((tuple(float(v) for v in m.get_view_interval()), m.get_scale(),
+                        m.label.get_text(), m.label.get_visible(), m.get_visible(),
+                        tuple(ax.get_position().bounds) if ax is not None else None))
+        fig = self.members[0].get_figure()
+        out.append((tuple(fig.get_size_inches()), fig.dpi))
+        return tuple(out)
 
     def draw(self, renderer: Any) -> None:
         for m in sorted(self.members, key=Artist.get_zorder):
@@ -140,9 +154,19 @@ class Layers:
             a is b for a, b in zip(order, self.order, strict=True))
 
 
+#: Most layers kept per memo group (one per look of an axis; the oldest go first).
+MEMO_LAYERS = 32
+
+
 def _cached(figure: Figure, cache: dict, run: list[Artist]) -> Layer:
-    key = tuple(id(r) for r in run)
+    ids = tuple(id(r) for r in run)
+    memo = tuple(r.state() for r in run if isinstance(r, Group) and r.memo)
+    key = (*ids, memo) if memo else ids
     if key not in cache:
+        if memo:  # bounded: drop the oldest looks of these artists
+            same = [k for k in cache if isinstance(k, tuple) and k[:-1] == ids]
+            for k in same[: max(len(same) - MEMO_LAYERS + 1, 0)]:
+                del cache[k]
         cache[key] = Layer(layer_renderer(figure, cache), run)
     return cache[key]
 

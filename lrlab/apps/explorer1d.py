@@ -45,6 +45,23 @@ def make_problem_1d(kind: str = "parabola", curvature: float = 1.0, x0: float = 
                      f"Got {kind!r} instead.")
 
 
+def nice_ceiling(value: float, mantissas: tuple[float, ...] = (1.0, 2.0, 5.0)) -> float:
+    """The smallest ``m * 10**k >= value`` with ``m`` in ``mantissas`` (``value > 0``).
+
+    Axis limits that follow a slider take these values only, so each look of
+    the axis is drawn once and then reused from a cached layer.
+
+    >>> nice_ceiling(7.2), nice_ceiling(7.2, (1.0, 3.0)), nice_ceiling(30.0)
+    (10.0, 10.0, 50.0)
+    """
+    k = np.floor(np.log10(value))
+    for m in (*mantissas, 10.0):
+        top = float(m * 10.0**k)
+        if top >= value * (1 - 1e-12):
+            return top
+    return float(10.0 ** (k + 1))  # pragma: no cover - 10 * 10**k always fits
+
+
 def local_curvature(problem: Any, x: float) -> float:
     """Second derivative of a 1-D problem at ``x`` (exact Hessian when it has one)."""
     return float(np.asarray(problem.hessian(np.array([x]))).reshape(-1)[0])
@@ -148,7 +165,8 @@ class Explorer1D(App):
                             a["arrows"])
         # the axes that follow a slider (y with L, the step axis with the steps) are layers
         # of their own: moving them redraws one axis, not the figure
-        self.canvas.layer(self.ax_curve.yaxis, self.ax_error.xaxis)
+        # (memo: their limits are quantised, nice_ceiling, and each look is drawn once)
+        self.canvas.layer(self.ax_curve.yaxis, self.ax_error.xaxis, memo=True)
 
     def _redraw_static(self, problem: Any, xs: tuple[float, float]) -> None:
         """Titles, diagonal and x limits: redrawn only when the kind of curve changes."""
@@ -170,12 +188,22 @@ class Explorer1D(App):
         self.canvas.invalidate()
 
     def _draw_curve(self, problem: Any, xs: tuple[float, float]) -> None:
-        """The graph of the loss and the y range that fits it (only the y axis redrawn)."""
+        """The graph of the loss and a y range that fits it (only the y axis redrawn).
+
+        A parabola's top is a half decade (1 or 3 times a power of ten) above its
+        highest point: a steeper bowl looks steeper, and an L seen before reuses
+        its axis. (The curve does not change: its range fits it.)
+        """
         x = np.linspace(*xs, 400)
         with np.errstate(all="ignore"):
             y = np.asarray(problem.loss(x[:, None]), dtype=float)
         self.artists["curve"].set_data(x, y)
-        self.ax_curve.set_ylim(float(y.min()) - 0.05 * float(np.ptp(y)), float(y.max()) * 1.02)
+        lo, hi = float(y.min()), float(y.max())
+        if self.kind.value == "parabola":  # lo = 0: the view holds the minimum
+            top = nice_ceiling(1.02 * hi, (1.0, 3.0))
+            self.ax_curve.set_ylim(-0.05 * top, top)
+        else:
+            self.ax_curve.set_ylim(lo - 0.05 * (hi - lo), 1.02 * hi)
         self.canvas.invalidate(self.ax_curve.yaxis)
 
     # ------------------------------------------------------------------ update
@@ -203,8 +231,8 @@ class Explorer1D(App):
         if (kind, float(self.curvature.value)) != self._curve_key:
             self._draw_curve(problem, xs)
             self._curve_key = (kind, float(self.curvature.value))
-        if T != self._steps_shown:
-            self.ax_error.set_xlim(-0.5, T + 0.5)
+        if T != self._steps_shown:  # 1-2-5 steps wide: a few looks of the axis, each cached
+            self.ax_error.set_xlim(-0.5, max(nice_ceiling(T), 5.0) + 0.5)
             self.canvas.invalidate(self.ax_error.xaxis)
             self._steps_shown = T
         a = self.artists

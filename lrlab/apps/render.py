@@ -142,7 +142,7 @@ class Canvas:
                 self._animated.append(a)
         self.invalidate()
 
-    def layer(self, *artists: Artist | Iterable[Artist]) -> None:
+    def layer(self, *artists: Artist | Iterable[Artist], memo: bool = False) -> None:
         """Keep static artists out of the background, each drawn from a cached layer.
 
         For what changes now and then but not every frame, e.g. an axis whose
@@ -151,12 +151,17 @@ class Canvas:
         axes. The artists of one call other than axes share one layer; an
         axis gets a layer of its own. Layers are composited in the order a
         full draw paints them, among the animated artists.
+
+        With ``memo=True`` (axes only) each axis keeps a layer per look (limits,
+        scale, label; :meth:`Group.state`), so coming back to limits seen before
+        costs a composite, not a draw: for an axis whose limits take a few
+        quantised values. Its ticks, formatter and style must not change otherwise.
         """
         from matplotlib.axis import Axis
 
         new = [a for a in _flatten(artists) if self._group_of(a) is None]
         for axis in (a for a in new if isinstance(a, Axis)):
-            self._layered.append(Group([axis]))
+            self._layered.append(Group([axis], memo=memo))
         others = [a for a in new if not isinstance(a, Axis)]
         if others:
             self._layered.append(Group(others))
@@ -186,7 +191,9 @@ class Canvas:
             return
         for item in items:
             group = self._group_of(item)
-            if group is not None:
+            if group is not None and group.memo:
+                self._layers = None  # a new plan finds the layer of its new look
+            elif group is not None:
                 self._forget_layers(None, artist=group)
             elif item in self._overlays:
                 self._forget_layers(None, artist=item)

@@ -64,11 +64,12 @@ def test_explorer_1d_curvature_and_steps_redraw_one_axis_not_the_figure():
         x, y = app.artists["curve"].get_data()
         np.testing.assert_allclose(x, np.linspace(-3.75, 3.75, 400))  # the view of x0 = 2.5
         np.testing.assert_allclose(y, 0.5 * L * x**2)  # the slow path's plots.curve data
-        lo, hi = app.ax_curve.get_ylim()
-        assert (lo, hi) == pytest.approx((y.min() - 0.05 * np.ptp(y), 1.02 * y.max()))
-    for T in (5, 60, 100):
+        lo, hi = app.ax_curve.get_ylim()  # the top: a half decade above the curve's top
+        top = {0.1: 1.0, 0.7: 10.0, 4.0: 30.0, 10.0: 100.0}[L]
+        assert (lo, hi) == pytest.approx((-0.05 * top, top)) and 1.02 * y.max() <= top
+    for T, width in ((5, 5), (60, 100), (100, 100), (3, 5), (11, 20)):
         app.num_steps.value = T
-        assert app.ax_error.get_xlim() == (-0.5, T + 0.5)
+        assert app.ax_error.get_xlim() == (-0.5, width + 0.5)  # 1-2-5 steps wide
         assert len(app.artists["error"].get_xdata()) == T + 1
     assert app.canvas.full_draws == full and app.canvas.axes_draws == 0
     app.x0.value = 0.5  # the view stays put; the iteration map spans all of it
@@ -76,4 +77,38 @@ def test_explorer_1d_curvature_and_steps_redraw_one_axis_not_the_figure():
     assert (grid[0], grid[-1]) == app.ax_curve.get_xlim() == (-3.75, 3.75)
     app.kind.value = "curve"  # a new kind of curve: the whole figure
     assert app.canvas.full_draws == full + 1
+    app.close()
+
+
+def test_explorer_1d_axes_seen_before_come_from_their_cached_layers():
+    # Speed (issue 14): the curve's y axis and the step axis keep a layer per look (memo),
+    # so an L or a number of steps whose quantised limits were shown before draws no axis;
+    # the frame is still the one a full draw of everything gives.
+    from matplotlib.axis import Axis
+
+    from tests.apps.test_render import assert_same_picture, shown, slow_frame
+
+    app = lw.Explorer1D(lr=0.5, backend="png")
+    drawn = []
+    draw = Axis.draw
+
+    def counting(axis, renderer):
+        drawn.append(axis)
+        draw(axis, renderer)
+
+    Axis.draw = counting
+    try:
+        for (L, T), (other_L, other_T) in (((0.2, 7), (3.0, 40)), ((3.0, 40), (0.2, 7)),
+                                           ((8.0, 90), (1.0, 30))):
+            app.curvature.value, app.num_steps.value = L, T
+            app.curvature.value, app.num_steps.value = other_L, other_T
+            drawn.clear()
+            app.curvature.value = L * 1.05  # the same half decade, the same 1-2-5 width
+            app.num_steps.value = T + 1
+            assert drawn == []  # both axes from their layers
+            assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+            app.canvas.render()
+    finally:
+        Axis.draw = draw
+    assert app.canvas.axes_draws == 0
     app.close()

@@ -21,6 +21,8 @@ from ..rules import Rule, sgd
 from ..trainer import train
 from .base import App, describe_run, lr_slider
 from .controls import MultiToggle
+from .explorer1d import nice_ceiling
+from .race_runs import first_steps
 
 __all__ = ["RULES", "Explorer2D", "explorer_2d", "surface_names"]
 
@@ -111,7 +113,9 @@ class Explorer2D(App):
     problem : Problem
         The current problem.
     histories : dict
-        Rule name -> History of that rule's runs (one per factor).
+        Rule name -> History of that rule's runs (one per factor). After a move of
+        the steps slider they are the slider's longest runs, trained once, and the
+        picture shows their first ``num_steps`` steps (equal to shorter runs).
     paths, losses : list of Line2D
         Trajectory lines and loss lines, in the order of :attr:`labels`.
     labels : list of str
@@ -210,13 +214,15 @@ class Explorer2D(App):
         self.canvas.animate(self.paths, self.losses, self.start_marker)
         # what follows a slider now and then is a cached layer of its own: the loss axes'
         # limits (steps, start point), the title (kappa) and a quadratic's contours
-        self.canvas.layer(self.ax_loss.xaxis, self.ax_loss.yaxis)
+        # (memo: their limits are quantised, so each look is drawn once and then reused)
+        self.canvas.layer(self.ax_loss.xaxis, self.ax_loss.yaxis, memo=True)
         self.title = plots.title_text(self.ax_paths, fontsize=10)  # shown for ax_paths.title
         self.ax_paths.title.set_visible(False)
         self.canvas.layer(self.title)
         self.ellipses = None
         self.labels: list[str] = []
         self._loss_view = (None, None, None)
+        self._trained: tuple = (None, 0, {})  # (what the runs depend on, length, runs)
 
     def _redraw_background(self, problem: Problem) -> None:
         """Contours and title: only when the surface (or kappa) changes.
@@ -270,14 +276,21 @@ class Explorer2D(App):
         x0 = np.array([self.x.value, self.y.value], dtype=float)
         lrs = lr * np.asarray(self.factors)
         names = list(self.rules.value)[: MAX_PATHS // len(self.factors)]
-        self.histories = {}
+        key = (self._surface_key, lr, mom, tuple(x0), tuple(names))
+        old_key, length, histories = self._trained
+        if key != old_key or T > length:
+            # a steps move trains the slider's longest runs once; later moves slice them
+            length = max(T, int(self.num_steps.max)) if key == old_key else T
+            histories = {name: train(problem, RULES[name](lrs, mom), length, x0=x0,
+                                     record_params=True) for name in names}
+            self._trained = (key, length, histories)
+        self.histories = histories
         runs = []
         for name in names:
-            h = train(problem, RULES[name](lrs, mom), T, x0=x0, record_params=True)
-            self.histories[name] = h
             for j, factor in enumerate(self.factors):
                 label = name if len(self.factors) == 1 else f"{name}, lr×{factor:g}"
-                runs.append((label, h[j]))
+                h = histories[name][j]
+                runs.append((label, h if length == T else first_steps(h, T)))
         self._draw_runs(runs, problem, x0, T)
 
     def _draw_runs(self, runs: list, problem: Problem, x0: np.ndarray, T: int) -> None:
@@ -309,8 +322,8 @@ class Explorer2D(App):
             ax.set_title("loss", fontsize=10)
             self.canvas.invalidate(ax, ax.yaxis)
         old_T, old_ylim, old_labels = self._loss_view
-        if T != old_T:
-            ax.set_xlim(0, T)
+        if T != old_T:  # 1-2-5 steps wide: a few looks of the axis, each cached
+            ax.set_xlim(0, nice_ceiling(T))
             self.canvas.invalidate(ax.xaxis)
         if ylim != old_ylim:
             ax.set_ylim(*ylim)

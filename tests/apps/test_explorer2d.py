@@ -131,9 +131,9 @@ def test_explorer_2d_sliders_redraw_layers_not_the_figure():
                                    ax.collections[0].get_facecolor())
         ax.figure.clf()
         assert app.title.get_text() == app.ax_paths.get_title() == valley.name
-    for T in (5, 255, 500):
+    for T, width in ((5, 5), (255, 500), (500, 500), (15, 20)):
         app.num_steps.value = T
-        assert app.ax_loss.get_xlim() == (0, T)
+        assert app.ax_loss.get_xlim() == (0, width)  # 1-2-5 steps wide
     app.x.value, app.y.value = app.x.min, app.y.max  # a start far out: the gap axis rescales
     top = plots.decade_limits([app.losses[0].get_ydata()[0]], min_decades=0)[1]
     assert app.ax_loss.get_ylim() == pytest.approx((top * 1e-10, top * 1e2))
@@ -144,4 +144,34 @@ def test_explorer_2d_sliders_redraw_layers_not_the_figure():
     app.surface.value = "rosenbrock"  # grid contours, in the background: one full draw
     assert app.ellipses is None and app.canvas.full_draws == full + 1
     assert app.canvas._group_of(app.title) is not None and app.last_error is None
+    app.close()
+
+
+def test_explorer_2d_steps_slider_slices_one_long_run():
+    # Speed (issue 14): a steps move trains the slider's longest runs once; every later
+    # length is their first steps, equal to runs trained for that length (the slow path),
+    # and so is the frame; a new lr trains runs of the shown length again.
+    from tests.apps.test_render import assert_same_picture, shown, slow_frame
+
+    app = lw.explorer_2d("ill_conditioned", rules=["GD", "momentum"], lr=2.1, momentum=0.8,
+                         num_steps=150, backend="png")  # GD diverges, momentum does not
+    first = dict(app.histories)
+    app.num_steps.value = 40  # shorter: the first steps of the runs shown
+    assert all(app.histories[n] is first[n] for n in first)
+    app.num_steps.value = 300  # longer: the slider's longest runs, once
+    long = dict(app.histories)
+    assert all(h.num_steps == app.num_steps.max for h in long.values())
+    for T in (5, 35, 300, 495):
+        app.num_steps.value = T
+        assert all(app.histories[n] is long[n] for n in long)  # sliced, not trained
+        fresh = lw.explorer_2d("ill_conditioned", rules=["GD", "momentum"], lr=2.1,
+                               momentum=0.8, num_steps=T, backend="png")
+        for mine, slow in zip(app.paths + app.losses, fresh.paths + fresh.losses, strict=True):
+            np.testing.assert_array_equal(mine.get_xydata(), slow.get_xydata())
+        assert app.status_text == fresh.status_text
+        assert_same_picture(shown(app.canvas), shown(fresh.canvas))
+        fresh.close()
+    assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+    app.lr.value = 0.5
+    assert all(h.num_steps == 495 for h in app.histories.values())
     app.close()

@@ -187,6 +187,13 @@ def _auto(grades: dict) -> tuple[float, float]:
 # ------------------------------------------------------------- the release
 def test_course_layout():
     assert ASSIGNMENTS[:4] == ORIGINAL_FOUR
+    assert len(ASSIGNMENTS) >= 7
+    # the instructor notes' table says what each assignment covers, and has a rubric section
+    notes = (ROOT / "docs" / "instructors.md").read_text(encoding="utf-8")
+    for assignment in ASSIGNMENTS:
+        assert f"| {assignment} |" in notes and f"### {assignment}: about" in notes, assignment
+    for kind in ("derive and verify", "diagnose", "capstone"):
+        assert f"| {kind}" in notes, kind
     assert sorted(p.name for p in EXERCISES.glob("*.ipynb")) == [f"{a}.ipynb" for a in ASSIGNMENTS]
 
 

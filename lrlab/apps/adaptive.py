@@ -37,6 +37,7 @@ from ..rules import (
 )
 from ..trainer import train
 from .base import App, describe_run, lr_slider
+from .explorer1d import nice_ceiling
 
 __all__ = ["ADAPTIVE_RULES", "AdaptiveRates", "adaptive_rates"]
 
@@ -154,8 +155,9 @@ class AdaptiveRates(App):
                             list(self.bars), self.ideal, self.rate_lines, self.marker)
         # what the sliders move now and then is a cached layer of its own: the rate axes
         # (lr, steps), the valley's contours and title (kappa, tilt)
+        # (memo: each look of an axis is drawn once; their limits take a few values only)
         self.canvas.layer(self.ax_rates.xaxis, self.ax_rates.yaxis, self.ax_bars.yaxis,
-                          self.ax_path.xaxis, self.ax_path.yaxis)
+                          self.ax_path.xaxis, self.ax_path.yaxis, memo=True)
         self.title = plots.title_text(self.ax_path, fontsize=10)  # shown for ax_path.title
         self.ax_path.title.set_visible(False)
         self.canvas.layer(self.title)
@@ -200,17 +202,16 @@ class AdaptiveRates(App):
         self._run_text, self._run_kind = f"{rule.name}: {text}", kind
 
     def _draw_valley(self, kappa: float, tilt: float) -> None:
-        """The valley's contours (ellipses, moved in place) and title: their layers alone."""
+        """The valley's contours (ellipses, moved in place) and title: their layers alone.
+
+        The view is the same at every tilt (the one that holds the start point
+        at 45°, where it is widest), so a tilt or a kappa never moves an axis.
+        """
         ax = self.ax_path
         title = f"valley κ = {kappa:.3g}, tilt {tilt:.0f}°"
         ax.set_title(title, fontsize=10)
         self.title.set_text(title)
-        if self.ellipses is not None:  # a tilt moves the view too: its axes are layers
-            (x0, x1), (y0, y1) = plots.view_bounds(self.problem)
-            if not np.allclose([x0, x1, y0, y1], ax.get_xlim() + ax.get_ylim()):
-                ax.set_xlim(x0, x1)
-                ax.set_ylim(y0, y1)
-                self.canvas.invalidate(ax.xaxis, ax.yaxis, self.star)
+        if self.ellipses is not None:
             plots.set_ellipse_contours(self.ellipses, self.problem)
             self.canvas.invalidate(self.ellipses[0], self.title)
             return
@@ -218,7 +219,11 @@ class AdaptiveRates(App):
         for artist in list(ax.collections) + list(ax.lines):
             if artist not in keep:
                 artist.remove()
-        self.ellipses = plots.ellipse_contours(self.problem, ax)
+        from .. import surfaces
+
+        widest = surfaces.ill_conditioned(kappa=kappa, angle=np.pi / 4)
+        self.ellipses = plots.ellipse_contours(self.problem, ax,
+                                               bounds=plots.view_bounds(widest))
         self.canvas.layer(self.ellipses)
         m = np.asarray(self.problem.minima)  # as plots.contours marks it
         (self.star,) = ax.plot(m[:, 0], m[:, 1], "*", color="#222", markersize=11, zorder=3,
@@ -247,11 +252,11 @@ class AdaptiveRates(App):
         for i, line in enumerate(self.rate_lines):
             line.set_data(x, rates[:, i])
         self.marker.set_xdata([t, t])
-        lims = plots.decade_limits(np.concatenate([rates.ravel(), 1.0 / np.diag(A)]),
-                                   min_decades=2)
+        lims = _even_decades(plots.decade_limits(
+            np.concatenate([rates.ravel(), 1.0 / np.diag(A)]), min_decades=2))
         old_T, old_lims = self._axes_key or (None, None)
-        if T != old_T:
-            self.ax_rates.set_xlim(0, max(T - 1, 1))
+        if T != old_T:  # 1-2-5 steps wide: a few looks of the axis, each cached
+            self.ax_rates.set_xlim(0, nice_ceiling(max(T - 1, 1)))
             self.canvas.invalidate(self.ax_rates.xaxis)
         if lims != old_lims:  # the bars stand on the new bottom
             self.ax_rates.set_ylim(*lims)
@@ -267,6 +272,13 @@ class AdaptiveRates(App):
         self._set_status(f"{self._run_text} · step {t}: rates θ₁ {r[0]:.3g}, θ₂ {r[1]:.3g} "
                          f"(ratio {ratio:.3g})", self._run_kind)
         self.canvas.render()
+
+
+def _even_decades(lims: tuple[float, float]) -> tuple[float, float]:
+    """Widen decade limits to even powers of ten: the rate axes change half as often."""
+    lo, hi = np.log10(lims)
+    lo, hi = 2 * np.floor(lo / 2 + 1e-9), 2 * np.ceil(hi / 2 - 1e-9)
+    return (float(10.0**lo), float(10.0**hi))
 
 
 def _direction(v: np.ndarray) -> np.ndarray:

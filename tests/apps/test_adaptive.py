@@ -46,17 +46,29 @@ def test_adaptive_rates_sliders_redraw_layers_not_the_figure():
     # Speed (issue 14): kappa and tilt move the valley's ellipses, title and (tilt) view,
     # lr and steps the rate axes -- cached layers, no axes redrawn -- and each frame is
     # the figure drawn in full, to rounding.
+    from matplotlib.axis import Axis
+
     from lrlab.surfaces import ill_conditioned
 
     from .test_render import assert_same_picture, shown, slow_frame
 
     app = AdaptiveRates("Adagrad", kappa=20, tilt=0, step=3, backend="png")
     full = app.canvas.full_draws
+    drawn, draw = [], Axis.draw
+    Axis.draw = lambda axis, renderer: (drawn.append(axis), draw(axis, renderer))
+    try:
+        for kappa, tilt in ((3.0, 0.0), (300.0, 0.0), (300.0, 40.0), (10.0, 90.0)):
+            app.kappa.value, app.tilt.value = kappa, tilt
+    finally:
+        Axis.draw = draw
+    assert not [a for a in drawn if a.axes is app.ax_path]  # one view for every tilt
     for kappa, tilt in ((3.0, 0.0), (300.0, 0.0), (300.0, 40.0), (10.0, 90.0)):
         app.kappa.value, app.tilt.value = kappa, tilt
         valley = ill_conditioned(kappa=kappa, angle=np.deg2rad(tilt))
-        (x0, x1), (y0, y1) = valley.bounds
+        (x0, x1), (y0, y1) = ill_conditioned(kappa=kappa, angle=np.pi / 4).bounds  # widest
         assert app.ax_path.get_xlim() + app.ax_path.get_ylim() == pytest.approx((x0, x1, y0, y1))
+        start = app.history.params[0]
+        assert x0 < start[0] < x1 and y0 < start[1] < y1
         rings = app.ellipses[1].get_segments()
         levels = [valley.loss(r[0]) for r in rings]
         for ring, level in zip(rings, levels, strict=True):
@@ -68,7 +80,9 @@ def test_adaptive_rates_sliders_redraw_layers_not_the_figure():
         finite = app.rates[np.isfinite(app.rates)]
         assert lo <= finite.min() and finite.max() <= hi and app.ax_bars.get_ylim() == (lo, hi)
     app.num_steps.value = 300
-    assert app.ax_rates.get_xlim() == (0, 299)
+    assert app.ax_rates.get_xlim() == (0, 500)  # 1-2-5 steps wide
+    lo, hi = np.log10(app.ax_rates.get_ylim())
+    assert lo % 2 == 0 and hi % 2 == 0  # even decades: the axis changes half as often
     assert app.canvas.full_draws == full and app.canvas.axes_draws == 0
     assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=3)
     app.canvas.render()

@@ -177,8 +177,7 @@ class NoiseExplorer(App):
         box.draw = lambda renderer: draw(renderer) if box.get_visible() else None
         self.ax_path.set_xlabel("slope $w$" if "line" in p.name else r"$\theta_1$")
         self.ax_path.set_ylabel("intercept $b$" if "line" in p.name else r"$\theta_2$")
-        self.ax_path.set_title(f"{p.name}: the cloud of iterates shrinks with the lr",
-                               fontsize=10)
+        self.ax_path.set_title("SGD's iterates: the cloud shrinks with the lr", fontsize=10)
 
     @staticmethod
     def schedule(decay: str, lr: float, T: int) -> Any:

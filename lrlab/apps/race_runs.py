@@ -144,17 +144,19 @@ class SlicedRuns:
     a :class:`~lrlab.rules.Rule`, trained on its own) for ``T`` steps, and
     ``lengthed`` says whether that schedule depends on ``T``. The missing runs
     are trained in one :func:`lrlab.train` call (one column of learning rates
-    per run, :class:`RateTable`), with ``eval_every=1``, so that a run of a
-    length-free schedule serves every shorter length (:func:`first_steps`).
-    When the length changes (a steps slider moved), the :data:`NEAR` lengths of
-    the slider on either side are trained too (one column per length for a
-    lengthed spec, the length-free runs at the longest): the next key presses
-    or a drag are then slices, not training.
+    per run, :class:`RateTable`; a run alone with its own schedule). When the
+    length changes (a steps slider moved), the :data:`NEAR` lengths of the
+    slider on either side are trained too (one column per length for a
+    lengthed spec, the length-free runs at the longest), with ``eval_every=1``,
+    so that a run of a length-free schedule serves every shorter length
+    (:func:`first_steps`): the next key presses or a drag are then slices, not
+    training. Other changes train runs of the length shown only, as
+    :func:`lrlab.train` does by default.
     """
 
     def __init__(self, problem: Problem, *, seed: int):
         self.problem, self.seed = problem, seed
-        self._trained: dict = {}  # (key, T or None) -> History of one run, long enough
+        self._trained: dict = {}  # (key, T or None) -> (History of one run, sliceable)
         self._shown: dict = {}  # (key, T or None, T) -> (History of T steps, loss gap)
         self._last_T: int | None = None
         self.trainings = 0  # train() calls (for tests)
@@ -176,10 +178,11 @@ class SlicedRuns:
                 longest = max(near)
                 jobs = [(full(k, ln, t), make, t) for k, make, ln in specs.values()
                         for t in (near if ln else [longest])]
-                jobs = [j for j in jobs if self._usable(j[0], j[2]) is None]
-                self._train(jobs, longest, batch_size)
+                jobs = [j for j in jobs if self._usable(j[0], j[2], every=j[0][1] is None)
+                        is None]
+                self._train(jobs, longest, batch_size, sliceable=True)
             else:
-                self._train(missing, T, batch_size)
+                self._train(missing, T, batch_size, sliceable=False)
         self._last_T = T
         out = {}
         for name, (k, _, ln) in specs.items():
@@ -190,29 +193,40 @@ class SlicedRuns:
             out[name] = self._shown[shown]
         asked = {s[0] for s in specs.values()}
         keep = keep or (lambda key: key in asked)
-        self._trained = {f: h for f, h in self._trained.items() if keep(f[0])}
+        self._trained = {f: v for f, v in self._trained.items() if keep(f[0])}
         self._shown = {f: v for f, v in self._shown.items() if keep(f[0])}
         return out
 
-    def _usable(self, full_key: tuple, T: int) -> Any:
-        h = self._trained.get(full_key)
-        return h if h is not None and h.num_steps >= T else None
+    def _usable(self, full_key: tuple, T: int, *, every: bool = False) -> Any:
+        """The cached run that gives ``T`` steps (``every``: and every shorter length)."""
+        h, sliceable = self._trained.get(full_key, (None, False))
+        exact = h is not None and h.num_steps == T and not every
+        return h if exact or (h is not None and sliceable and h.num_steps >= T) else None
 
-    def _train(self, jobs: list[tuple], length: int, batch_size: int) -> None:
-        run = dict(batch_size=batch_size, seed=self.seed, record_params=True, eval_every=1)
+    def _train(self, jobs: list[tuple], length: int, batch_size: int, *,
+               sliceable: bool) -> None:
+        """Train ``jobs`` for ``length`` steps; with ``eval_every=1`` when they are to be
+        sliced (else as :func:`lrlab.train` does by default: a run of this length only)."""
+        run = dict(batch_size=batch_size, seed=self.seed, record_params=True)
+        if sliceable:
+            run["eval_every"] = 1
         made = [(f, make(t)) for f, make, t in jobs]
         scheduled = [(f, m) for f, m in made if not isinstance(m, Rule)]
-        if scheduled:
+        if len(scheduled) == 1:  # alone: its own schedule (a constant rate is hoisted)
+            (f, m), = scheduled
+            self._trained[f] = (train(self.problem, sgd(m), length, **run), sliceable)
+            self.trainings += 1
+        elif scheduled:
             steps = np.arange(length)
             table = np.stack([np.broadcast_to(m(steps), (length,)) for _, m in scheduled],
                              axis=1)
             h = train(self.problem, sgd(RateTable(table)), length, **run)
             self.trainings += 1
             for j, (f, _) in enumerate(scheduled):
-                self._trained[f] = h[j]
+                self._trained[f] = (h[j], sliceable)
         for f, m in made:
             if isinstance(m, Rule):
-                self._trained[f] = train(self.problem, m, length, **run)
+                self._trained[f] = (train(self.problem, m, length, **run), sliceable)
                 self.trainings += 1
 
 

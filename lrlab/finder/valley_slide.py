@@ -177,7 +177,8 @@ def suggest_slide(result: RangeTestResult, *, skip_start: int | None = None,
     Raises
     ------
     ValueError
-        If the window has fewer than ``lr_diff + 1`` points (fastai raises an IndexError).
+        If the window has fewer than ``lr_diff + 1`` points, naming ``lr_diff`` and the
+        largest it may be for this test (fastai raises an IndexError), or fewer than 2.
 
     Notes
     -----
@@ -205,7 +206,13 @@ def suggest_slide(result: RangeTestResult, *, skip_start: int | None = None,
     lr_diff = check_int(lr_diff, "lr_diff", owner, low=1)
     thresh = check_real(thresh, "thresh", owner, low=0)
     adjust_value = check_real(adjust_value, "adjust_value", owner, low=0, low_open=True)
-    lrs, losses = _curve(result, skip_start, skip_end, owner, need=lr_diff + 1)
+    lrs, losses = _curve(result, skip_start, skip_end, owner, need=2)
+    if lr_diff > len(losses) - 1:
+        fail(lr_diff, "lr_diff", owner,
+             allowed=f"an int in [1, {len(losses) - 1}] for this range test: the slide needs "
+                     f"at least {lr_diff + 1} points (lr_diff + 1) and the test's window has "
+                     f"{len(losses)} after skip_start and skip_end (more steps or smaller skips "
+                     "widen it)")
     slope = np.gradient(np.asarray(losses, dtype=float))
     right = len(losses) - 1
     left = right - lr_diff

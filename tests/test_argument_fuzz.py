@@ -194,3 +194,63 @@ def test_basins_and_noise_still_take_their_usual_values():
     assert noise.noise_floor(LINE, 0.1, 4) > 0
     h = lrlab.train(surfaces.parabola(noise=1.0), rules.sgd(0.1), 3, batch_size=10**6)
     assert h.num_steps == 3             # a noisy surface takes any batch size up to 10**9
+
+
+def test_a_too_large_lr_diff_names_lr_diff_and_its_range():
+    result = finder.lr_range_test(BOWL, rules.sgd, num_steps=60)
+    n = len(finder.window._curve(result, None, 5, "test")[1])     # the window's points
+    for lr_diff in (10**30, n):
+        with pytest.raises(ValueError, match=rf"The 'lr_diff' parameter of suggest_slide must "
+                                             rf"be an int in \[1, {n - 1}\] for this range "
+                                             rf"test: the slide needs at least {lr_diff + 1} "
+                                             rf"points \(lr_diff \+ 1\) and the test's window "
+                                             rf"has {n} after skip_start and skip_end"):
+            finder.suggest_slide(result, lr_diff=lr_diff)
+    assert finder.suggest_slide(result, lr_diff=n - 1) == pytest.approx(result.lrs[6])
+
+
+def _torch_setup():
+    torch = pytest.importorskip("torch")
+    gen = torch.Generator().manual_seed(0)
+    X = torch.randn(32, 2, generator=gen)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(X, (X[:, 0] > 0).long()), batch_size=16)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 2))
+    return torch, net, loader
+
+
+@pytest.mark.parametrize("tool", ["train", "advise"])
+@pytest.mark.parametrize(("eval_loader", "exc", "match"), [
+    ("abcd", TypeError, r"The 'eval_loader' parameter of lrlab\.torch\.\w+ must be a DataLoader "
+                        r"or another re-iterable collection of batches"),
+    (iter([]), TypeError, r"The 'eval_loader' parameter of .* a generator is used up"),
+    (np.ones((2, 3)), ValueError, r"each batch must be a pair .* the eval_loader yielded a "
+                                  r"ndarray"),
+    (COMPLEX, ValueError, "the eval_loader yielded a complex128"),
+    ([], ValueError, "the eval_loader yielded no batch"),
+])
+def test_a_wrong_eval_loader_is_named(tool, eval_loader, exc, match):
+    torch, net, loader = _torch_setup()
+    import lrlab.torch as lt
+
+    call = {"train": lambda: lt.train(net, torch.nn.CrossEntropyLoss(), loader, lr=0.1,
+                                      num_steps=2, eval_loader=eval_loader),
+            "advise": lambda: lt.advise(net, torch.nn.CrossEntropyLoss(), loader, num_steps=5,
+                                        seeds=1, progress=False, eval_loader=eval_loader)}[tool]
+    before = torch.random.get_rng_state()
+    with pytest.raises(exc, match=match):
+        call()
+    assert torch.equal(torch.random.get_rng_state(), before)   # nothing drawn, or put back
+
+
+def test_a_wrong_training_loader_is_still_called_the_loader():
+    torch, net, loader = _torch_setup()
+    import lrlab.torch as lt
+
+    with pytest.raises(TypeError, match=r"The 'loader' parameter of lrlab\.torch\.train"):
+        lt.train(net, torch.nn.CrossEntropyLoss(), "abcd", lr=0.1, num_steps=2)
+    with pytest.raises(ValueError, match="the loader yielded a ndarray"):
+        lt.train(net, torch.nn.CrossEntropyLoss(), np.ones((2, 3)), lr=0.1, num_steps=2)
+    h = lt.train(net, torch.nn.CrossEntropyLoss(), loader, lr=0.1, num_steps=2,
+                 eval_loader=[next(iter(loader))])            # a list of pairs is fine
+    assert h.eval_loss is not None and np.all(np.isfinite(h.eval_loss))

@@ -26,7 +26,7 @@ import torch
 
 from .._validation import fail
 
-__all__ = ["Setup", "setup"]
+__all__ = ["Setup", "check_loader", "check_pairs", "setup"]
 
 
 @dataclass
@@ -43,7 +43,8 @@ class Setup:
     device : torch.device
         Where the parameters live; batches go there.
     objective : callable
-        ``objective(batch) -> scalar loss tensor`` (the batch already on ``device``).
+        ``objective(batch, source='loader') -> scalar loss tensor`` (the batch already on
+        ``device``; ``source`` names the argument the batch came from, for messages).
     loader : iterable
         The batches.
     owner : str
@@ -54,7 +55,7 @@ class Setup:
     params: list
     names: list
     device: torch.device
-    objective: Callable[[Any], torch.Tensor]
+    objective: Callable[..., torch.Tensor]
     loader: Any
     owner: str
 
@@ -72,9 +73,13 @@ class Setup:
         """The loader's batches on :attr:`device`, epoch after epoch, never ending."""
         return _cycle(self.loader, self.device, self.owner)
 
-    def loss(self, batch: Any) -> torch.Tensor:
-        """The objective on one batch, checked to be a scalar that depends on the parameters."""
-        value = self.objective(batch)
+    def loss(self, batch: Any, source: str = "loader") -> torch.Tensor:
+        """The objective on one batch, checked to be a scalar that depends on the parameters.
+
+        ``source`` is the argument the batch came from (``'loader'``, ``'eval_loader'``),
+        named when the batch is not one the loss function can take.
+        """
+        value = self.objective(batch, source)
         if not isinstance(value, torch.Tensor):
             raise TypeError(f"{self.owner}: the loss must be a torch scalar tensor that "
                             f"depends on the model's parameters; the loss function returned "
@@ -110,7 +115,7 @@ def setup(model: Any, loss_fn: Any, loader: Any, *, forward: Any = None,
             fail(forward, "forward", owner, allowed="a callable (model, batch) -> scalar loss",
                  exc=TypeError)
 
-        def objective(batch):
+        def objective(batch, source="loader"):
             return forward(model, batch)
     else:
         if not callable(loss_fn):
@@ -118,27 +123,44 @@ def setup(model: Any, loss_fn: Any, loader: Any, *, forward: Any = None,
                  allowed="a callable loss_fn(outputs, targets) -> scalar tensor "
                          "(e.g. torch.nn.CrossEntropyLoss()), or pass forward=", exc=TypeError)
 
-        def objective(batch):
-            inputs, targets = _pair(batch, owner)
+        def objective(batch, source="loader"):
+            inputs, targets = _pair(batch, owner, source)
             return loss_fn(model(inputs), targets)
-    if isinstance(loader, Iterator) or not _iterable(loader):
-        fail(loader, "loader", owner,
-             allowed="a DataLoader or another re-iterable collection of batches "
-                     "(a list works; a generator is used up after one pass)", exc=TypeError)
+    check_loader(loader, "loader", owner)
     names = [n for n, _ in named]
     params = [p for _, p in named]
     return Setup(model, params, names, params[0].device, objective, loader, owner)
 
 
+def check_loader(loader: Any, name: str, owner: str) -> None:
+    """Refuse what cannot be a loader: not iterable, used up after one pass, or a string."""
+    if isinstance(loader, Iterator | str | bytes) or not _iterable(loader):
+        fail(loader, name, owner,
+             allowed="a DataLoader or another re-iterable collection of batches "
+                     "(a list works; a generator is used up after one pass)", exc=TypeError)
+
+
+def check_pairs(loader: Any, name: str, owner: str) -> None:
+    """Check up front that ``loader`` (an ``eval_loader`` read late) yields (inputs, targets).
+
+    Reads only the first batch (no forward pass); for tools that would otherwise hand the
+    loader to another function whose messages name its own ``loader``.
+    """
+    for batch in loader:
+        _pair(batch, owner, name)
+        return
+    raise ValueError(f"{owner}: the {name} yielded no batch.")
+
+
 def _iterable(obj: Any) -> bool:
-    try:
-        iter(obj)
-    except TypeError:
-        return False
-    return True
+    """Whether ``iter(obj)`` would work, without calling it: a DataLoader's ``iter`` draws
+    its base seed from torch's generator (and starts its workers)."""
+    kind = type(obj)
+    return callable(getattr(kind, "__iter__", None)) or (
+        "__iter__" not in dir(kind) and callable(getattr(kind, "__getitem__", None)))
 
 
-def _pair(batch: Any, owner: str) -> tuple[Any, Any]:
+def _pair(batch: Any, owner: str, source: str = "loader") -> tuple[Any, Any]:
     if isinstance(batch, tuple | list) and len(batch) == 2:
         return batch[0], batch[1]
     what = (f"a dict with keys {sorted(batch)}" if isinstance(batch, Mapping)
@@ -146,7 +168,7 @@ def _pair(batch: Any, owner: str) -> tuple[Any, Any]:
             if isinstance(batch, tuple | list) else f"a {type(batch).__name__}")
     raise ValueError(
         f"{owner}: each batch must be a pair (inputs, targets) for loss_fn(model(inputs), "
-        f"targets); the loader yielded {what}. Pass forward=lambda model, batch: <scalar "
+        f"targets); the {source} yielded {what}. Pass forward=lambda model, batch: <scalar "
         "loss> to say how a batch becomes a loss.")
 
 

@@ -190,6 +190,7 @@ def full_loss(setup: Setup, loader: Any = None) -> float:
     Batch losses are weighted by batch size (exact for mean-reduced losses); the model's
     train/eval flags are put back afterwards.
     """
+    source = "loader" if loader is None else "eval_loader"
     loader = setup.loader if loader is None else loader
     modes = [(m, m.training) for m in setup.model.modules()]
     setup.model.eval()
@@ -201,14 +202,14 @@ def full_loss(setup: Setup, loader: Any = None) -> float:
             for batch in loader:
                 batch = to_device(batch, setup.device)
                 n = batch_size_of(batch)
-                value = setup.objective(batch)
+                value = setup.objective(batch, source)
                 if not isinstance(value, torch.Tensor) or value.ndim != 0:
-                    setup.loss(batch)   # raises the clear error
+                    setup.loss(batch, source)   # raises the clear error
                 total += float(value) * n
                 count += n
     finally:
         for m, mode in modes:
             m.training = mode
     if count == 0:
-        raise ValueError(f"{setup.owner}: the evaluation loader yielded no batch.")
+        raise ValueError(f"{setup.owner}: the {source} yielded no batch.")
     return total / count

@@ -31,7 +31,8 @@ from ..advisor import (
     _stability_evidence,
     _trial_grid,
 )
-from ._inputs import setup
+from ._inputs import check_loader, check_pairs, setup
+from ._state import preserved
 from .curvature import sharpness
 from .finder import suggestion_band
 from .training import train
@@ -93,6 +94,11 @@ def advise(
         fail(loader, "loader", owner,
              allowed="a DataLoader or a re-iterable of batches", exc=TypeError)
     spec = setup(model, loss_fn, loader, forward=forward, owner=owner)
+    if eval_loader is not None:   # checked here: the sharpness and the trials read it late
+        check_loader(eval_loader, "eval_loader", owner)
+        if forward is None:
+            with preserved(spec.model, None, [eval_loader]):   # reading a batch draws randoms
+                check_pairs(eval_loader, "eval_loader", owner)
     try:
         noisy = len(loader) != 1
     except TypeError:

@@ -16,7 +16,7 @@ from .._validation import MAX_COUNT, check_bool, check_bool_or, check_int, check
 from ..diagnostics import Diagnosis, UpdateRatio
 from ..diagnostics import diagnose as diagnose_history
 from ..history import History
-from ._inputs import build_optimizer, setup
+from ._inputs import build_optimizer, check_loader, setup
 from ._loop import run
 from ._state import preserved, seeded
 from .monitor import ratio_report
@@ -108,8 +108,8 @@ def train(
              allowed="a DataLoader or a re-iterable of batches", exc=TypeError)
     spec = setup(model, loss_fn, loader, forward=forward, owner=owner)
     instance = optimizer if _is_optimizer(optimizer) else None
-    if eval_loader is not None and not hasattr(eval_loader, "__iter__"):
-        fail(eval_loader, "eval_loader", owner, allowed="a DataLoader or None", exc=TypeError)
+    if eval_loader is not None:   # its batches are checked at the first evaluation (step 0)
+        check_loader(eval_loader, "eval_loader", owner)
     loaders = [loader] if eval_loader is None else [loader, eval_loader]
 
     def go() -> History:

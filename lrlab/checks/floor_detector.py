@@ -20,8 +20,12 @@ Examples
 >>> import numpy as np
 >>> from lrlab.checks import check_noise_floor_reached
 >>> def noise_floor_reached(losses, window=100):
+...     losses = np.asarray(losses, dtype=float)
+...     if losses.size < 2 * window or not np.all(np.isfinite(losses[-2 * window:])):
+...         return False
 ...     a, b = losses[-2 * window:-window], losses[-window:]
-...     return bool(abs(np.mean(a) - np.mean(b)) <= 2 * np.sqrt(np.var(a) + np.var(b)))
+...     spread = np.var(a, ddof=1) + np.var(b, ddof=1)
+...     return bool(abs(np.mean(a) - np.mean(b)) <= 2 * np.sqrt(spread))
 >>> check_noise_floor_reached(noise_floor_reached).mistake
 'std_not_standard_error'
 """

@@ -195,12 +195,13 @@ class NoiseExplorer(App):
         lr, B, T = float(self.lr.value), int(self.batch_size.value), int(self.num_steps.value)
         decay = self.decay.value
         decayed = decay != "constant"
-        # the constant run and the decayed one, trained together and cached per (lr, B):
-        # a new decay trains one run, a new length slices (see SlicedRuns)
+        # the constant run and the decayed ones, trained together and cached per (lr, B):
+        # the decay toggle trains nothing after its first change, a new length slices
+        # (see SlicedRuns)
         specs = {"constant": (("constant", lr, B), lambda t: self.schedule("constant", lr, t),
                               False)}
-        if decayed:
-            specs[decay] = ((decay, lr, B), lambda t: self.schedule(decay, lr, t), True)
+        for other in DECAYS[1:] if decayed else ():  # both decays: the toggle then slices
+            specs[other] = ((other, lr, B), lambda t, d=other: self.schedule(d, lr, t), True)
         steps = self.num_steps
         runs = self._runs.get(specs, T, batch_size=B, lengths=range(
             steps.min, steps.max + 1, steps.step or 1), keep=lambda key: key[1:] == (lr, B))

@@ -128,9 +128,10 @@ def test_noise_explorer_caches_and_slices_runs_equal_to_runs_trained_alone():
             app.phase_paths[0].get_xdata()
         np.testing.assert_allclose(x, slow_c.params[:, 0], rtol=1e-12)
         assert app.ax_loss.get_xlim() == (0, T)
-    # 1/t alone at 600 and at 100 (a decay at a length not trained yet: that run alone),
-    # then at 2200-2800 with the constant rate (the steps moved); the rest were slices
-    assert app._runs.trainings == trainings + 3
+    # both decays at 100 (a decay at a length not trained yet), then every run at 2200-2800
+    # (the steps moved); the rest (1/t at 600 too: trained with step ÷10) were slices
+    assert app._runs.trainings == trainings + 2
+    assert app.last_error is None
     app.close()
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_int, fail
+from ._validation import MAX_COUNT, check_int, fail
 from .diagnostics import Diagnosis, diagnose
 from .finder import SuggestionBand, suggestion_band
 from .problem import Problem, check_problem
@@ -225,7 +225,7 @@ def _check_settings(curvature: Any, num_steps: Any, seeds: Any, seed: Any,
                                                        and curvature == "auto")):
         fail(curvature, "curvature", owner, allowed="True, False or 'auto'")
     num_steps = check_int(num_steps, "num_steps", owner, low=5)
-    seeds = check_int(seeds, "seeds", owner, low=1)
+    seeds = check_int(seeds, "seeds", owner, low=1, high=MAX_COUNT)   # 10**30 range tests hung
     seed = check_int(seed, "seed", owner, low=0)
     if "sweep_steps" in range_kwargs:
         range_kwargs["num_steps"] = range_kwargs.pop("sweep_steps")

@@ -254,3 +254,15 @@ def test_a_wrong_training_loader_is_still_called_the_loader():
     h = lt.train(net, torch.nn.CrossEntropyLoss(), loader, lr=0.1, num_steps=2,
                  eval_loader=[next(iter(loader))])            # a list of pairs is fine
     assert h.eval_loss is not None and np.all(np.isfinite(h.eval_loss))
+
+
+def test_advise_refuses_a_count_of_seeds_that_is_not_a_size():
+    # a noisy problem runs one range test per seed: seeds=10**30 hung building the seed list
+    with pytest.raises(ValueError, match=r"The 'seeds' parameter of advise must be an int in "
+                                         r"\[1, 1000000000\]"):
+        lrlab.advise(LINE, rules.sgd, num_steps=30, seeds=10**30, progress=False, batch_size=4)
+    torch, net, loader = _torch_setup()
+    import lrlab.torch as lt
+
+    with pytest.raises(ValueError, match=r"The 'seeds' parameter of lrlab\.torch\.advise"):
+        lt.advise(net, torch.nn.CrossEntropyLoss(), loader, seeds=10**30, progress=False)

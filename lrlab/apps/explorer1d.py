@@ -140,7 +140,8 @@ class Explorer1D(App):
         self.ax_curve.set_xlabel(r"$\theta$")
         self.ax_curve.set_ylabel(r"$f(\theta)$")
         a["steps"], a["dots"] = plots.steps_1d([], [], self.ax_curve)
-        (a["start"],) = self.ax_curve.plot([], [], "o", color="#0a0", markersize=7, zorder=6)
+        (a["start"],) = self.ax_curve.plot([], [], "o", color=plots.COLORS[2], markeredgecolor="k",
+                                           markersize=7, zorder=6)
         (a["map"],) = self.ax_cobweb.plot([], [], color=plots.COLORS[0], linewidth=2,
                                           label=r"$g(x) = x - \eta f'(x)$")
         a["cobweb"] = plots.cobweb([], self.ax_cobweb)

@@ -209,7 +209,7 @@ class Explorer2D(App):
             self.paths.append(plots.trajectory(np.zeros((0, 2)), self.ax_paths, color=color,
                                                markersize=2.5, zorder=4))
             self.losses.append(plots.loss_curve(np.zeros(0), self.ax_loss, color=color))
-        (self.start_marker,) = self.ax_paths.plot([], [], "o", color="#0a0", markersize=8,
+        (self.start_marker,) = self.ax_paths.plot([], [], "o", color=plots.COLORS[2], markersize=8,
                                                   markeredgecolor="k", zorder=5)
         self.canvas.animate(self.paths, self.losses, self.start_marker)
         # what follows a slider now and then is a cached layer of its own: the loss axes'

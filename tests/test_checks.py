@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from catalogue_support import assert_catalogue_is_distinguishable
 
 import lrlab
 from lrlab import checks
@@ -125,13 +126,7 @@ def test_every_assignment_has_three_planted_bugs():
 @pytest.mark.parametrize("check_name", sorted(CATALOGUES))
 def test_catalogue_mistakes_are_distinguishable(check_name):
     mistakes, reference = CATALOGUES[check_name]
-    check = getattr(checks, check_name)
-    assert check(reference).passed
-    assert len({m.key for m in mistakes}) == len(mistakes)
-    for mistake in mistakes:
-        result = check(mistake.impl)
-        assert result.mistake == mistake.key, (mistake.key, str(result))
-        assert result.message == mistake.message
+    assert_catalogue_is_distinguishable(getattr(checks, check_name), mistakes, reference)
 
 
 def _solution_lines() -> set[str]:

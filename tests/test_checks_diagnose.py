@@ -23,6 +23,7 @@ import matplotlib
 import nbformat
 import numpy as np
 import pytest
+from catalogue_support import assert_catalogue_is_distinguishable
 
 import lrlab
 from lrlab import checks
@@ -170,12 +171,8 @@ def test_solution_labels_and_fixes_match_the_key(key):
 
 # ---------------------------------------------------------------- the detector's catalogue
 def test_detector_catalogue_is_distinguishable():
-    assert checks.check_noise_floor_reached(floor_detector._reference).passed
-    keys = [m.key for m in floor_detector._MISTAKES]
-    assert len(set(keys)) == len(keys)
-    for mistake in floor_detector._MISTAKES:
-        result = checks.check_noise_floor_reached(mistake.impl)
-        assert result.mistake == mistake.key and result.message == mistake.message, result
+    assert_catalogue_is_distinguishable(checks.check_noise_floor_reached,
+                                        floor_detector._MISTAKES, floor_detector._reference)
 
 
 def test_detector_reference_on_closed_form_cases():

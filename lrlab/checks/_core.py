@@ -76,6 +76,13 @@ class CheckResult:
         return str(self)
 
 
+def not_implemented(name: str, what: str = "code") -> CheckResult:
+    """The result for a function that still raises the stub's ``NotImplementedError``."""
+    return CheckResult(name, False, "not_implemented",
+                       "not implemented yet: replace `raise NotImplementedError()` "
+                       f"with your {what}, run the cell, then run this check again.")
+
+
 @dataclass(frozen=True)
 class Mistake:
     """A known-wrong variant of the function under check.
@@ -252,9 +259,7 @@ def run_check(
     except StudentError as exc:
         return CheckResult(name, False, exc.key, exc.message)
     except NotImplementedError:
-        return CheckResult(name, False, "not_implemented",
-                           "not implemented yet: replace `raise NotImplementedError()` "
-                           "with your code, run the cell, then run this check again.")
+        return not_implemented(name)
     except _Mutated as exc:
         if exc.name == "problem.x0":
             return CheckResult(name, False, "mutates_input",

@@ -44,7 +44,7 @@ from ._capstone_budget import (
     validate_choice,
 )
 from ._capstone_mistakes import CHOOSE_MISTAKES, SUMMARY_MISTAKES, choose_ref, summarize_ref
-from ._core import CheckResult, run_check
+from ._core import CheckResult, not_implemented, run_check
 
 __all__ = ["MAX_EPOCHS", "OPTIMIZERS", "SCHEDULES", "Budget", "BudgetExceeded", "Choice",
            "RunResult", "check_choice", "check_choose", "check_submission", "check_summarize",
@@ -278,9 +278,7 @@ def check_submission(final_choice: Any, budget: Budget) -> CheckResult:
         try:
             choice = final_choice(budget.record)
         except NotImplementedError:
-            return CheckResult("submission", False, "not_implemented",
-                               "not implemented yet: replace `raise NotImplementedError()` "
-                               "with your code, run the cell, then run this check again.")
+            return not_implemented("submission")
         except Exception as err:  # the learner's code may raise anything
             return CheckResult("submission", False, "error",
                                f"final_choice(budget.record) raised {type(err).__name__}: {err}")

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import fmt
-from ._core import CheckResult
+from ._core import CheckResult, not_implemented
 from ._guard import capped_output, time_limit
 
 __all__ = ["FIXES", "LABELS", "check_fixes", "check_labels", "log_facts"]
@@ -203,9 +203,7 @@ def _call(fn: Any, name: str, what: str) -> tuple[Any, CheckResult | None]:
         with capped_output(), time_limit(_TIME_LIMIT_S):
             out = fn()
     except NotImplementedError:
-        return None, CheckResult(name, False, "not_implemented",
-                                 "not implemented yet: replace `raise NotImplementedError()` "
-                                 f"with your {what}, run the cell, then run this check again.")
+        return None, not_implemented(name, what)
     except Exception as exc:  # the learner's code may raise anything
         return None, CheckResult(name, False, "error",
                                  f"calling {name}() raised {type(exc).__name__}: {exc}")

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import CheckResult
+from ._core import CheckResult, not_implemented
 from ._guard import capped_output, time_limit
 from .diagnose import _TIME_LIMIT_S, _f
 
@@ -53,9 +53,7 @@ def check_plot_log(plot_log: Callable, logs: dict) -> CheckResult:
             with capped_output(), time_limit(_TIME_LIMIT_S), np.errstate(all="ignore"):
                 fig = plot_log(log, title=run)
         except NotImplementedError:
-            return CheckResult(name, False, "not_implemented",
-                               "not implemented yet: replace `raise NotImplementedError()` "
-                               "with your code, run the cell, then run this check again.")
+            return not_implemented(name)
         except Exception as exc:  # the learner's code may raise anything
             return CheckResult(name, False, "error",
                                f"plot_log(logs['{run}']) raised {type(exc).__name__}: {exc}")

@@ -8,6 +8,8 @@ the apps make uses one parser whose cache is larger (1024 entries, matplotlib's 
 for the whole process): the same expression at the same size and dpi is parsed once.
 The result of a parse is the same object matplotlib would compute (a pure function
 of the expression, dpi, font properties and hinting), so pictures do not change.
+The renderers also keep glyph bitmaps, layouts and metrics of text across figures
+(:class:`~lrlab.apps.agg_text.TextCachingRenderer`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import functools
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.mathtext import MathTextParser
+
+from .agg_text import TextCachingRenderer
 
 __all__ = ["SharedCanvasAgg", "shared_renderer"]
 
@@ -39,16 +43,18 @@ _PARSER = _SharedMathText("path")
 
 def shared_renderer(width: int, height: int, dpi: float) -> RendererAgg:
     """An Agg renderer whose mathtext parser (and so its cache) every app shares."""
-    renderer = RendererAgg(width, height, dpi)
+    renderer = TextCachingRenderer(width, height, dpi)
     renderer.mathtext_parser = _PARSER
     return renderer
 
 
 class SharedCanvasAgg(FigureCanvasAgg):
-    """``FigureCanvasAgg`` whose renderers use the shared mathtext parser."""
+    """``FigureCanvasAgg`` whose renderers use the shared mathtext parser and text caches."""
 
     def get_renderer(self) -> RendererAgg:
-        renderer = super().get_renderer()
-        if renderer.mathtext_parser is not _PARSER:
-            renderer.mathtext_parser = _PARSER
-        return renderer
+        # as FigureCanvasAgg.get_renderer, with the text-caching renderer
+        key = (*self.get_width_height(physical=True), self.figure.dpi)
+        if self._lastKey != key or not isinstance(self.renderer, TextCachingRenderer):
+            self.renderer = shared_renderer(*key)
+            self._lastKey = key
+        return self.renderer

@@ -1,0 +1,162 @@
+"""An Agg renderer that remembers the text it drew: glyph bitmaps, layouts and metrics.
+
+Every lrlab app draws the same tick labels ("0.5", ``$\\mathdefault{10^{-3}}$``),
+axis labels and titles, and every new figure (every app a notebook opens, every
+look of an axis drawn into a layer) gets a new Agg renderer, whose caches start
+empty: matplotlib renders each glyph with FreeType again (about 0.1 ms apiece, a
+few hundred per app), lays each string out again and measures it again.
+
+:class:`TextCachingRenderer` keeps three process-wide caches:
+
+glyph bitmaps
+    keyed by the font, size, dpi, glyph, the FreeType transform's matrix and the
+    *fraction of a pixel* of the glyph's position (26.6 fixed point, the low six
+    bits), so a hit is the bitmap FreeType would render: moving an outline by
+    whole pixels moves its bitmap by whole pixels and leaves its coverage as it
+    is (FreeType hints before it transforms). The bitmap is blended by Agg's
+    ``draw_text_image`` exactly as matplotlib does, with the text's colour.
+layouts
+    ``FT2Font._layout`` of a string at a size (the glyphs and their offsets).
+metrics
+    width, height and descent of a plain string (math goes through the shared
+    mathtext parser of :mod:`lrlab.apps.agg`, already cached).
+
+Each is keyed by the font object itself (checked by identity: matplotlib's
+``get_font`` keeps fonts alive and resolves families with the rcParams of the
+moment), and bounded. Pictures are identical to matplotlib's, pixel for pixel.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager, get_font
+from matplotlib.ft2font import RenderMode
+
+__all__ = ["MAX_ENTRIES", "TextCachingRenderer", "clear_text_caches", "text_cache_sizes"]
+
+#: Most entries per cache (glyph bitmaps: a few hundred bytes each); the oldest go first.
+MAX_ENTRIES = 20000
+
+_GLYPHS: dict = {}
+_LAYOUTS: dict = {}
+_METRICS: dict = {}
+_MATRICES: dict = {}
+
+
+def clear_text_caches() -> None:
+    """Forget every cached glyph bitmap, layout and metric."""
+    for cache in (_GLYPHS, _LAYOUTS, _METRICS):
+        cache.clear()
+
+
+def text_cache_sizes() -> dict[str, int]:
+    """How many glyph bitmaps, layouts and metrics are cached (for tests)."""
+    return {"glyphs": len(_GLYPHS), "layouts": len(_LAYOUTS), "metrics": len(_METRICS)}
+
+
+def _store(cache: dict, key: Any, value: Any) -> Any:
+    if len(cache) >= MAX_ENTRIES:
+        del cache[next(iter(cache))]
+    cache[key] = value
+    return value
+
+
+def _matrix(angle: float, slant: float, extend: float) -> tuple[np.ndarray, tuple]:
+    """FreeType's 16.16 matrix for a glyph, as matplotlib computes it (cached)."""
+    key = (angle, slant, extend)
+    hit = _MATRICES.get(key)
+    if hit is None:
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        m = (0x10000 * np.array([[cos, -sin], [sin, cos]])
+             @ [[extend, extend * slant], [0, 1]]).round().astype(int)
+        hit = _store(_MATRICES, key, (m, tuple(m.ravel().tolist())))
+    return hit
+
+
+class TextCachingRenderer(RendererAgg):
+    """``RendererAgg`` whose glyph bitmaps, text layouts and metrics are cached
+    process-wide (see the module's docstring); it draws the same pixels."""
+
+    def _draw_text_glyphs_and_boxes(self, gc: Any, x: float, y: float, angle: float,
+                                    glyphs: Any, boxes: Any) -> None:
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        load_flags = get_hinting_flag()
+        antialiased = bool(gc.get_antialiased())
+        mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
+        height, dpi = self.height, self.dpi
+        left_as: dict = {}  # font -> the size and transform matplotlib would leave it with
+        for font, size, glyph_index, slant, extend, dx, dy in glyphs:  # dy is upwards
+            matrix, mkey = _matrix(angle, slant, extend)
+            px = round(0x40 * (x + dx * cos - dy * sin))
+            py = round(0x40 * (height - y + dx * sin + dy * cos))  # FreeType's y is upwards
+            key = (id(font), size, dpi, glyph_index, mkey, px & 63, py & 63, load_flags,
+                   antialiased)
+            hit = _GLYPHS.get(key)
+            if hit is None or hit[0] is not font:
+                font.set_size(size, dpi)
+                font._set_transform(matrix, [px, py])
+                bitmap = font._render_glyph(glyph_index, load_flags, mode)
+                buffer = np.array(bitmap.buffer, dtype=np.uint8, copy=True)
+                if not antialiased:
+                    buffer *= 0xff
+                hit = _store(_GLYPHS, key, (font, buffer, bitmap.left - (px >> 6),
+                                            bitmap.top - (py >> 6)))
+                left_as.pop(font, None)
+            else:
+                left_as[font] = (size, matrix, px, py)
+            _, buffer, left, top = hit
+            # draw_text_image's y is downwards & the bitmap's bottom side
+            self._renderer.draw_text_image(
+                buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0],
+                0, gc)
+        for font, (size, matrix, px, py) in left_as.items():
+            font.set_size(size, dpi)
+            font._set_transform(matrix, [px, py])
+        boxes = list(boxes)
+        if boxes:
+            super()._draw_text_glyphs_and_boxes(gc, x, y, angle, (), boxes)
+
+    def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
+                  ismath: Any = False, mtext: Any = None) -> None:
+        if ismath:
+            return self.draw_mathtext(gc, x, y, s, prop, angle)
+        font = self._prepare_font(prop)
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        flags = get_hinting_flag()
+        size = prop.get_size_in_points()
+        try:
+            key = (id(font), size, self.dpi, s, flags,
+                   tuple(features) if features is not None else None,
+                   language if language is None or isinstance(language, str)
+                   else tuple(map(tuple, language)))
+            hash(key)
+        except TypeError:  # an unusual features/language value: not cached
+            key = None
+        hit = _LAYOUTS.get(key) if key is not None else None
+        if hit is None or hit[0] is not font:
+            items = font._layout(s, flags=flags, features=features, language=language)
+            hit = (font, tuple((item.ft_object, item.glyph_index, item.x, item.y)
+                               for item in items))
+            if key is not None:
+                _store(_LAYOUTS, key, hit)
+        self._draw_text_glyphs_and_boxes(
+            gc, x, y, angle,
+            ((ft_object, size, glyph_index, 0, 1, gx, gy)
+             for ft_object, glyph_index, gx, gy in hit[1]), [])
+
+    def get_text_width_height_descent(self, s: str, prop: Any,
+                                      ismath: Any) -> tuple[float, float, float]:
+        if ismath:  # math: the shared parser's cache; TeX: matplotlib's own
+            return super().get_text_width_height_descent(s, prop, ismath)
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        key = (id(font), prop.get_size_in_points(), self.dpi, s, get_hinting_flag())
+        hit = _METRICS.get(key)
+        if hit is None or hit[0] is not font:
+            hit = _store(_METRICS, key,
+                         (font, super().get_text_width_height_descent(s, prop, ismath)))
+        return hit[1]

@@ -67,13 +67,16 @@ class FinderReplay(App):
     rule, batch_size, seed : controls
         (``batch_size.value`` 0 is the full batch.)
     result : RangeTestResult
-        The test, as :func:`~lrlab.finder.lr_range_test` returns it.
+        The test, as :func:`~lrlab.finder.lr_range_test` returns it (at full batch on a
+        problem without gradient noise the seed draws nothing: every seed shows the run
+        of seed 0).
     history : History
         The same run with its iterates (``history.params[i + 1]`` is the model
         after the step at ``result.lrs[i]``).
     index : int
         The sweep position shown.
-    marker, cursor, image, title : artists
+    marker, cursor, image, title, curve_title : artists
+        (``curve_title``: the curve's title, a text redrawn alone from a layer.)
 
     Examples
     --------
@@ -112,7 +115,8 @@ class FinderReplay(App):
         # run is kept (going back to a seed is instant)
         self.seed = W.IntSlider(value=seed, min=0, max=9, description="seed",
                                 continuous_update=False)
-        self._tests: dict = {}  # (rule, batch, seed) -> (range test, its suggestions)
+        self._tests: dict = {}  # run key (see _run_key) -> (range test, its suggestions)
+        self._drawn = None  # the range test the curve's axes show
         self._build_figure()
         controls = [self.rule, self.lr, self.batch_size, self.seed]
         layout = W.HBox([W.VBox([self.lr, self.rule]), W.VBox([self.batch_size, self.seed])])
@@ -135,6 +139,12 @@ class FinderReplay(App):
         self.title = self.ax_model.text(0.5, 1.02, "", transform=self.ax_model.transAxes,
                                         ha="center", va="bottom", fontsize=10)
         self.canvas.animate(self.marker, self.cursor, self.image, self.title)
+        # layers of their own: the curve's title (a seed that changes nothing but the title
+        # redraws one text, not the axes) and the data points over the model (a new curve
+        # does not draw the 300 points again)
+        self.curve_title = plots.title_text(self.ax_curve, fontsize=10)
+        self.canvas.layer(self.curve_title)
+        self.canvas.layer(self.ax_model.collections[0])
 
     def _run(self, key: tuple) -> None:
         """The range test of ``key`` (rule, batch, seed), from the cache or run now.
@@ -145,30 +155,40 @@ class FinderReplay(App):
         Only the curve's axes are drawn again (the model panel is unchanged).
         """
         rule, bs, seed = key[0], key[1] or None, key[2]
-        if key not in self._tests:
+        run = self._run_key(key)
+        if run not in self._tests:
             self._set_status(f"computing the range test ({rule}, "
                              f"{'full batch' if bs is None else f'batch {bs}'}, seed {seed})...")
             s = self.sweep
             result = lr_range_test(self.problem, FINDER_RULES[rule], s.start_lr, s.end_lr,
-                                   s.num_steps, batch_size=bs, seed=seed, record_params=True)
+                                   s.num_steps, batch_size=bs, seed=run[2], record_params=True)
             sug = result.suggestions()
-            self._tests[key] = (result, ", ".join(f"{k} {v:.2g}" for k, v in sug.items()
+            self._tests[run] = (result, ", ".join(f"{k} {v:.2g}" for k, v in sug.items()
                                                   if np.isfinite(v)))
-        self.result, self._suggestions = self._tests[key]
+        self.result, self._suggestions = self._tests[run]
         self.history = self.result.history
         ax = self.ax_curve
-        keep = {self.marker, self.cursor}
-        for artist in list(ax.lines) + list(ax.collections) + list(ax.patches):
-            if artist not in keep:
-                artist.remove()
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-        plots.plot_range_test(self.result, ax, legend="outside")
-        ax.set_xlim(self.sweep.start_lr, self.sweep.end_lr)
-        ax.set_title(f"range test: {rule}, "
-                     f"{'full batch' if bs is None else f'batch {bs}'}, seed {seed}",
-                     fontsize=10)
-        self.canvas.invalidate(ax)
+        if self.result is not self._drawn:  # the same run (a seed at full batch): same curve
+            self._drawn = self.result
+            keep = {self.marker, self.cursor}
+            for artist in list(ax.lines) + list(ax.collections) + list(ax.patches):
+                if artist not in keep:
+                    artist.remove()
+            if ax.get_legend() is not None:
+                ax.get_legend().remove()
+            plots.plot_range_test(self.result, ax, legend="outside")
+            ax.set_xlim(self.sweep.start_lr, self.sweep.end_lr)
+            ax.set_title("")  # the app's own title text, where set_title puts it
+            self.canvas.invalidate(ax)
+        self.curve_title.set_text(f"range test: {rule}, "
+                                  f"{'full batch' if bs is None else f'batch {bs}'}, seed {seed}")
+        self.canvas.invalidate(self.curve_title)
+
+    def _run_key(self, key: tuple) -> tuple:
+        """The run a (rule, batch, seed) key trains: the seed only draws minibatches (and a
+        noisy problem's gradient noise), so at full batch every seed is one run."""
+        rule, bs, seed = key
+        return (rule, bs, seed if bs or getattr(self.problem, "noise", 0) > 0 else 0)
 
     def _update(self) -> None:
         key = (self.rule.value, self.batch_size.value, int(self.seed.value))
@@ -193,6 +213,8 @@ class FinderReplay(App):
                             if np.isfinite(acc) else f"step {i}: the run has diverged")
         text = self._suggestions
         where = "" if kept else " (past the test's stop)"
+        if self._run_key(self._key)[2] != self._key[2]:
+            where += " (full batch: every seed is the same run)"
         self._set_status(f"step {i}/{r.num_steps}: lr {lr:.3g}, full loss {full:.3g}{where}"
                          f" · suggestions: {text}", "ok" if kept else "warn")
         self.canvas.render()

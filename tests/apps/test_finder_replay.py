@@ -64,22 +64,60 @@ def test_finder_replay_keeps_every_test_and_redraws_the_curve_alone(monkeypatch)
     calls = []
     real = fr.lr_range_test
     monkeypatch.setattr(fr, "lr_range_test", lambda *a, **k: calls.append(k) or real(*a, **k))
-    app = FinderReplay(backend="png", num_steps=60)
+    app = FinderReplay(backend="png", num_steps=60, batch_size=16)
     assert app.seed.continuous_update is False  # a new seed is a training run: on release
     full = app.canvas.full_draws
     for seed in (1, 2):
         app.seed.value = seed
         h = train(app.problem, fr.FINDER_RULES["SGD"](app.sweep), 60, seed=seed,
-                  record_params=True)
+                  batch_size=16, record_params=True)
         np.testing.assert_array_equal(app.history.params, h.params)
         assert app.canvas.full_draws == full and app.canvas.axes_draws > 0
-        assert app.ax_curve.get_title().endswith(f"seed {seed}")
-        # 3/255: the data points' layer over the translucent model image rounds so at
-        # opening too
-        assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=3)
+        assert app.curve_title.get_text().endswith(f"seed {seed}")
+        # 4/255: the data points' layer over the translucent model image rounds so (the
+        # code before the points had a layer of their own gave the same 4, at one pixel)
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=4)
         app.canvas.render()
         full = app.canvas.full_draws
     app.seed.value = 1
-    assert len(calls) == 3 and app.ax_curve.get_title().endswith("seed 1")
+    assert len(calls) == 3 and app.curve_title.get_text().endswith("seed 1")
     assert app.result.settings["seed"] == 1
+    app.close()
+
+
+def test_finder_replay_full_batch_seeds_are_one_run_and_redraw_the_title_alone(monkeypatch):
+    """At full batch the seed draws nothing: every seed is seed 0's run (equal to the test
+    run with that seed), nothing is trained again and no axes are drawn again: only the
+    title's layer, and the picture is the uncached full draw's."""
+    from lrlab.apps import finder_replay as fr
+
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    calls = []
+    real = fr.lr_range_test
+    monkeypatch.setattr(fr, "lr_range_test", lambda *a, **k: calls.append(k) or real(*a, **k))
+    app = FinderReplay(backend="png", num_steps=60)
+    assert app.problem.noise == 0
+    first = app.result
+    fresh = real(app.problem, fr.FINDER_RULES["SGD"], 1e-3, 100.0, 60, seed=3,
+                 record_params=True)
+    full, axes = app.canvas.full_draws, app.canvas.axes_draws
+    lines = [line.get_xydata().copy() for line in app.ax_curve.lines]
+    app.seed.value = 3
+    assert len(calls) == 1 and app.result is first
+    np.testing.assert_array_equal(app.result.losses, fresh.losses)
+    np.testing.assert_array_equal(app.history.params, fresh.history.params)
+    assert (app.canvas.full_draws, app.canvas.axes_draws) == (full, axes)
+    assert app.curve_title.get_text().endswith("seed 3")
+    assert "every seed is the same run" in app.status_text
+    for line, before in zip(app.ax_curve.lines, lines, strict=True):
+        np.testing.assert_array_equal(line.get_xydata(), before)
+    assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=3)
+    app.canvas.render()
+    app.seed.value = 0
+    assert "every seed" not in app.status_text
+    app.batch_size.value = 16   # minibatches: the seed matters again
+    app.seed.value = 3
+    assert len(calls) == 3 and app.result.settings["seed"] == 3
+    assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=4)
     app.close()

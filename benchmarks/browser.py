@@ -20,6 +20,17 @@ learner ends up seeing: its time is printed too).
 
     python benchmarks/browser.py                      # every app, 4 presses per slider
     python benchmarks/browser.py --apps 01-explorer_1d dashboard --presses 6
+    python benchmarks/browser.py --course              # + the apps of notebooks 01-09 themselves
+    python benchmarks/browser.py --apps --course 01_step_size_on_a_bowl.ipynb
+
+The generated notebook holds ten apps in one page; ``--course`` also runs each
+course notebook top to bottom and measures the apps in it, as a learner meets
+them (``01_step_size_on_a_bowl#1`` is that notebook's first app).
+
+A press that the kernel answers without a new frame is checked against the
+kernel: if the picture shown is the kernel's current one, nothing visible
+changed (more steps of a converged run, say) and the press is counted as
+"unchanged", not timed; otherwise its frame was lost, which fails the app.
 
 Targets (issue 14), on the median over an app's presses: <= 60 ms for notebook
 01's explorers, <= 150 ms for every other app. Exit status 1 when one is
@@ -46,6 +57,8 @@ from browser_harness import (  # noqa: E402
     INSTALL_HINT,
     copy_notebooks,
     find_chromium,
+    image_sha256,
+    kernel_run,
     launch_browser,
     open_notebook,
     run_all_cells,
@@ -82,17 +95,31 @@ from lrlab.apps.basins import BasinExplorer
 from lrlab.apps.finder_replay import FinderReplay
 from lrlab.apps.linesearch_race import LineSearchRace
 problem = lw.default_data_problem()"""
+#: The course notebooks whose own apps ``--course`` measures, as "<notebook>#<k>".
+COURSE = sorted(p.name for p in (ROOT / "notebooks").glob("0[1-9]*.ipynb"))
 #: The dashboard's tabs (notebooks/dashboard.md), measured as "dashboard/<tab>".
 DASHBOARD_TABS = ["Step size in 1-D", "Paths in 2-D", "Schedules", "Batch size and noise"]
 
 ARM = """(el) => {
     const img = el.querySelector(':scope > img.widget-image');
     if (!window.__bench) {
-        window.__bench = {key: null, frames: []};
+        window.__bench = {key: null, frames: [], busy: false, idle: null};
         document.addEventListener('keydown', () => {
-            window.__bench.key = performance.now();
-            window.__bench.frames = [];
+            Object.assign(window.__bench, {key: performance.now(), frames: [], busy: false,
+                                           idle: null});
         }, true);
+    }
+    const w = window.jupyterapp.shell.currentWidget;
+    const k = w && w.sessionContext && w.sessionContext.session
+        && w.sessionContext.session.kernel;
+    if (k && !k.__benchArmed) {  // the kernel's busy -> idle after a press: it has answered
+        k.statusChanged.connect((_, status) => {
+            const b = window.__bench;
+            if (b.key === null) return;
+            if (status === 'busy') b.busy = true;
+            if (status === 'idle' && b.busy) b.idle = performance.now();
+        });
+        k.__benchArmed = true;
     }
     if (!img.__benchArmed) {
         img.addEventListener('load', () => {
@@ -106,13 +133,20 @@ SETTLED = """([quiet]) => {
     const w = window.jupyterapp.shell.currentWidget;
     const k = w && w.sessionContext && w.sessionContext.session
         && w.sessionContext.session.kernel;
-    const last = b.frames.length ? b.frames[b.frames.length - 1] : b.key;
-    return b.frames.length > 0 && now - last >= quiet && (!k || k.status === 'idle');
+    const idle = !k || k.status === 'idle';
+    if (b.frames.length === 0)  // no frame: settled once the kernel answered and stayed idle
+        return b.idle !== null && idle && now - b.idle >= quiet;
+    const last = Math.max(b.frames[b.frames.length - 1], b.idle || 0);
+    return now - last >= quiet && idle;
 }"""
+#: The kernel's current pictures: SHA-256 of the value of every live ipywidgets Image.
+KERNEL_PICTURES = """import hashlib as _h, ipywidgets as _W
+print(' '.join(_h.sha256(bytes(w.value)).hexdigest() for w in list(_W.Widget.widgets.values())
+               if isinstance(w, _W.Image)))"""
 
 
 def target_for(app: str) -> float:
-    return FAST_MS if app.startswith("01-") else TARGET_MS
+    return FAST_MS if app.startswith("01") else TARGET_MS
 
 
 def enabled_sliders(app) -> list:
@@ -130,25 +164,36 @@ def enabled_sliders(app) -> list:
     return out
 
 
-def press_and_time(page, handle, key: str, timeout: float = 60.0) -> dict:
-    """One key press: ms to the first new frame, ms to the last, and the frames it made."""
-    page.evaluate("() => { window.__bench.key = null; window.__bench.frames = []; }")
+def press_and_time(page, handle, key: str, img=None, timeout: float = 60.0) -> dict:
+    """One key press: ms to the first new frame, ms to the last, and the frames it made.
+
+    A press the kernel answered without a new frame is checked: when the picture
+    on screen is the kernel's current picture of the app (SHA-256 of the bytes
+    shown against every live ``Image`` in the kernel), nothing visible changed
+    (e.g. more steps of a run that has converged) and the press is "unchanged";
+    otherwise the frame was lost.
+    """
+    page.evaluate("() => Object.assign(window.__bench, "
+                  "{key: null, frames: [], busy: false, idle: null})")
     handle.focus()
     page.keyboard.press(key)
     try:
-        page.wait_for_function("() => window.__bench.frames.length > 0", timeout=timeout * 1000)
         page.wait_for_function(SETTLED, arg=[QUIET_MS], timeout=timeout * 1000, polling=50)
     except Exception:
-        return {"first": None, "last": None, "frames": 0}
+        return {"first": None, "last": None, "frames": 0, "unchanged": False}
     b = page.evaluate("() => window.__bench")
+    if not b["frames"]:
+        current = img is not None and image_sha256(img) in kernel_run(page, KERNEL_PICTURES)
+        return {"first": None, "last": None, "frames": 0, "unchanged": current}
     return {"first": b["frames"][0] - b["key"], "last": b["frames"][-1] - b["key"],
-            "frames": len(b["frames"])}
+            "frames": len(b["frames"]), "unchanged": False}
 
 
 def measure_app(page, app, presses: int) -> dict:
     """Per slider of one app: the timed presses (towards the far end, then back)."""
     app.scroll_into_view_if_needed()
-    wait_image_loaded(app.locator(":scope > img.widget-image"))
+    img = app.locator(":scope > img.widget-image")
+    wait_image_loaded(img)
     app.evaluate(ARM)
     rows = {}
     for n, (label, slider) in enumerate(enabled_sliders(app)):
@@ -158,13 +203,13 @@ def measure_app(page, app, presses: int) -> dict:
         there, back = ("ArrowRight", "ArrowLeft") if up else ("ArrowLeft", "ArrowRight")
         keys = [there] * ((presses + 1) // 2) + [back] * (presses // 2)
         if n == 0:
-            press_and_time(page, handle, there)  # warm-up (not counted), then back
-            press_and_time(page, handle, back)
-        rows[label] = [press_and_time(page, handle, k) for k in keys]
+            press_and_time(page, handle, there, img)  # warm-up (not counted), then back
+            press_and_time(page, handle, back, img)
+        rows[label] = [press_and_time(page, handle, k, img) for k in keys]
     return rows
 
 
-def run(names: list[str], presses: int, chromium: str) -> dict:
+def run(names: list[str], presses: int, chromium: str, course: list[str] = ()) -> dict:
     """App name -> slider label -> list of timed presses."""
     from playwright.sync_api import sync_playwright
 
@@ -189,6 +234,15 @@ def run(names: list[str], presses: int, chromium: str) -> dict:
                         app = panel.locator(APP).nth(i)
                         results[name] = measure_app(page, app, presses)
                         print(f"  measured {name}", file=sys.stderr)
+                for nb in course:
+                    page.evaluate("() => { window.__bench = undefined; }")
+                    panel = open_notebook(page, server, nb)
+                    run_all_cells(page, timeout=600)
+                    apps = panel.locator(f"{APP}:visible")
+                    for k in range(apps.count()):
+                        name = f"{Path(nb).stem}#{k + 1}"
+                        results[name] = measure_app(page, apps.nth(k), presses)
+                        print(f"  measured {name}", file=sys.stderr)
                 if "dashboard" in names:
                     page.evaluate("() => { window.__bench = undefined; }")
                     panel = open_notebook(page, server, "dashboard.ipynb")
@@ -207,16 +261,17 @@ def run(names: list[str], presses: int, chromium: str) -> dict:
 
 def report(results: dict) -> tuple[str, bool]:
     """Markdown tables (per app, then per slider) and whether every target was met."""
-    head = ["| app | presses | median (ms) | worst (ms) | frames per press | "
+    head = ["| app | timed presses | median (ms) | worst (ms) | frames per press | "
             "median to last frame (ms) | target (ms) | result |",
             "|---|---|---|---|---|---|---|---|"]
-    detail = ["| app | slider | presses | median (ms) | worst (ms) | frames |",
+    detail = ["| app | slider | timed presses | median (ms) | worst (ms) | frames (= unchanged) |",
               "|---|---|---|---|---|---|"]
     ok = True
     for app, rows in results.items():
         presses = [p for ps in rows.values() for p in ps]
         timed = [p["first"] for p in presses if p["first"] is not None]
-        missing = len(presses) - len(timed)
+        unchanged = sum(1 for p in presses if p["first"] is None and p.get("unchanged"))
+        lost = len(presses) - len(timed) - unchanged
         target = target_for(app)
         if not timed:
             head.append(f"| {app} | 0 | - | - | - | - | {target:.0f} | FAIL (no frame) |")
@@ -224,19 +279,26 @@ def report(results: dict) -> tuple[str, bool]:
             continue
         med = statistics.median(timed)
         last = statistics.median([p["last"] for p in presses if p["last"] is not None])
-        frames = sorted({p["frames"] for p in presses})
-        passed = med <= target and not missing
+        frames = sorted({p["frames"] for p in presses if p["first"] is not None})
+        passed = med <= target and not lost
         ok &= passed
         note = "PASS" if passed else "FAIL"
-        if missing:
-            note += f" ({missing} presses without a new frame)"
-        head.append(f"| {app} | {len(presses)} | {med:.0f} | {max(timed):.0f} | "
+        if lost:
+            note += f" ({lost} presses without a new frame: lost)"
+        if unchanged:
+            note += (f" ({unchanged} presses changed nothing visible: no frame, and the "
+                     "picture shown is the kernel's)")
+        head.append(f"| {app} | {len(timed)} | {med:.0f} | {max(timed):.0f} | "
                     f"{'/'.join(map(str, frames))} | {last:.0f} | {target:.0f} | {note} |")
         for label, ps in rows.items():
             t = [p["first"] for p in ps if p["first"] is not None]
+            marks = "/".join(str(p["frames"]) if p["first"] is not None or not p.get("unchanged")
+                             else "=" for p in ps)
             if t:
-                detail.append(f"| {app} | {label} | {len(ps)} | {statistics.median(t):.0f} | "
-                              f"{max(t):.0f} | {'/'.join(str(p['frames']) for p in ps)} |")
+                detail.append(f"| {app} | {label} | {len(t)} | {statistics.median(t):.0f} | "
+                              f"{max(t):.0f} | {marks} |")
+            else:
+                detail.append(f"| {app} | {label} | 0 | - | - | {marks} |")
     return "\n".join(head) + "\n\nPer slider:\n\n" + "\n".join(detail), ok
 
 
@@ -247,7 +309,11 @@ def _load() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     every = [*APPS, "dashboard"]
-    parser.add_argument("--apps", nargs="+", default=every, help=f"from {every}")
+    parser.add_argument("--apps", nargs="*", default=every, help=f"from {every}")
+    parser.add_argument("--course", nargs="*", default=None, metavar="NOTEBOOK",
+                        help="also measure the apps of the course notebooks themselves (each "
+                             f"notebook run top to bottom; default all of {COURSE[0]}.."
+                             f"{COURSE[-1]})")
     parser.add_argument("--presses", type=int, default=4, help="timed presses per slider")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.apps) - set(every))
@@ -261,7 +327,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     start = _load()
     t0 = time.monotonic()
-    results = run(args.apps, args.presses, chromium)
+    course = COURSE if args.course == [] else (args.course or [])
+    missing = sorted(set(course) - set(COURSE))
+    if missing:
+        parser.error(f"unknown course notebooks {missing}; choose from {COURSE}")
+    results = run(args.apps, args.presses, chromium, course)
     table, ok = report(results)
     print(f"Key press -> new frame in Chromium JupyterLab ({os.cpu_count()} cores, {start} at "
           f"the start, {_load()} at the end, {time.monotonic() - t0:.0f} s)\n")

@@ -78,6 +78,8 @@ class LineSearchRace(App):
         Method name -> cost (on the current axis) at which the gap first fell
         below ``tol`` times the start, or None.
     curves, rates, paths : dict of Line2D
+    loss_title : Text
+        The loss panel's title (a text redrawn alone from a layer).
     rate_axes, absent : dict
         Method name -> its step-size panel (shared axes; ``ax_rate`` is the top one),
         and the note that panel shows when the problem cannot run the method.
@@ -159,6 +161,11 @@ class LineSearchRace(App):
         self.ax_rate.set_title("step size each method used", fontsize=10)
         self.canvas.animate(list(self.curves.values()), list(self.rates.values()),
                             list(self.paths.values()))
+        # what a new cost axis changes, in layers of their own: the loss panel's x axis (a
+        # layer per look: going back to an axis costs a composite) and its title
+        self.loss_title = plots.title_text(self.ax_loss, fontsize=10)
+        self.canvas.layer(self.ax_loss.xaxis, memo=True)
+        self.canvas.layer(self.loss_title)
 
     # ------------------------------------------------------------------ runs
     def _run_fixed(self) -> None:
@@ -246,20 +253,24 @@ class LineSearchRace(App):
         # a new cost axis redraws the loss panel alone; the step-size panels keep theirs
         loss_key, rate_key = (cost, self._problem_key, xmax, top), (self._problem_key, rate_lim)
         if loss_key != self._axes_key:
+            # the same problem and y range: only the x axis and the title change (layers)
+            same_y = self._axes_key is not None and self._axes_key[1::2] == loss_key[1::2]
             self._axes_key = loss_key
             self.ax_loss.set_xlim(1, 1.3 * xmax)
-            self.ax_loss.set_ylim(1e-13 * top, 10 * top)
             self.ax_loss.set_xlabel(cost + (" (start = 1)" if cost == "iterations" else "")
                                     + ", log scale")
-            self.ax_loss.set_ylabel(r"$f(\theta) - f^\star$")
             where = "" if self.problem.dim == 2 else \
                 f"{self.problem.name}, {self.problem.dim} parameters: "
-            self.ax_loss.set_title(f"{where}suboptimality against {cost}", fontsize=10)
-            # the legend names only the racers this problem runs (no 2/(mu+L) without mu)
-            self.ax_loss.legend(handles=[self.curves[n] for n in METHODS
-                                         if n in self.histories],
-                                loc="lower left", fontsize=7, ncol=2, framealpha=0.85)
-            self.canvas.invalidate(self.ax_loss)
+            self.loss_title.set_text(f"{where}suboptimality against {cost}")
+            self.canvas.invalidate(self.ax_loss.xaxis, self.loss_title)
+            if not same_y:
+                self.ax_loss.set_ylim(1e-13 * top, 10 * top)
+                self.ax_loss.set_ylabel(r"$f(\theta) - f^\star$")
+                # the legend names only the racers this problem runs (no 2/(mu+L) without mu)
+                self.ax_loss.legend(handles=[self.curves[n] for n in METHODS
+                                             if n in self.histories],
+                                    loc="lower left", fontsize=7, ncol=2, framealpha=0.85)
+                self.canvas.invalidate(self.ax_loss)
         if rate_key != self._rate_key:
             self._rate_key = rate_key
             self.ax_rate.set_xlim(0, self.num_steps)   # shared by every step-size panel

@@ -184,7 +184,7 @@ def test_without_a_contour_plot_the_loss_panel_takes_the_paths_width():
     assert not app.ax_path.get_visible()
     assert wide.x0 < path.x1 and wide.x1 == pytest.approx(narrow.x1)
     assert wide.width > 1.8 * narrow.width
-    assert "41 parameters" in app.ax_loss.get_title()
+    assert "41 parameters" in app.loss_title.get_text()
     # every racer runs here, and a rate on a whole decade (Armijo's 1.0) is not on the frame
     assert all(text.get_text() == "" for text in app.absent.values())
     assert app.ax_rate.get_ylim()[0] < 1.0 / 2 and app.histories["Armijo"].lr[0] == 1.0
@@ -212,8 +212,9 @@ def test_moving_the_gd_slider_redraws_no_step_size_panel():
 
 def test_race_runs_each_problem_once_and_a_cost_redraws_the_loss_panel_alone(monkeypatch):
     """The racers but the slider's run once per (problem, steps) in a kernel and are what
-    train gives; a new cost axis redraws the loss axes, not the step-size strips (the
-    picture equals the uncached full draw)."""
+    train gives; a new cost axis draws no axes again, only the loss panel's x axis and
+    title from layers of their own (the legend is kept), and the picture equals the
+    uncached full draw."""
     from lrlab.apps import linesearch_race as lr_race
     from lrlab.rules import barzilai_borwein
 
@@ -235,14 +236,22 @@ def test_race_runs_each_problem_once_and_a_cost_redraws_the_loss_panel_alone(mon
     for ax in strips:
         draw = ax.draw
         ax.draw = lambda renderer, ax=ax, draw=draw: (drawn.append(ax), draw(renderer))
-    full = app.canvas.full_draws
+    full, axes, legend = app.canvas.full_draws, app.canvas.axes_draws, app.ax_loss.get_legend()
     for cost in ("iterations", "gradient evaluations", "all evaluations"):
         app.cost.value = cost
         assert app.canvas.full_draws == full and drawn == []
+        assert app.canvas.axes_draws == axes and app.ax_loss.get_legend() is legend
         assert app.ax_loss.get_xlabel().startswith(cost)
+        assert app.loss_title.get_text() == f"suboptimality against {cost}"
         x, _ = app.curves["Armijo"].get_data()
         np.testing.assert_array_equal(x, cost_axis(app.histories["Armijo"], cost))
         assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
         app.canvas.render()
         full, drawn[:] = app.canvas.full_draws, []
+    app.problem_name.value = "logistic regression"   # no paths: the wide loss panel
+    for cost in ("iterations", "all evaluations"):
+        app.cost.value = cost
+        assert app.loss_title.get_text().endswith(f"parameters: suboptimality against {cost}")
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+        app.canvas.render()
     app.close()

@@ -103,7 +103,6 @@ class NoiseExplorer(App):
         self.decay = W.ToggleButtons(options=DECAYS, value=decay, description="lr decay")
         self.num_steps = W.IntSlider(value=num_steps, min=100, max=3000, step=100,
                                      description="steps", continuous_update=False)
-        self._cov1 = gradient_noise_covariance(self.problem, batch_size=1)
         gs = GridSpec(1, 2, figure=self.figure, width_ratios=[1, 1.15], wspace=0.25,
                       left=0.07, right=0.98, top=0.9, bottom=0.14)
         self.ax_path = self.figure.add_subplot(gs[0, 0])

@@ -7,7 +7,6 @@ in one batched :func:`lrlab.train` call — and moves the path and loss lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
@@ -17,11 +16,10 @@ from matplotlib.gridspec import GridSpec
 from .. import plots
 from ..plots.ellipses import is_quadratic_2d
 from ..problem import Problem
-from ..rules import Rule, sgd
-from ..trainer import train
 from .base import App, describe_run, lr_slider
 from .controls import MultiToggle
 from .explorer1d import nice_ceiling
+from .explorer2d_rules import RULES, available_rules, train_rules
 from .race_runs import first_steps
 
 __all__ = ["RULES", "Explorer2D", "explorer_2d", "surface_names"]
@@ -30,47 +28,9 @@ __all__ = ["RULES", "Explorer2D", "explorer_2d", "surface_names"]
 MAX_PATHS = 12
 
 
-def _rules_module_rule(name: str) -> Callable[..., Rule] | None:
-    from .. import rules
-
-    return getattr(rules, name, None)
-
-
-def _gd(lr, momentum):
-    return sgd(lr)
-
-
-def _momentum(lr, momentum):
-    return sgd(lr, momentum=momentum)
-
-
-def _nesterov(lr, momentum):
-    return sgd(lr, momentum=max(momentum, 1e-3), nesterov=True)
-
-
-def _adaptive(name: str) -> Callable[..., Rule]:
-    def make(lr, momentum):
-        return _rules_module_rule(name)(lr)
-    make.__name__ = name
-    return make
-
-
-#: Rule name -> ``make(lr, momentum) -> Rule``. ``lr`` is an array (one run per entry).
-RULES: dict[str, Callable[..., Rule]] = {
-    "GD": _gd,
-    "momentum": _momentum,
-    "Nesterov": _nesterov,
-    "Adagrad": _adaptive("adagrad"),
-    "RMSprop": _adaptive("rmsprop"),
-    "Adam": _adaptive("adam"),
-}
-
-
-def available_rules() -> list[str]:
-    """Names in :data:`RULES` whose rule exists in this lrlab."""
-    basic = ["GD", "momentum", "Nesterov"]
-    return basic + [n for n in RULES if n not in basic and _rules_module_rule(n.lower())]
-
+#: Where hidden ellipses sit: above every static artist of the contour axes, so that
+#: none counts as drawn over a layered artist (which would make it a per-frame overlay).
+HIDDEN_ZORDER = 100
 
 def surface_names() -> list[str]:
     """The 2-D entries of :data:`lrlab.surfaces.SURFACES` (for the dropdown)."""
@@ -230,31 +190,44 @@ class Explorer2D(App):
         A quadratic's contours are ellipses moved in place (a cached layer of
         their own, :mod:`lrlab.plots.ellipses`): a new kappa redraws that layer
         and the title, not the axes. Other surfaces get grid contours, drawn
-        into the background.
+        into the contour axes' part of the background (the ellipses, made once,
+        are hidden meanwhile): a new surface redraws that axes, not the figure.
         """
         ax = self.ax_paths
         ax.set_title(problem.name, fontsize=10)
         self.title.set_text(problem.name)
-        same_view = np.allclose(np.ravel(plots.view_bounds(problem)),
-                                ax.get_xlim() + ax.get_ylim())
-        if self.ellipses is not None and is_quadratic_2d(problem) and same_view:
+        quadratic = is_quadratic_2d(problem)
+        shown = self.ellipses is not None and self.ellipses[0].get_visible()
+        bounds = plots.view_bounds(problem)
+        same_view = np.allclose(np.ravel(bounds), ax.get_xlim() + ax.get_ylim())
+        if quadratic and shown and same_view:
             plots.set_ellipse_contours(self.ellipses, problem)
             self.canvas.invalidate(self.ellipses[0], self.title)
             return
-        keep = set(self.paths) | {self.start_marker, self.title}
+        keep = set(self.paths) | {self.start_marker, self.title, *(self.ellipses or ())}
         for artist in list(ax.collections) + list(ax.lines) + list(ax.texts):
             if artist not in keep:
                 artist.remove()
-        self.ellipses = None
-        if is_quadratic_2d(problem):
+        if quadratic and self.ellipses is None:
             self.ellipses = plots.ellipse_contours(problem, ax)
+            self._ellipse_zorders = [a.get_zorder() for a in self.ellipses]
             self.canvas.layer(self.ellipses)
+        elif quadratic:
+            plots.set_ellipse_contours(self.ellipses, problem)
+            ax.set_xlim(*bounds[0])
+            ax.set_ylim(*bounds[1])
+        if self.ellipses is not None:  # hidden, they go on top: no static artist is drawn
+            for artist, z in zip(self.ellipses, self._ellipse_zorders, strict=True):
+                artist.set_visible(quadratic)
+                artist.set_zorder(z if quadratic else HIDDEN_ZORDER)  # after them
+            self.canvas.invalidate(self.ellipses[0])
+        if quadratic:
             m = np.asarray(problem.minima)  # as plots.contours marks it
             ax.plot(m[:, 0], m[:, 1], "*", color="#222", markersize=11, zorder=3,
                     label="minimum")
         else:
             plots.contours(problem, ax)
-        self.canvas.invalidate()
+        self.canvas.invalidate(ax, self.title)
 
     # ------------------------------------------------------------------ update
     def _update(self) -> None:
@@ -281,8 +254,7 @@ class Explorer2D(App):
         if key != old_key or T > length:
             # a steps move trains the slider's longest runs once; later moves slice them
             length = max(T, int(self.num_steps.max)) if key == old_key else T
-            histories = {name: train(problem, RULES[name](lrs, mom), length, x0=x0,
-                                     record_params=True) for name in names}
+            histories = train_rules(problem, names, lrs, mom, length, x0)
             self._trained = (key, length, histories)
         self.histories = histories
         runs = []

@@ -8,6 +8,7 @@ import pytest
 from lrlab import sgd, train
 from lrlab import widgets as lw
 from lrlab.apps import explorer2d as e2d
+from lrlab.apps import explorer2d_rules as e2d_rules
 from lrlab.surfaces import ill_conditioned, parabola, quadratic
 
 
@@ -48,19 +49,49 @@ def test_explorer_2d_controls_change_the_runs():
 
 def test_explorer_2d_factors_are_one_batched_run_per_rule(monkeypatch):
     calls = []
-    real = e2d.train
+    real = e2d_rules.train
 
     def counting(*args, **kwargs):
         calls.append(args[1].batch_shape)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(e2d, "train", counting)
+    monkeypatch.setattr(e2d_rules, "train", counting)
     app = lw.Explorer2D("quadratic", rules=["GD", "momentum"], lr=0.05, factors=(0.5, 1, 2),
                         backend="png")
-    assert calls == [(3,), (3,)]
+    assert calls == [(6,)]  # GD and momentum are one sgd: one batch of both
     assert app.labels[:3] == ["GD, lr×0.5", "GD, lr×1", "GD, lr×2"]
     alone = train(app.problem, sgd(0.1), 100)
     np.testing.assert_allclose(app.paths[2].get_xydata(), alone.params)
+    app.rules.value = ("GD", "Nesterov")
+    assert calls[1:] == [(3,), (3,)]
+
+
+@pytest.mark.parametrize("lr", [0.05, 1.0, 1.95, 2.2, 4.0, 9.0])
+def test_batched_gd_and_momentum_equal_their_own_runs(lr):
+    # Speed (issue 14): GD and momentum train in one batched call; each run is the run
+    # trained alone (the slow path) to float rounding, divergence and status included.
+    problem = ill_conditioned(kappa=30.0)
+    x0 = problem.x0
+    lrs = lr * np.array([0.5, 1.0])
+    runs = e2d_rules.train_rules(problem, ["momentum", "GD"], lrs, 0.8, 120, x0)
+    assert list(runs) == ["momentum", "GD"]
+    for name in ("GD", "momentum"):
+        alone = train(problem, e2d.RULES[name](lrs, 0.8), 120, x0=x0, record_params=True)
+        mine = runs[name]
+        np.testing.assert_allclose(mine.params, alone.params, rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(mine.loss, alone.loss, rtol=1e-12, atol=1e-300)
+        np.testing.assert_array_equal(mine.diverged_at, alone.diverged_at)
+        np.testing.assert_array_equal(mine.reason, alone.reason)
+    app = lw.explorer_2d("ill_conditioned", rules=["GD", "momentum"], lr=lr, momentum=0.8,
+                         kappa=30.0, num_steps=120, backend="png")
+    parts = []
+    for name in ("GD", "momentum"):
+        h = train(problem, e2d.RULES[name](np.array([lr]), 0.8), 120, x0=x0,
+                  record_params=True)[0]
+        steps = np.diff(h.params, axis=0)
+        parts.append(f"{name}: {e2d.describe_run(h, f_star=0.0, steps=steps)}")
+    assert app.status_text.startswith(" · ".join(parts))
+    app.close()
 
 
 def test_explorer_2d_accepts_any_2d_problem_and_rejects_bad_input():
@@ -141,8 +172,9 @@ def test_explorer_2d_sliders_redraw_layers_not_the_figure():
     names = [t.get_text() for t in app.ax_paths.get_legend().get_texts()]
     assert names == ["GD", "Nesterov", "Adam"]
     assert app.canvas.full_draws == full and app.canvas.axes_draws == 0
-    app.surface.value = "rosenbrock"  # grid contours, in the background: one full draw
-    assert app.ellipses is None and app.canvas.full_draws == full + 1
+    app.surface.value = "rosenbrock"  # grid contours, in the background: one axes redrawn
+    assert not any(e.get_visible() for e in app.ellipses)
+    assert app.canvas.full_draws == full and app.canvas.axes_draws == 1
     assert app.canvas._group_of(app.title) is not None and app.last_error is None
     app.close()
 
@@ -174,4 +206,32 @@ def test_explorer_2d_steps_slider_slices_one_long_run():
     assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
     app.lr.value = 0.5
     assert all(h.num_steps == 495 for h in app.histories.values())
+    app.close()
+
+
+def test_explorer_2d_surface_change_redraws_one_axes_and_equals_a_fresh_app():
+    # Speed (issue 14): a new surface redraws the contour axes alone (the loss axes keep
+    # their layers) and the ellipses are hidden, not removed, off a quadratic; every frame
+    # equals a full draw and the frame of an explorer opened on that surface.
+    from tests.apps.test_render import assert_same_picture, shown, slow_frame
+
+    app = lw.explorer_2d("ill_conditioned", rules=["GD", "momentum"], lr=1.0, momentum=0.8,
+                         num_steps=150, backend="png")
+    for name in ("rosenbrock", "quadratic", "saddle", "himmelblau", "ill_conditioned"):
+        full = app.canvas.full_draws
+        app.surface.value = name
+        assert app.canvas.full_draws == full, name
+        fresh = lw.explorer_2d(name, rules=["GD", "momentum"], momentum=0.8, num_steps=150,
+                               backend="png")
+        assert app.ax_paths.get_xlim() == fresh.ax_paths.get_xlim()
+        assert app.ax_paths.get_ylim() == fresh.ax_paths.get_ylim()
+        for mine, slow in zip(app.paths + app.losses, fresh.paths + fresh.losses, strict=True):
+            np.testing.assert_allclose(mine.get_xydata(), slow.get_xydata(), rtol=1e-12)
+        assert app.status_text == fresh.status_text
+        assert_same_picture(shown(app.canvas), shown(fresh.canvas))
+        fresh.close()
+        # (a freshly opened quadratic explorer too has a pixel 3 levels off the full draw:
+        # the star is composited over the ellipses' layer, which is composited itself)
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=3)
+        app.lr.value = app.lr.value * 1.5  # a frame after the full draw: blitted again
     app.close()

@@ -38,6 +38,8 @@ from ..rules import (
 from ..trainer import train
 from .base import App, describe_run, lr_slider
 from .explorer1d import nice_ceiling
+from .log_ticks import light_log_axis
+from .valley_contours import ValleyContours
 
 __all__ = ["ADAPTIVE_RULES", "AdaptiveRates", "adaptive_rates"]
 
@@ -147,6 +149,8 @@ class AdaptiveRates(App):
                                               label=f"θ{'₁₂'[i]}")[0] for i in range(2)]
         self.marker = self.ax_rates.axvline(0, color="k", lw=0.8, ls=":")
         self.ax_rates.set_yscale("log")
+        # the same picture with 5 ticks built instead of 55 (the minor ones: one artist)
+        self._minor_marks = [light_log_axis(ax.yaxis) for ax in (self.ax_rates, self.ax_bars)]
         self.ax_rates.set_xlabel("step $t$")
         self.ax_rates.set_ylabel("effective learning rate")
         self.ax_rates.set_title("per-coordinate rates over the run", fontsize=10)
@@ -158,9 +162,10 @@ class AdaptiveRates(App):
         # (memo: each look of an axis is drawn once; their limits take a few values only)
         self.canvas.layer(self.ax_rates.xaxis, self.ax_rates.yaxis, self.ax_bars.yaxis,
                           self.ax_path.xaxis, self.ax_path.yaxis, memo=True)
+        for marks in self._minor_marks:  # a layer each (they follow the rate axes' limits)
+            self.canvas.layer(marks)
         self.title = plots.title_text(self.ax_path, fontsize=10)  # shown for ax_path.title
         self.ax_path.title.set_visible(False)
-        self.canvas.layer(self.title)
         self.ellipses = None
 
     # ------------------------------------------------------------------ update
@@ -212,7 +217,7 @@ class AdaptiveRates(App):
         ax.set_title(title, fontsize=10)
         self.title.set_text(title)
         if self.ellipses is not None:
-            plots.set_ellipse_contours(self.ellipses, self.problem)
+            self._contours.move(self.problem)  # as plots.set_ellipse_contours
             self.canvas.invalidate(self.ellipses[0], self.title)
             return
         keep = {self.path, self.point, self.grad_arrow, self.step_arrow}
@@ -224,7 +229,8 @@ class AdaptiveRates(App):
         widest = surfaces.ill_conditioned(kappa=kappa, angle=np.pi / 4)
         self.ellipses = plots.ellipse_contours(self.problem, ax,
                                                bounds=plots.view_bounds(widest))
-        self.canvas.layer(self.ellipses)
+        self._contours = ValleyContours(self.ellipses)
+        self.canvas.layer(self.ellipses, self.title)  # one layer: they change together
         m = np.asarray(self.problem.minima)  # as plots.contours marks it
         (self.star,) = ax.plot(m[:, 0], m[:, 1], "*", color="#222", markersize=11, zorder=3,
                                label="minimum")
@@ -265,7 +271,7 @@ class AdaptiveRates(App):
             for bar in self.bars:
                 bar.set_y(lims[0])
             plots.set_rate_bars(self.bars, rates[t])
-            self.canvas.invalidate(self.ax_rates.yaxis, self.ax_bars.yaxis)
+            self.canvas.invalidate(self.ax_rates.yaxis, self.ax_bars.yaxis, *self._minor_marks)
         self._axes_key = (T, lims)
         r = rates[t]
         ratio = r[0] / r[1] if np.all(np.isfinite(r)) and r[1] > 0 else np.nan

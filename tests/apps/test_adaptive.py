@@ -89,3 +89,24 @@ def test_adaptive_rates_sliders_redraw_layers_not_the_figure():
     app.tilt.value = 45.0
     assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=3)
     app.close()
+
+
+def test_adaptive_rates_log_axes_build_few_ticks_and_keep_their_picture():
+    # Speed (issue 14): the rate axes' minor ticks are one artist each (lrlab.apps.log_ticks,
+    # pixel-equal to the axis' own ticks: tests/apps/test_log_ticks.py); every look of the
+    # axes (limits of at least two decades, where no minor tick is labelled) is still the
+    # full draw's picture, to compositing rounding.
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    app = AdaptiveRates("Adagrad", kappa=20, tilt=0, step=3, backend="png")
+    for lr in (1e-4, 10.0, 0.5):
+        app.lr.value = lr
+        for ax in (app.ax_rates, app.ax_bars):
+            lo, hi = np.log10(ax.get_ylim())
+            assert hi - lo >= 2 and len(ax.yaxis.minorTicks) <= 1
+            assert len(ax.yaxis.get_minorticklocs()) == 0  # drawn by the marks
+        marks = app._minor_marks[0]
+        assert len(marks.minor_locs()) == 8 * round(hi - lo)
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=3)
+        app.canvas.render()
+    app.close()

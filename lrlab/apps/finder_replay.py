@@ -22,6 +22,7 @@ from .. import plots
 from ..finder import Sweep, lr_range_test
 from ..rules import adam, sgd
 from .base import App
+from .finder_curve import RangeTestCurve, suggested
 
 __all__ = ["FINDER_RULES", "FinderReplay", "default_mlp", "finder_replay"]
 
@@ -145,6 +146,14 @@ class FinderReplay(App):
         self.curve_title = plots.title_text(self.ax_curve, fontsize=10)
         self.canvas.layer(self.curve_title)
         self.canvas.layer(self.ax_model.collections[0])
+        # the curve: plot_range_test's artists, made once; a new test moves them and redraws
+        # their layers (one per depth: lines, markers, the blow-up triangle), never the axes.
+        # Both axes are layers per look: the x axis never changes, a y range seen before
+        # costs a composite
+        self.curve = RangeTestCurve(self.ax_curve)
+        for group in self.curve.groups:
+            self.canvas.layer(group)
+        self.canvas.layer(self.ax_curve.xaxis, self.ax_curve.yaxis, memo=True)
 
     def _run(self, key: tuple) -> None:
         """The range test of ``key`` (rule, batch, seed), from the cache or run now.
@@ -152,7 +161,7 @@ class FinderReplay(App):
         One run gives both the curve and the iterates replayed
         (``lr_range_test(record_params=True)``); every test run is kept, so
         going back to a rule, batch size or seed seen before costs no training.
-        Only the curve's axes are drawn again (the model panel is unchanged).
+        Nothing is drawn again but the curve's layers (see :class:`RangeTestCurve`).
         """
         rule, bs, seed = key[0], key[1] or None, key[2]
         run = self._run_key(key)
@@ -162,24 +171,17 @@ class FinderReplay(App):
             s = self.sweep
             result = lr_range_test(self.problem, FINDER_RULES[rule], s.start_lr, s.end_lr,
                                    s.num_steps, batch_size=bs, seed=run[2], record_params=True)
-            sug = result.suggestions()
-            self._tests[run] = (result, ", ".join(f"{k} {v:.2g}" for k, v in sug.items()
-                                                  if np.isfinite(v)))
-        self.result, self._suggestions = self._tests[run]
+            self._tests[run] = (result, suggested(result))
+        self.result, sug = self._tests[run]
+        self._suggestions = ", ".join(f"{k} {v:.2g}" for k, v in sug.items()
+                                      if v is not None and np.isfinite(v))
         self.history = self.result.history
         ax = self.ax_curve
         if self.result is not self._drawn:  # the same run (a seed at full batch): same curve
             self._drawn = self.result
-            keep = {self.marker, self.cursor}
-            for artist in list(ax.lines) + list(ax.collections) + list(ax.patches):
-                if artist not in keep:
-                    artist.remove()
-            if ax.get_legend() is not None:
-                ax.get_legend().remove()
-            plots.plot_range_test(self.result, ax, legend="outside")
+            self.curve.show(self.result, sug)
             ax.set_xlim(self.sweep.start_lr, self.sweep.end_lr)
-            ax.set_title("")  # the app's own title text, where set_title puts it
-            self.canvas.invalidate(ax)
+            self.canvas.invalidate(*self.curve.artists, ax.yaxis)
         self.curve_title.set_text(f"range test: {rule}, "
                                   f"{'full batch' if bs is None else f'batch {bs}'}, seed {seed}")
         self.canvas.invalidate(self.curve_title)

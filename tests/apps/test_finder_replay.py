@@ -54,8 +54,8 @@ def test_finder_replay_marker_does_not_hide_a_suggestion():
 
 def test_finder_replay_keeps_every_test_and_redraws_the_curve_alone(monkeypatch):
     """One run per (rule, batch, seed), kept: its iterates are those train records, a seed
-    seen before runs nothing, and only the curve's axes are drawn again (same picture as
-    the uncached full draw)."""
+    seen before runs nothing, and no axes are drawn again, only the curve's layers (same
+    picture as the uncached full draw)."""
     from lrlab import train
     from lrlab.apps import finder_replay as fr
 
@@ -72,7 +72,7 @@ def test_finder_replay_keeps_every_test_and_redraws_the_curve_alone(monkeypatch)
         h = train(app.problem, fr.FINDER_RULES["SGD"](app.sweep), 60, seed=seed,
                   batch_size=16, record_params=True)
         np.testing.assert_array_equal(app.history.params, h.params)
-        assert app.canvas.full_draws == full and app.canvas.axes_draws > 0
+        assert app.canvas.full_draws == full and app.canvas.axes_draws == 0  # layers only
         assert app.curve_title.get_text().endswith(f"seed {seed}")
         # 4/255: the data points' layer over the translucent model image rounds so (the
         # code before the points had a layer of their own gave the same 4, at one pixel)
@@ -120,4 +120,11 @@ def test_finder_replay_full_batch_seeds_are_one_run_and_redraw_the_title_alone(m
     app.seed.value = 3
     assert len(calls) == 3 and app.result.settings["seed"] == 3
     assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=4)
+    app.canvas.render()
+    for rule, batch in (("Adam", 16), ("Adam", 0), ("SGD", 0)):  # new tests, then one seen
+        app.rule.value, app.batch_size.value = rule, batch
+        assert app.canvas.axes_draws == 0
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=4)
+        app.canvas.render()
+    assert len(calls) == 5 and app.last_error is None
     app.close()

@@ -19,7 +19,9 @@ layouts
     ``FT2Font._layout`` of a string at a size (the glyphs and their offsets).
 metrics
     width, height and descent of a plain string (math goes through the shared
-    mathtext parser of :mod:`lrlab.apps.agg`, already cached).
+    mathtext parser of :mod:`lrlab.apps.agg`, already cached), and a font's
+    ascent, descent and line gap at a size (read from its tables by every
+    ``Text`` layout, the renderer's ``_get_font_height_metrics`` hook).
 
 Each is keyed by the font object itself (checked by identity: matplotlib's
 ``get_font`` keeps fonts alive and resolves families with the rcParams of the
@@ -44,18 +46,20 @@ MAX_ENTRIES = 20000
 _GLYPHS: dict = {}
 _LAYOUTS: dict = {}
 _METRICS: dict = {}
+_HEIGHTS: dict = {}
 _MATRICES: dict = {}
 
 
 def clear_text_caches() -> None:
     """Forget every cached glyph bitmap, layout and metric."""
-    for cache in (_GLYPHS, _LAYOUTS, _METRICS):
+    for cache in (_GLYPHS, _LAYOUTS, _METRICS, _HEIGHTS):
         cache.clear()
 
 
 def text_cache_sizes() -> dict[str, int]:
-    """How many glyph bitmaps, layouts and metrics are cached (for tests)."""
-    return {"glyphs": len(_GLYPHS), "layouts": len(_LAYOUTS), "metrics": len(_METRICS)}
+    """How many glyph bitmaps, layouts, metrics and font heights are cached (for tests)."""
+    return {"glyphs": len(_GLYPHS), "layouts": len(_LAYOUTS), "metrics": len(_METRICS),
+            "heights": len(_HEIGHTS)}
 
 
 def _store(cache: dict, key: Any, value: Any) -> Any:
@@ -160,3 +164,26 @@ class TextCachingRenderer(RendererAgg):
             hit = _store(_METRICS, key,
                          (font, super().get_text_width_height_descent(s, prop, ismath)))
         return hit[1]
+
+    def _get_font_height_metrics(self, prop: Any) -> tuple[Any, Any, Any]:
+        """Ascent, descent and line gap of the font of ``prop`` at its size, computed
+        as ``Text._get_layout`` does (from the font's OS/2 or hhea table), cached."""
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        fontsize = prop.get_size_in_points()
+        key = (id(font), fontsize, self.dpi)
+        hit = _HEIGHTS.get(key)
+        if hit is not None and hit[0] is font:
+            return hit[1]
+        out: tuple[Any, Any, Any] = (None, None, None)
+        for table_name, linegap_key, ascent_key, descent_key in (
+                ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                ("hhea", "lineGap", "ascent", "descent")):
+            table = font.get_sfnt_table(table_name)
+            if table is None:
+                continue
+            scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * fontsize * self.dpi / 72
+            out = (table[ascent_key] * scale, -table[descent_key] * scale,
+                   table[linegap_key] * scale)
+            break
+        _store(_HEIGHTS, key, (font, out))
+        return out

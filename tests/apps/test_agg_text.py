@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from lrlab.apps import agg_text
 from lrlab.apps.agg import SharedCanvasAgg
@@ -12,8 +13,8 @@ from lrlab.apps.agg_text import TextCachingRenderer, clear_text_caches, text_cac
 
 
 def _texts(canvas_class: type, shift: float = 0.0) -> Figure:
-    """Text at many fractions of a pixel, rotated, in math (with a fraction bar), unhinted
-    by antialiasing off, and the log tick labels of an axis."""
+    """Text at many fractions of a pixel, rotated, in math (with a fraction bar), without
+    antialiasing, on two lines, and the log tick labels of an axis."""
     fig = Figure(figsize=(4, 3), dpi=90)
     canvas_class(fig)
     ax = fig.add_subplot()
@@ -25,6 +26,7 @@ def _texts(canvas_class: type, shift: float = 0.0) -> Figure:
         fig.text(0.05 + 0.0037 * k + shift, 0.1 + 0.061 * k, "lr 0.5, batch 4", fontsize=8)
         fig.text(0.6 + shift, 0.05 + 0.071 * k, r"$10^{-3}$", rotation=30 * k)
     fig.text(0.4, 0.5, "no antialiasing", antialiased=False, color="red", alpha=0.6)
+    fig.text(0.3, 0.7, "two lines:\nthe gap between them", fontsize=9)
     return fig
 
 
@@ -58,4 +60,24 @@ def test_caches_are_bounded(monkeypatch):
     assert np.array_equal(_pixels(ours), _pixels(theirs))
     assert max(text_cache_sizes().values()) <= 50
     clear_text_caches()
-    assert text_cache_sizes() == {"glyphs": 0, "layouts": 0, "metrics": 0}
+    assert text_cache_sizes() == {"glyphs": 0, "layouts": 0, "metrics": 0, "heights": 0}
+
+
+def test_text_layouts_equal_matplotlibs():
+    """Every text's layout (box, lines, their metrics and offsets) as matplotlib's own,
+    whose renderer has no cached font heights or metrics."""
+    clear_text_caches()
+    for _ in range(2):  # cache misses, then hits
+        ours, theirs = _texts(SharedCanvasAgg), _texts(FigureCanvasAgg)
+        ours.canvas.draw()
+        theirs.canvas.draw()
+        mine = [t._get_layout(ours.canvas.get_renderer()) for t in ours.findobj(Text)]
+        matplotlibs = [t._get_layout(theirs.canvas.get_renderer())
+                       for t in theirs.findobj(Text)]
+        assert len(mine) == len(matplotlibs) > 30
+        for (box, lines, descent), (box2, lines2, descent2) in zip(mine, matplotlibs,
+                                                                   strict=True):
+            assert np.array_equal(box.bounds, box2.bounds)
+            assert lines == lines2
+            assert descent == descent2
+        assert text_cache_sizes()["heights"] > 0

@@ -34,6 +34,13 @@ FINDER_RULES = {
 }
 
 
+#: Range tests of the default model (:func:`default_mlp`, the same in every app), by run and
+#: sweep, shared by every replay of the kernel: opening the app again, or going back to a
+#: rule, batch size or seed in another replay, trains nothing. Bounded (oldest dropped).
+_DEFAULT_TESTS: dict = {}
+_DEFAULT_TESTS_MAX = 32
+
+
 def default_mlp(seed: int = 0):
     """The replay's model: a 2-16-2 tanh MLP on 300 two-moons points (noise 0.15)."""
     from ..datasets import two_moons
@@ -98,6 +105,7 @@ class FinderReplay(App):
             raise ValueError(f"The 'rule' parameter of FinderReplay must be one of "
                              f"{list(FINDER_RULES)}. Got {rule!r} instead.")
         self.problem = default_mlp() if problem is None else problem
+        self._shared = _DEFAULT_TESTS if problem is None else None  # see _DEFAULT_TESTS
         self.sweep = Sweep(start_lr, end_lr, num_steps)
         self.rule = W.Dropdown(options=list(FINDER_RULES), value=rule, description="rule")
         # the slider's grid is the sweep itself: every position (key press, drag, typed
@@ -165,13 +173,20 @@ class FinderReplay(App):
         """
         rule, bs, seed = key[0], key[1] or None, key[2]
         run = self._run_key(key)
+        s = self.sweep
+        shared = (run, s.start_lr, s.end_lr, s.num_steps)
+        if run not in self._tests and self._shared is not None and shared in self._shared:
+            self._tests[run] = self._shared[shared]  # the default model's, from another replay
         if run not in self._tests:
             self._set_status(f"computing the range test ({rule}, "
                              f"{'full batch' if bs is None else f'batch {bs}'}, seed {seed})...")
-            s = self.sweep
             result = lr_range_test(self.problem, FINDER_RULES[rule], s.start_lr, s.end_lr,
                                    s.num_steps, batch_size=bs, seed=run[2], record_params=True)
             self._tests[run] = (result, suggested(result))
+            if self._shared is not None:
+                while len(self._shared) >= _DEFAULT_TESTS_MAX:
+                    del self._shared[next(iter(self._shared))]  # the oldest
+                self._shared[shared] = self._tests[run]
         self.result, sug = self._tests[run]
         self._suggestions = ", ".join(f"{k} {v:.2g}" for k, v in sug.items()
                                       if v is not None and np.isfinite(v))

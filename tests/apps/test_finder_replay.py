@@ -64,6 +64,7 @@ def test_finder_replay_keeps_every_test_and_redraws_the_curve_alone(monkeypatch)
     calls = []
     real = fr.lr_range_test
     monkeypatch.setattr(fr, "lr_range_test", lambda *a, **k: calls.append(k) or real(*a, **k))
+    monkeypatch.setattr(fr, "_DEFAULT_TESTS", {})
     app = FinderReplay(backend="png", num_steps=60, batch_size=16)
     assert app.seed.continuous_update is False  # a new seed is a training run: on release
     full = app.canvas.full_draws
@@ -96,6 +97,7 @@ def test_finder_replay_full_batch_seeds_are_one_run_and_redraw_the_title_alone(m
     calls = []
     real = fr.lr_range_test
     monkeypatch.setattr(fr, "lr_range_test", lambda *a, **k: calls.append(k) or real(*a, **k))
+    monkeypatch.setattr(fr, "_DEFAULT_TESTS", {})
     app = FinderReplay(backend="png", num_steps=60)
     assert app.problem.noise == 0
     first = app.result
@@ -128,3 +130,34 @@ def test_finder_replay_full_batch_seeds_are_one_run_and_redraw_the_title_alone(m
         app.canvas.render()
     assert len(calls) == 5 and app.last_error is None
     app.close()
+
+
+def test_replays_of_the_default_model_share_their_tests_and_others_do_not(monkeypatch):
+    """The default model is the same in every replay: a second replay (or a rule seen in
+    another one) trains nothing and shows the same test; the cache is bounded; a replay
+    of a model of one's own keeps its tests to itself."""
+    from lrlab.apps import finder_replay as fr
+
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    calls = []
+    real = fr.lr_range_test
+    monkeypatch.setattr(fr, "lr_range_test", lambda *a, **k: calls.append(k) or real(*a, **k))
+    monkeypatch.setattr(fr, "_DEFAULT_TESTS", {})
+    monkeypatch.setattr(fr, "_DEFAULT_TESTS_MAX", 3)
+    first = FinderReplay(backend="png", num_steps=60)
+    first.rule.value = "Adam"
+    assert len(calls) == 2
+    again = FinderReplay(backend="png", num_steps=60, rule="Adam")
+    assert len(calls) == 2 and again.result is first.result
+    fresh = real(fr.default_mlp(), fr.FINDER_RULES["Adam"], 1e-3, 100.0, 60,
+                 record_params=True)
+    np.testing.assert_array_equal(again.history.params, fresh.history.params)
+    assert_same_picture(shown(again.canvas), slow_frame(again.canvas), levels=4)
+    for batch in (64, 16):
+        again.batch_size.value = batch
+    assert len(calls) == 4 and len(fr._DEFAULT_TESTS) == 3   # the oldest was dropped
+    other = FinderReplay(fr.default_mlp(seed=1), backend="png", num_steps=60, rule="Adam")
+    assert len(calls) == 5 and len(fr._DEFAULT_TESTS) == 3
+    for app in (first, again, other):
+        app.close()

@@ -170,7 +170,11 @@ class Explorer1D(App):
         self.canvas.layer(self.ax_curve.yaxis, self.ax_error.xaxis, memo=True)
 
     def _redraw_static(self, problem: Any, xs: tuple[float, float]) -> None:
-        """Titles, diagonal and x limits: redrawn only when the kind of curve changes."""
+        """Titles, diagonal and x limits: redrawn only when the kind of curve changes.
+
+        Only the curve and cobweb panels depend on the kind: a new kind redraws
+        those two axes, not the figure.
+        """
         ax = self.ax_curve
         ax.set_xlim(*xs)
         ax.set_title(f"{problem.name}: the steps", fontsize=10)
@@ -186,7 +190,8 @@ class Explorer1D(App):
         axc.set_ylabel(r"$x_{t+1}$")
         axc.set_title("cobweb of the iteration map", fontsize=10)
         axc.legend(loc="upper left", fontsize=8)
-        self.canvas.invalidate()
+        # the two panels drawn in x: the error and regime panels' background stays
+        self.canvas.invalidate(ax, axc)
 
     def _draw_curve(self, problem: Any, xs: tuple[float, float]) -> None:
         """The graph of the loss and a y range that fits it (only the y axis redrawn).
@@ -225,8 +230,9 @@ class Explorer1D(App):
         if kind != self._static_kind:  # the view's x range is the first start's bounds
             self._xs = (-3.2, 3.2) if problem.bounds is None else tuple(problem.bounds[0])
             self._redraw_static(problem, self._xs)
-            self.ax_error.set_yscale("log")
-            self.ax_error.set_ylim(1e-9, 1e3)  # fixed, so slopes compare across runs
+            if self._static_kind is None:
+                self.ax_error.set_yscale("log")
+                self.ax_error.set_ylim(1e-9, 1e3)  # fixed, so slopes compare across runs
             self._static_kind, self._curve_key, self._steps_shown = kind, None, None
         xs = self._xs
         if (kind, float(self.curvature.value)) != self._curve_key:

@@ -21,6 +21,7 @@ from .controls import MultiToggle
 from .explorer1d import nice_ceiling
 from .explorer2d_rules import RULES, available_rules, train_rules
 from .race_runs import first_steps
+from .valley_contours import ValleyContours
 
 __all__ = ["RULES", "Explorer2D", "explorer_2d", "surface_names"]
 
@@ -177,9 +178,9 @@ class Explorer2D(App):
         # (memo: their limits are quantised, so each look is drawn once and then reused)
         self.canvas.layer(self.ax_loss.xaxis, self.ax_loss.yaxis, memo=True)
         self.title = plots.title_text(self.ax_paths, fontsize=10)  # shown for ax_paths.title
-        self.ax_paths.title.set_visible(False)
-        self.canvas.layer(self.title)
+        self.ax_paths.title.set_visible(False)  # layered with the ellipses (or alone)
         self.ellipses = None
+        self._title_layered = False
         self.labels: list[str] = []
         self._loss_view = (None, None, None)
         self._trained: tuple = (None, 0, {})  # (what the runs depend on, length, runs)
@@ -201,7 +202,7 @@ class Explorer2D(App):
         bounds = plots.view_bounds(problem)
         same_view = np.allclose(np.ravel(bounds), ax.get_xlim() + ax.get_ylim())
         if quadratic and shown and same_view:
-            plots.set_ellipse_contours(self.ellipses, problem)
+            self._contours.move(problem)
             self.canvas.invalidate(self.ellipses[0], self.title)
             return
         keep = set(self.paths) | {self.start_marker, self.title, *(self.ellipses or ())}
@@ -211,9 +212,11 @@ class Explorer2D(App):
         if quadratic and self.ellipses is None:
             self.ellipses = plots.ellipse_contours(problem, ax)
             self._ellipse_zorders = [a.get_zorder() for a in self.ellipses]
-            self.canvas.layer(self.ellipses)
+            self._contours = ValleyContours(self.ellipses)
+            self.canvas.layer(self.ellipses, self.title)  # one layer: kappa moves both
+            self._title_layered = True
         elif quadratic:
-            plots.set_ellipse_contours(self.ellipses, problem)
+            self._contours.move(problem)
             ax.set_xlim(*bounds[0])
             ax.set_ylim(*bounds[1])
         if self.ellipses is not None:  # hidden, they go on top: no static artist is drawn
@@ -227,6 +230,9 @@ class Explorer2D(App):
                     label="minimum")
         else:
             plots.contours(problem, ax)
+        if not self._title_layered:  # (layer() redraws everything: once)
+            self.canvas.layer(self.title)
+        self._title_layered = True
         self.canvas.invalidate(ax, self.title)
 
     # ------------------------------------------------------------------ update

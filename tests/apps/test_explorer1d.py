@@ -75,8 +75,8 @@ def test_explorer_1d_curvature_and_steps_redraw_one_axis_not_the_figure():
     app.x0.value = 0.5  # the view stays put; the iteration map spans all of it
     grid = app.artists["map"].get_xdata()
     assert (grid[0], grid[-1]) == app.ax_curve.get_xlim() == (-3.75, 3.75)
-    app.kind.value = "curve"  # a new kind of curve: the whole figure
-    assert app.canvas.full_draws == full + 1
+    app.kind.value = "curve"  # a new kind of curve: the curve and cobweb panels
+    assert app.canvas.full_draws == full and app.canvas.axes_draws == 2
     app.close()
 
 
@@ -111,4 +111,29 @@ def test_explorer_1d_axes_seen_before_come_from_their_cached_layers():
     finally:
         Axis.draw = draw
     assert app.canvas.axes_draws == 0
+    app.close()
+
+
+def test_explorer_1d_kind_redraws_two_panels_and_equals_a_fresh_app():
+    # Speed (issue 14): a new kind of curve redraws the curve and cobweb panels alone (the
+    # error and regime panels do not depend on it); each frame is the frame of an explorer
+    # opened on that kind, and a full draw without caches.
+    from tests.apps.test_render import assert_same_picture, shown, slow_frame
+
+    app = lw.explorer_1d(lr=0.5, curvature=1.0, backend="png")
+    for kind in ("curve", "parabola", "curve"):
+        full, axes = app.canvas.full_draws, app.canvas.axes_draws
+        app.kind.value = kind
+        assert app.canvas.full_draws == full and app.canvas.axes_draws == axes + 2
+        fresh = lw.explorer_1d(kind, lr=0.5, curvature=1.0, backend="png")
+        for name, artist in app.artists.items():
+            if hasattr(artist, "get_xydata"):
+                np.testing.assert_array_equal(artist.get_xydata(),
+                                              fresh.artists[name].get_xydata(), err_msg=name)
+        assert app.status_text == fresh.status_text
+        assert_same_picture(shown(app.canvas), shown(fresh.canvas))
+        fresh.close()
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+        app.lr.value = 0.7  # a blitted frame after the full draw
+        app.lr.value = 0.5
     app.close()

@@ -235,3 +235,29 @@ def test_explorer_2d_surface_change_redraws_one_axes_and_equals_a_fresh_app():
         assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=3)
         app.lr.value = app.lr.value * 1.5  # a frame after the full draw: blitted again
     app.close()
+
+
+def test_explorer_2d_kappa_frames_equal_a_fresh_app_and_a_full_draw():
+    # Speed (issue 14): kappa moves the ellipses (ValleyContours) and the title, one layer
+    # for both, and trains GD and momentum in one batch: the picture is an explorer opened
+    # at that kappa and the uncached full draw.
+    from tests.apps.test_render import assert_same_picture, shown, slow_frame
+
+    app = lw.explorer_2d("ill_conditioned", rules=["GD", "momentum"], lr=1.0, momentum=0.8,
+                         num_steps=150, backend="png")
+    assert app.canvas._group_of(app.title) is app.canvas._group_of(app.ellipses[0])
+    for kappa in (1.0, 3.16, 251.0, 1000.0):
+        app.kappa.value = kappa
+        fresh = lw.explorer_2d("ill_conditioned", rules=["GD", "momentum"], lr=1.0,
+                               momentum=0.8, kappa=kappa, num_steps=150, backend="png")
+        for mine, slow in zip(app.ellipses, fresh.ellipses, strict=True):
+            for a, b in zip(mine.get_paths() if hasattr(mine, "get_paths") else [],
+                            slow.get_paths() if hasattr(slow, "get_paths") else [], strict=True):
+                np.testing.assert_array_equal(a.vertices, b.vertices)
+        assert app.title.get_text() == fresh.title.get_text()
+        assert_same_picture(shown(app.canvas), shown(fresh.canvas))
+        fresh.close()
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas), levels=3)
+        app.lr.value = 0.9  # a blitted frame after the full draw
+        app.lr.value = 1.0
+    app.close()

@@ -20,7 +20,7 @@ from .base import App, lr_slider
 from .race import default_data_problem, moving_average
 from .race_runs import SlicedRuns
 
-__all__ = ["DECAYS", "PHASE_COLORS", "NoiseExplorer", "decay_phases",
+__all__ = ["DECAYS", "PHASE_COLORS", "BlockedGridLoss", "NoiseExplorer", "decay_phases",
            "gradient_noise_covariance", "noise_explorer", "noise_floor"]
 
 #: Decay options of the explorer.
@@ -157,11 +157,12 @@ class NoiseExplorer(App):
         center = np.asarray(p.minima[0], dtype=float)
         r = 1.25 * float(np.max(np.abs(np.asarray(p.x0) - center)))
         bounds = ((center[0] - r, center[0] + r), (center[1] - r, center[1] + r))
-        plots.contours(p, self.ax_path, bounds=bounds, resolution=100)  # smooth ellipses
+        grid = BlockedGridLoss(p)  # the same contours, evaluated in cache-sized blocks
+        plots.contours(grid, self.ax_path, bounds=bounds, resolution=100)  # smooth ellipses
         # a zoom on the minimum (lower right), where the clouds of the phases are seen shrink
         zr = r / ZOOM
         self.ax_zoom = self.ax_path.inset_axes([0.6, 0.02, 0.38, 0.38])
-        plots.contours(p, self.ax_zoom, bounds=((center[0] - zr, center[0] + zr),
+        plots.contours(grid, self.ax_zoom, bounds=((center[0] - zr, center[0] + zr),
                                                 (center[1] - zr, center[1] + zr)),
                        resolution=60, levels=8)
         self.ax_zoom.set_xticks([])
@@ -284,6 +285,45 @@ class NoiseExplorer(App):
                 ax.get_legend().remove()
             ax.legend(handles, labels, loc="lower left", fontsize=8)
         self._view = (T, ylim, labels)
+
+
+class BlockedGridLoss:
+    """A data problem whose loss on a grid of points is evaluated a block of rows at a time.
+
+    ``problem.loss`` on a ``(rows, cols, 2)`` grid makes ``rows * cols * n_samples``
+    residuals at once (32 MB for the explorer's 100 x 100 grid of 400 samples), which
+    stream through memory; a block of rows at a time stays in the cache, about 3x
+    faster, and every value is computed by the same arithmetic. Everything else is
+    the problem's own.
+
+    >>> from lrlab.apps.race import default_data_problem
+    >>> p = default_data_problem()
+    >>> grid = np.zeros((30, 20, 2))
+    >>> bool(np.allclose(BlockedGridLoss(p).loss(grid), p.loss(grid), rtol=1e-13, atol=0))
+    True
+    >>> BlockedGridLoss(p).dim
+    2
+    """
+
+    #: Residuals per block (2 MB of float64).
+    BLOCK = 2**18
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "problem":  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
+        return getattr(self.problem, name)
+
+    def loss(self, theta: Any) -> np.ndarray:
+        theta = np.asarray(theta, dtype=float)
+        if theta.ndim < 3:
+            return np.asarray(self.problem.loss(theta))
+        per_row = int(np.prod(theta.shape[1:-1])) * max(int(self.problem.n_samples or 1), 1)
+        rows = max(self.BLOCK // max(per_row, 1), 1)
+        return np.concatenate([np.asarray(self.problem.loss(theta[i:i + rows]))
+                               for i in range(0, len(theta), rows)])
 
 
 def decay_phases(lr: Any) -> tuple[np.ndarray, list[str]]:

@@ -152,3 +152,33 @@ def test_noise_explorer_frames_equal_a_fresh_explorer_and_a_full_draw():
     assert app.status_text == fresh.status_text
     app.close()
     fresh.close()
+
+
+def test_contours_evaluated_in_blocks_equal_the_plain_ones():
+    """The explorer's contours (its grid evaluated a block of rows at a time) are the
+    contours plots.contours draws from the problem itself, on both panels."""
+    from matplotlib.contour import ContourSet
+    from matplotlib.figure import Figure
+
+    from lrlab import plots
+    from lrlab.apps.noise import BlockedGridLoss
+
+    app = lw.noise_explorer(lr=0.2, batch_size=4, backend="png")
+    grid = np.stack(np.meshgrid(np.linspace(-2, 4, 100), np.linspace(-4, 2, 100)), axis=-1)
+    assert np.allclose(BlockedGridLoss(app.problem).loss(grid), app.problem.loss(grid),
+                       rtol=1e-13, atol=0)
+    for ax in (app.ax_path, app.ax_zoom):
+        mine = [c for c in ax.collections if isinstance(c, ContourSet)]
+        ref_ax = Figure().add_subplot()
+        plots.contours(app.problem, ref_ax, bounds=(ax.get_xlim(), ax.get_ylim()),
+                       resolution=100 if ax is app.ax_path else 60,
+                       levels=18 if ax is app.ax_path else 8)
+        ref = [c for c in ref_ax.collections if isinstance(c, ContourSet)]
+        assert len(mine) == len(ref) == 2  # shading and lines
+        for a, b in zip(mine, ref, strict=True):
+            assert np.allclose(a.levels, b.levels, rtol=1e-12)
+            assert len(a.get_paths()) == len(b.get_paths())
+            for pa, pb in zip(a.get_paths(), b.get_paths(), strict=True):
+                assert pa.vertices.shape == pb.vertices.shape
+                assert np.allclose(pa.vertices, pb.vertices, rtol=0, atol=1e-9)
+    app.close()

@@ -178,9 +178,17 @@ class Explorer2D(App):
         # (memo: their limits are quantised, so each look is drawn once and then reused)
         self.canvas.layer(self.ax_loss.xaxis, self.ax_loss.yaxis, memo=True)
         self.title = plots.title_text(self.ax_paths, fontsize=10)  # shown for ax_paths.title
-        self.ax_paths.title.set_visible(False)  # layered with the ellipses (or alone)
-        self.ellipses = None
-        self._title_layered = False
+        self.ax_paths.title.set_visible(False)
+        # a quadratic's contours: ellipses made once (on a stand-in, hidden until a quadratic
+        # shows them) and moved in place, in one layer with the title (kappa moves both)
+        from ..surfaces import ill_conditioned
+
+        self.ellipses = plots.ellipse_contours(ill_conditioned(), self.ax_paths)
+        self._ellipse_zorders = [a.get_zorder() for a in self.ellipses]
+        self._contours = ValleyContours(self.ellipses)
+        for artist in self.ellipses:
+            artist.set_visible(False)
+        self.canvas.layer(self.ellipses, self.title)
         self.labels: list[str] = []
         self._loss_view = (None, None, None)
         self._trained: tuple = (None, 0, {})  # (what the runs depend on, length, runs)
@@ -198,42 +206,29 @@ class Explorer2D(App):
         ax.set_title(problem.name, fontsize=10)
         self.title.set_text(problem.name)
         quadratic = is_quadratic_2d(problem)
-        shown = self.ellipses is not None and self.ellipses[0].get_visible()
         bounds = plots.view_bounds(problem)
         same_view = np.allclose(np.ravel(bounds), ax.get_xlim() + ax.get_ylim())
-        if quadratic and shown and same_view:
+        if quadratic and self.ellipses[0].get_visible() and same_view:
             self._contours.move(problem)
             self.canvas.invalidate(self.ellipses[0], self.title)
             return
-        keep = set(self.paths) | {self.start_marker, self.title, *(self.ellipses or ())}
+        keep = set(self.paths) | {self.start_marker, self.title, *self.ellipses}
         for artist in list(ax.collections) + list(ax.lines) + list(ax.texts):
             if artist not in keep:
                 artist.remove()
-        if quadratic and self.ellipses is None:
-            self.ellipses = plots.ellipse_contours(problem, ax)
-            self._ellipse_zorders = [a.get_zorder() for a in self.ellipses]
-            self._contours = ValleyContours(self.ellipses)
-            self.canvas.layer(self.ellipses, self.title)  # one layer: kappa moves both
-            self._title_layered = True
-        elif quadratic:
+        for artist, z in zip(self.ellipses, self._ellipse_zorders, strict=True):
+            artist.set_visible(quadratic)  # hidden, they go on top: no static artist is
+            artist.set_zorder(z if quadratic else HIDDEN_ZORDER)  # drawn after them
+        if quadratic:
             self._contours.move(problem)
             ax.set_xlim(*bounds[0])
             ax.set_ylim(*bounds[1])
-        if self.ellipses is not None:  # hidden, they go on top: no static artist is drawn
-            for artist, z in zip(self.ellipses, self._ellipse_zorders, strict=True):
-                artist.set_visible(quadratic)
-                artist.set_zorder(z if quadratic else HIDDEN_ZORDER)  # after them
-            self.canvas.invalidate(self.ellipses[0])
-        if quadratic:
             m = np.asarray(problem.minima)  # as plots.contours marks it
             ax.plot(m[:, 0], m[:, 1], "*", color="#222", markersize=11, zorder=3,
                     label="minimum")
         else:
             plots.contours(problem, ax)
-        if not self._title_layered:  # (layer() redraws everything: once)
-            self.canvas.layer(self.title)
-        self._title_layered = True
-        self.canvas.invalidate(ax, self.title)
+        self.canvas.invalidate(ax, self.ellipses[0])
 
     # ------------------------------------------------------------------ update
     def _update(self) -> None:

@@ -209,15 +209,19 @@ def test_explorer_2d_steps_slider_slices_one_long_run():
     app.close()
 
 
-def test_explorer_2d_surface_change_redraws_one_axes_and_equals_a_fresh_app():
+@pytest.mark.parametrize("start, names", [
+    ("ill_conditioned", ("rosenbrock", "quadratic", "saddle", "himmelblau", "ill_conditioned")),
+    ("rosenbrock", ("quadratic", "beale", "ill_conditioned")),  # ellipses made at opening
+])
+def test_explorer_2d_surface_change_redraws_one_axes_and_equals_a_fresh_app(start, names):
     # Speed (issue 14): a new surface redraws the contour axes alone (the loss axes keep
     # their layers) and the ellipses are hidden, not removed, off a quadratic; every frame
     # equals a full draw and the frame of an explorer opened on that surface.
     from tests.apps.test_render import assert_same_picture, shown, slow_frame
 
-    app = lw.explorer_2d("ill_conditioned", rules=["GD", "momentum"], lr=1.0, momentum=0.8,
-                         num_steps=150, backend="png")
-    for name in ("rosenbrock", "quadratic", "saddle", "himmelblau", "ill_conditioned"):
+    app = lw.explorer_2d(start, rules=["GD", "momentum"], momentum=0.8, num_steps=150,
+                         backend="png")
+    for name in names:
         full = app.canvas.full_draws
         app.surface.value = name
         assert app.canvas.full_draws == full, name

@@ -133,7 +133,7 @@ class LineSearchRace(App):
         self.rate_axes = {METHODS[0]: self.ax_rate} | {
             name: fig.add_subplot(strips[i, 0], sharex=self.ax_rate, sharey=self.ax_rate)
             for i, name in enumerate(METHODS) if i}
-        self.absent = {}
+        self.absent, labels = {}, []
         self.curves, self.rates, self.paths = {}, {}, {}
         for i, name in enumerate(METHODS):
             c = plots.COLORS[i % len(plots.COLORS)]
@@ -145,9 +145,10 @@ class LineSearchRace(App):
             self.paths[name] = plots.trajectory(np.zeros((0, 2)), self.ax_path, color=c,
                                                 markersize=1.5, linewidth=1.0, zorder=4)
             label = name + (" (step length / |g|)" if name == "L-BFGS" else "")
-            ax.text(0.01, 0.94, label, transform=ax.transAxes, ha="left", va="top",
-                    fontsize=7, color=c, fontweight="bold",
-                    bbox={"fc": "white", "ec": "none", "alpha": 0.75, "pad": 0.4})
+            labels.append(ax.text(0.01, 0.94, label, transform=ax.transAxes, ha="left",
+                                  va="top", fontsize=7, color=c, fontweight="bold",
+                                  bbox={"fc": "white", "ec": "none", "alpha": 0.75,
+                                        "pad": 0.4}))
             self.absent[name] = ax.text(0.5, 0.45, "", transform=ax.transAxes, ha="center",
                                         va="center", fontsize=7, color="0.45")
             ax.tick_params(labelsize=7, labelbottom=ax is self.rate_axes[METHODS[-1]])
@@ -166,6 +167,14 @@ class LineSearchRace(App):
         self.loss_title = plots.title_text(self.ax_loss, fontsize=10)
         self.canvas.layer(self.ax_loss.xaxis, memo=True)
         self.canvas.layer(self.loss_title)
+        # what a new problem changes, in layers too: the loss panel's y axis and the
+        # step-size panels' y axes (a range per problem, a layer per look), the panels'
+        # "not run" notes; their names never change (a layer drawn once). A new problem
+        # redraws the contours' axes alone (and the loss panel when it changes width)
+        self.canvas.layer(self.ax_loss.yaxis, *[ax.yaxis for ax in self.rate_axes.values()],
+                          memo=True)
+        self.canvas.layer(*labels)
+        self.canvas.layer(*self.absent.values())
 
     # ------------------------------------------------------------------ runs
     def _run_fixed(self) -> None:
@@ -195,14 +204,19 @@ class LineSearchRace(App):
                 artist.remove()
         two_d = self.problem.dim == 2
         ax.set_visible(two_d)   # no contours beyond 2-D: the loss panel takes the width
-        self.ax_loss.set_position(self._loss_boxes[two_d])
+        if tuple(self.ax_loss.get_position().bounds) != tuple(self._loss_boxes[two_d].bounds):
+            self.ax_loss.set_position(self._loss_boxes[two_d])
+            self.canvas.invalidate(self.ax_loss)
         if two_d:
             plots.contours(self.problem, ax)
             ax.set_title(self.problem.name, fontsize=10)
         needs = {"GD 2/(μ+L)": "not run: needs μ (strong convexity)", "Polyak": "not run: needs f*"}
         for name, note in self.absent.items():
-            note.set_text("" if name in self.histories else needs.get(name, "not run"))
-        self.canvas.invalidate()
+            text = "" if name in self.histories else needs.get(name, "not run")
+            if text != note.get_text():
+                note.set_text(text)
+                self.canvas.invalidate(note)
+        self.canvas.invalidate(ax)
 
     # ------------------------------------------------------------------ update
     def _update(self) -> None:
@@ -270,7 +284,7 @@ class LineSearchRace(App):
                 self.ax_loss.legend(handles=[self.curves[n] for n in METHODS
                                              if n in self.histories],
                                     loc="lower left", fontsize=7, ncol=2, framealpha=0.85)
-                self.canvas.invalidate(self.ax_loss)
+                self.canvas.invalidate(self.ax_loss.yaxis)
         if rate_key != self._rate_key:
             self._rate_key = rate_key
             self.ax_rate.set_xlim(0, self.num_steps)   # shared by every step-size panel
@@ -278,7 +292,7 @@ class LineSearchRace(App):
             self.ax_rate.set_ylim(rate_lim[0] / 2.2, rate_lim[1] * 2.2)
             inner = np.arange(*(np.round(np.log10(rate_lim)).astype(int) + np.array([1, 0])))
             self.ax_rate.set_yticks(10.0 ** np.unique(inner[[0, -1]]))
-            self.canvas.invalidate(*self.rate_axes.values())
+            self.canvas.invalidate(*[ax.yaxis for ax in self.rate_axes.values()])
         parts = []
         for name in METHODS:
             if name not in self.histories:

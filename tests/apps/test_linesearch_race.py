@@ -255,3 +255,32 @@ def test_race_runs_each_problem_once_and_a_cost_redraws_the_loss_panel_alone(mon
         assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
         app.canvas.render()
     app.close()
+
+
+def test_a_new_problem_redraws_the_contours_axes_not_the_step_size_panels():
+    """The step-size panels' y axes, the loss panel's axes and the panels' notes are layers:
+    a new problem draws no step-size panel again, no figure, and the loss panel only when
+    it changes width; every picture equals the uncached full draw."""
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    app = LineSearchRace("Rosenbrock", num_steps=60, backend="png")
+    strips = list(app.rate_axes.values())
+    drawn = []
+    for ax in [*strips, app.ax_loss]:
+        draw = ax.draw
+        ax.draw = lambda renderer, ax=ax, draw=draw: (drawn.append(ax), draw(renderer))
+    full = app.canvas.full_draws
+    for name, loss_drawn in (("ill-conditioned quadratic", False), ("Rosenbrock", False),
+                             ("logistic regression", True), ("ill-conditioned quadratic", True),
+                             ("Rosenbrock", False)):
+        app.problem_name.value = name
+        assert app.canvas.full_draws == full
+        assert drawn == ([app.ax_loss] if loss_drawn else [])
+        notes = {n: t.get_text() for n, t in app.absent.items()}
+        assert notes["Polyak"] == ("" if app.problem.f_star is not None else
+                                   "not run: needs f*")
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+        app.canvas.render()
+        full, drawn[:] = app.canvas.full_draws, []
+    assert app.last_error is None
+    app.close()

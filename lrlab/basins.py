@@ -31,6 +31,7 @@ import numpy as np
 
 from ._validation import MAX_COUNT, check_int, check_rates, check_real, fail, real_array
 from .problem import Problem, check_problem
+from .well_steps import InPlaceGradient, is_double_well, one_run
 
 __all__ = ["DIVERGED", "UNSETTLED", "BasinMap", "basin_map", "final_points"]
 
@@ -149,6 +150,17 @@ def final_points(problem: Problem, lrs: Any, x0: Any, num_steps: int, *, noise: 
     x = np.broadcast_to(x, (*shape, dim)).reshape(n, dim).copy()
     lr = np.broadcast_to(lrs, shape).reshape(n, 1)
     wanted = set() if keep is None else set(keep.tolist())
+    if n == 1 and is_double_well(problem):  # the same steps, in floats: ~30x faster
+        z = _normals(seed, num_steps, 1, 1)[:, 0, 0] if noise > 0 else None
+        try:
+            end, steps = one_run(problem, x[0, 0], float(lr[0, 0]), num_steps, noise, z,
+                                 escape, wanted)
+        except ZeroDivisionError:  # arrays give inf there; so does the loop below
+            pass
+        else:
+            if keep is not None:
+                return np.array([steps[k] for k in keep.tolist()]).reshape(len(keep), *shape, 1)
+            return np.full((*shape, 1), end)
     x, path = _iterate(problem, x, lr, num_steps, noise, seed, escape, wanted)
     if keep is not None:
         return np.stack([path[k].reshape(*shape, dim) for k in keep.tolist()])
@@ -173,9 +185,10 @@ def _iterate(problem: Problem, x: np.ndarray, lr: np.ndarray, num_steps: int, no
     n, dim = x.shape
     z = _normals(seed, num_steps, n, dim) if noise > 0 else None
     done_x, active, path = x, np.arange(n), {}
+    grad = InPlaceGradient(problem) if is_double_well(problem) else lambda x: problem._grad(x, None)
     with np.errstate(all="ignore"):
         for step in range(1, num_steps + 1):
-            g = problem._grad(x, None)
+            g = grad(x)  # with a double well: its own arithmetic, in kept arrays
             if z is not None:
                 g = g + noise * (z[step - 1] if len(active) == n else z[step - 1][active])
             new = x - lr * g

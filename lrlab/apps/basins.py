@@ -22,10 +22,13 @@ from ..basins import DIVERGED, UNSETTLED, BasinMap, basin_map, final_points
 from ..rules import sgd
 from ..trainer import train
 from .base import App, lr_slider
+from .log_ticks import light_log_axis
 
 __all__ = ["BasinExplorer", "basin_explorer"]
 
 _NAMES = ("the sharp minimum", "the flat minimum")
+#: Iterates drawn on the curve (the start and the first 79 steps).
+_SHOWN = 80
 
 
 class BasinExplorer(App):
@@ -139,6 +142,8 @@ class BasinExplorer(App):
                                                                      "flat minimum"])
             # outside the map: inside, it covered the fates of large rates from the left
             axm.get_legend().set_bbox_to_anchor((1.02, 1.0), transform=axm.transAxes)
+            # the same picture with 3 ticks built instead of 37 (the minor ones: one artist)
+            self.minor_marks = light_log_axis(axm.yaxis)
             self.limits = [axm.axhline(1.0, color="k", ls="--", lw=1) for _ in range(2)]
             self.limit_text = [axm.text(2.45, 1.0, "", ha="right", va="bottom", fontsize=8,
                                         color="k") for _ in range(2)]
@@ -174,8 +179,9 @@ class BasinExplorer(App):
             self._background()
         lr, x0 = float(self.lr.value), float(self.start.value)
         noise = key[1]
-        if noise == 0:
-            h = train(self.problem, sgd(lr), self.num_steps, x0=[x0], record_params=True)
+        if noise == 0:  # the steps shown only (the fate below runs them all)
+            h = train(self.problem, sgd(lr), min(self.num_steps, _SHOWN), x0=[x0],
+                      record_params=True)
             xs = h.params[:, 0]
         else:
             at = np.arange(1, self.num_steps + 1, 10)  # after steps 1, 11, 21, ...
@@ -185,7 +191,7 @@ class BasinExplorer(App):
         with np.errstate(all="ignore"):
             fx = self.problem.loss(np.where(np.isfinite(xs), xs, 0.0)[:, None])
         fx = np.where(np.isfinite(xs), fx, np.nan)
-        plots.set_steps_1d(self.steps, xs[:80], fx[:80])
+        plots.set_steps_1d(self.steps, xs[:_SHOWN], fx[:_SHOWN])
         self.dots.set_data([xs[0]], [fx[0]])
         self.cursor.set_data([x0], [lr])
         self.lr_line.set_ydata([lr, lr])

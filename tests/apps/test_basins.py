@@ -68,3 +68,30 @@ def test_curvature_and_noise_redraw_layers_and_equal_the_slow_path():
         app.canvas.render()  # slow_frame forgot the background: draw it again
         draws = (app.canvas.full_draws, app.canvas.axes_draws)
     app.close()
+
+
+def test_basin_explorer_draws_what_the_full_runs_give():
+    # Speed (issue 14): the curve shows the first 80 iterates, trained alone (not 300 then
+    # cut), and the map's log axis builds 3 ticks, its minor marks one artist
+    # (lrlab.apps.log_ticks, pixel-equal to matplotlib's: tests/apps/test_log_ticks.py).
+    from matplotlib.figure import Figure
+
+    from lrlab import plots, sgd, train
+    from lrlab.basins import basin_map
+
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    app = BasinExplorer(lr=0.05, start=-1.5, resolution=(30, 40), num_steps=300, backend="png")
+    assert len(app.ax_map.yaxis.minorTicks) <= 1 and len(app.minor_marks.minor_locs()) > 8
+    for lr, x0 in [(0.05, -1.5), (0.5, 0.3), (2.9, 2.4), (0.011, -2.0), (1.2, 1.0)]:
+        app.lr.value, app.start.value = lr, x0
+        xs = train(app.problem, sgd(lr), 300, x0=[x0], record_params=True).params[:80, 0]
+        with np.errstate(all="ignore"):
+            fx = app.problem.loss(np.where(np.isfinite(xs), xs, 0.0)[:, None])
+        want = plots.steps_1d(xs, np.where(np.isfinite(xs), fx, np.nan), Figure().add_subplot())
+        for got, ref in zip(app.steps[0].get_segments(), want[0].get_segments(), strict=True):
+            np.testing.assert_array_equal(got, ref)
+        np.testing.assert_array_equal(app.steps[1].get_xydata(), want[1].get_xydata())
+        assert app.fate == int(basin_map(app.problem, [lr], [x0], 300).labels[0, 0])
+    assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+    app.close()

@@ -25,6 +25,7 @@ from .. import plots
 from ..rules import sgd
 from ..trainer import train
 from .base import App, describe_run, lr_slider
+from .explorer_ticks import ticks_in_view
 
 __all__ = ["Explorer1D", "explorer_1d", "make_problem_1d"]
 
@@ -148,6 +149,8 @@ class Explorer1D(App):
         self.ax_error.set_xlabel("step $t$")
         self.ax_error.set_ylabel(r"$|x_t - x^\star|$")
         self.ax_error.grid(alpha=0.3)
+        self.ax_error.set_yscale("log")
+        self.ax_error.set_ylim(1e-9, 1e3)  # fixed, so slopes compare across runs
         zero = np.zeros(N_ARROWS)
         a["arrows"] = self.ax_curve.quiver(zero, zero, zero, zero, angles="xy",
                                            scale_units="xy", scale=1, color=plots.COLORS[1],
@@ -168,6 +171,7 @@ class Explorer1D(App):
         # of their own: moving them redraws one axis, not the figure
         # (memo: their limits are quantised, nice_ceiling, and each look is drawn once)
         self.canvas.layer(self.ax_curve.yaxis, self.ax_error.xaxis, memo=True)
+        ticks_in_view(*(axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)))
 
     def _redraw_static(self, problem: Any, xs: tuple[float, float]) -> None:
         """Titles, diagonal and x limits: redrawn only when the kind of curve changes.
@@ -230,9 +234,6 @@ class Explorer1D(App):
         if kind != self._static_kind:  # the view's x range is the first start's bounds
             self._xs = (-3.2, 3.2) if problem.bounds is None else tuple(problem.bounds[0])
             self._redraw_static(problem, self._xs)
-            if self._static_kind is None:
-                self.ax_error.set_yscale("log")
-                self.ax_error.set_ylim(1e-9, 1e3)  # fixed, so slopes compare across runs
             self._static_kind, self._curve_key, self._steps_shown = kind, None, None
         xs = self._xs
         if (kind, float(self.curvature.value)) != self._curve_key:

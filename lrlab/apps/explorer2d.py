@@ -20,6 +20,7 @@ from .base import App, describe_run, lr_slider
 from .controls import MultiToggle
 from .explorer1d import nice_ceiling
 from .explorer2d_rules import RULES, available_rules, train_rules
+from .explorer_ticks import ticks_in_view
 from .race_runs import first_steps
 from .valley_contours import ValleyContours
 
@@ -189,6 +190,8 @@ class Explorer2D(App):
         for artist in self.ellipses:
             artist.set_visible(False)
         self.canvas.layer(self.ellipses, self.title)
+        ticks_in_view(self.ax_paths.xaxis, self.ax_paths.yaxis, self.ax_loss.xaxis,
+                      self.ax_loss.yaxis)
         self.labels: list[str] = []
         self._loss_view = (None, None, None)
         self._trained: tuple = (None, 0, {})  # (what the runs depend on, length, runs)

@@ -77,6 +77,10 @@ class MinorMarks(Line2D):
     tick, inside the view (as :meth:`matplotlib.axis.Axis.get_minorticklocs`
     and the axis' draw choose them).
 
+    It draws marks, not labels: keep the view wider than one decade, where a
+    :class:`~matplotlib.ticker.LogFormatter` labels no minor tick (narrower,
+    the axis' own minor ticks would be labelled and these are not).
+
     Parameters
     ----------
     axis : Axis

@@ -26,6 +26,8 @@ metrics
 Each is keyed by the font object itself (checked by identity: matplotlib's
 ``get_font`` keeps fonts alive and resolves families with the rcParams of the
 moment), and bounded. Pictures are identical to matplotlib's, pixel for pixel.
+Glyphs and layouts are cached on a matplotlib that draws text glyph by glyph
+(3.11, :data:`GLYPH_API`); an older one draws its text its own way.
 """
 
 from __future__ import annotations
@@ -36,9 +38,15 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
 from matplotlib.font_manager import fontManager, get_font
-from matplotlib.ft2font import RenderMode
+from matplotlib.ft2font import FT2Font
 
-__all__ = ["MAX_ENTRIES", "TextCachingRenderer", "clear_text_caches", "text_cache_sizes"]
+try:
+    from matplotlib.ft2font import RenderMode
+except ImportError:  # matplotlib < 3.10
+    RenderMode = None
+
+__all__ = ["GLYPH_API", "MAX_ENTRIES", "TextCachingRenderer", "clear_text_caches",
+           "text_cache_sizes"]
 
 #: Most entries per cache (glyph bitmaps: a few hundred bytes each); the oldest go first.
 MAX_ENTRIES = 20000
@@ -48,6 +56,12 @@ _LAYOUTS: dict = {}
 _METRICS: dict = {}
 _HEIGHTS: dict = {}
 _MATRICES: dict = {}
+
+#: Whether this matplotlib draws text glyph by glyph as 3.11 does (``FT2Font._layout``,
+#: ``_render_glyph``); an older one draws text its own way, uncached (metrics are cached).
+GLYPH_API = RenderMode is not None and all(
+    hasattr(FT2Font, name) for name in ("_layout", "_render_glyph", "_set_transform")) and \
+    hasattr(RendererAgg, "_draw_text_glyphs_and_boxes")
 
 
 def clear_text_caches() -> None:
@@ -87,6 +101,8 @@ class TextCachingRenderer(RendererAgg):
 
     def _draw_text_glyphs_and_boxes(self, gc: Any, x: float, y: float, angle: float,
                                     glyphs: Any, boxes: Any) -> None:
+        if not GLYPH_API:
+            return super()._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, boxes)
         cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
         load_flags = get_hinting_flag()
         antialiased = bool(gc.get_antialiased())
@@ -126,6 +142,8 @@ class TextCachingRenderer(RendererAgg):
 
     def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
                   ismath: Any = False, mtext: Any = None) -> None:
+        if not GLYPH_API:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         if ismath:
             return self.draw_mathtext(gc, x, y, s, prop, angle)
         font = self._prepare_font(prop)

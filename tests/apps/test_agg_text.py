@@ -81,3 +81,13 @@ def test_text_layouts_equal_matplotlibs():
             assert lines == lines2
             assert descent == descent2
         assert text_cache_sizes()["heights"] > 0
+
+
+def test_a_matplotlib_without_the_glyph_api_draws_its_own_way(monkeypatch):
+    """On a matplotlib that draws text otherwise (< 3.11), glyphs and layouts are not
+    cached and the pixels are still matplotlib's."""
+    clear_text_caches()
+    monkeypatch.setattr(agg_text, "GLYPH_API", False)
+    ours, theirs = _texts(SharedCanvasAgg), _texts(FigureCanvasAgg)
+    assert np.array_equal(_pixels(ours), _pixels(theirs))
+    assert text_cache_sizes()["glyphs"] == text_cache_sizes()["layouts"] == 0

@@ -33,6 +33,7 @@ Glyphs and layouts are cached on a matplotlib that draws text glyph by glyph
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
@@ -76,10 +77,14 @@ def text_cache_sizes() -> dict[str, int]:
             "heights": len(_HEIGHTS)}
 
 
+_STORING = threading.Lock()  # apps draw on several threads (see base.App)
+
+
 def _store(cache: dict, key: Any, value: Any) -> Any:
-    if len(cache) >= MAX_ENTRIES:
-        del cache[next(iter(cache))]
-    cache[key] = value
+    with _STORING:  # on a miss only: evicting the oldest while another thread adds is safe
+        while len(cache) >= MAX_ENTRIES:
+            del cache[next(iter(cache))]
+        cache[key] = value
     return value
 
 

@@ -22,7 +22,9 @@ from .. import plots
 from ..finder import Sweep, lr_range_test
 from ..rules import adam, sgd
 from .base import App
+from .explorer_ticks import ticks_in_view
 from .finder_curve import RangeTestCurve, suggested
+from .log_ticks import light_log_axis
 
 __all__ = ["FINDER_RULES", "FinderReplay", "default_mlp", "finder_replay"]
 
@@ -162,6 +164,11 @@ class FinderReplay(App):
         for group in self.curve.groups:
             self.canvas.layer(group)
         self.canvas.layer(self.ax_curve.xaxis, self.ax_curve.yaxis, memo=True)
+        # ticks built only where drawn (the same picture): the y axis' in its view, the
+        # log x axis' minor marks one artist (a view of more than a decade: no minor labels)
+        ticks_in_view(self.ax_curve.yaxis)
+        if np.log10(self.sweep.end_lr / self.sweep.start_lr) > 1:
+            self.canvas.layer(light_log_axis(self.ax_curve.xaxis))
 
     def _run(self, key: tuple) -> None:
         """The range test of ``key`` (rule, batch, seed), from the cache or run now.

@@ -33,6 +33,7 @@ from ..rules.linesearch import (
 )
 from ..trainer import train
 from .base import App, lr_slider
+from .explorer_ticks import ticks_in_view
 from .linesearch_costs import (
     COSTS,
     METHODS,
@@ -42,6 +43,7 @@ from .linesearch_costs import (
     cost_to_reach,
     race_problem,
 )
+from .log_ticks import light_log_axis
 
 __all__ = ["COSTS", "METHODS", "CostTable", "LineSearchRace", "cost_axis", "cost_to_reach",
            "linesearch_race", "race_problem"]
@@ -175,6 +177,13 @@ class LineSearchRace(App):
                           memo=True)
         self.canvas.layer(*labels)
         self.canvas.layer(*self.absent.values())
+        # ticks built only where drawn (the same picture): major ticks in their axes' view,
+        # the loss panel's log x minor marks one artist, moved with its axis (a view of
+        # more than a decade, as every cost axis of 10 steps or more is: no minor labels)
+        ticks_in_view(self.ax_loss.yaxis, self.ax_path.xaxis, self.ax_path.yaxis)
+        self._minor_marks = light_log_axis(self.ax_loss.xaxis) if self.num_steps >= 10 else None
+        if self._minor_marks is not None:
+            self.canvas.layer(self._minor_marks)
 
     # ------------------------------------------------------------------ runs
     def _run_fixed(self) -> None:
@@ -276,7 +285,8 @@ class LineSearchRace(App):
             where = "" if self.problem.dim == 2 else \
                 f"{self.problem.name}, {self.problem.dim} parameters: "
             self.loss_title.set_text(f"{where}suboptimality against {cost}")
-            self.canvas.invalidate(self.ax_loss.xaxis, self.loss_title)
+            self.canvas.invalidate(self.ax_loss.xaxis, self.loss_title,
+                                   *[m for m in [self._minor_marks] if m is not None])
             if not same_y:
                 self.ax_loss.set_ylim(1e-13 * top, 10 * top)
                 self.ax_loss.set_ylabel(r"$f(\theta) - f^\star$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 
@@ -62,3 +63,56 @@ def test_kept_curve_hides_a_suggestion_the_test_cannot_make():
     labels = [t.get_text() for t in curve.ax.get_legend().get_texts()]
     assert not any(label.startswith("steepest") for label in labels)
     assert sug["steep"] is None
+
+
+def untrimmed_frame(app) -> np.ndarray:
+    """The app's uncached full draw with matplotlib's own locators back (every tick built,
+    the minor ticks as ticks): what the trimmed axes must look like."""
+    from matplotlib.axis import Axis
+
+    from lrlab.apps.explorer_ticks import InViewLinear
+    from lrlab.apps.log_ticks import InView, MinorMarks
+
+    from .test_render import slow_frame
+
+    undo = []
+    for ax in app.figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            major, minor = axis.get_major_locator(), axis.get_minor_locator()
+            undo.append((axis, major, minor))
+            if isinstance(major, InViewLinear):
+                axis.set_major_locator(major.locator)
+        for marks in [a for a in ax.get_children() if isinstance(a, MinorMarks)]:
+            axis = marks._lrlab_axis
+            assert isinstance(axis, Axis) and isinstance(axis.get_major_locator(), InView)
+            axis.set_major_locator(marks._major)
+            axis.set_minor_locator(marks._minor)
+            marks.set_visible(False)
+            undo.append((marks, None, None))
+    frame = slow_frame(app.canvas)
+    for item, major, minor in undo:
+        if major is None:
+            item.set_visible(True)
+        else:
+            item.set_major_locator(major)
+            item.set_minor_locator(minor)
+    return frame
+
+
+def test_replay_and_race_axes_that_build_only_drawn_ticks_look_as_matplotlibs():
+    from lrlab.apps.finder_replay import FinderReplay
+    from lrlab.apps.linesearch_race import LineSearchRace
+
+    from .test_render import assert_same_picture, slow_frame
+
+    replay = FinderReplay(backend="png", num_steps=60)
+    race = LineSearchRace("Rosenbrock", num_steps=60, backend="png")
+    for app, changes in ((replay, [("rule", "Adam"), ("batch_size", 16)]),
+                         (race, [("cost", "iterations"), ("problem_name",
+                                                          "ill-conditioned quadratic")])):
+        for name, value in [(None, None), *changes]:
+            if name is not None:
+                getattr(app, name).value = value
+            assert_same_picture(slow_frame(app.canvas), untrimmed_frame(app), levels=0)
+            app.canvas.render()
+        app.close()

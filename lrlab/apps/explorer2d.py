@@ -1,8 +1,10 @@
 """The 2-D explorer: contours of a surface and the paths of one or several rules.
 
 The contours are computed and drawn once per surface (they are the cached
-background); a slider move reruns the rules — every learning rate of a rule
-in one batched :func:`lrlab.train` call — and moves the path and loss lines.
+background; a quadratic's are ellipses moved in place, in a layer with the
+title); a slider move reruns the rules — every learning rate of a rule in one
+batched :func:`lrlab.train` call, GD and momentum in one together
+(:mod:`lrlab.apps.explorer2d_rules`) — and moves the path and loss lines.
 """
 
 from __future__ import annotations
@@ -199,9 +201,9 @@ class Explorer2D(App):
     def _redraw_background(self, problem: Problem) -> None:
         """Contours and title: only when the surface (or kappa) changes.
 
-        A quadratic's contours are ellipses moved in place (a cached layer of
-        their own, :mod:`lrlab.plots.ellipses`): a new kappa redraws that layer
-        and the title, not the axes. Other surfaces get grid contours, drawn
+        A quadratic's contours are ellipses moved in place (:mod:`lrlab.plots.ellipses`,
+        :mod:`lrlab.apps.valley_contours`) in one cached layer with the title: a
+        new kappa redraws that layer, not the axes. Other surfaces get grid contours, drawn
         into the contour axes' part of the background (the ellipses, made once,
         are hidden meanwhile): a new surface redraws that axes, not the figure.
         """

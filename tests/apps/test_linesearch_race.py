@@ -284,3 +284,40 @@ def test_a_new_problem_redraws_the_contours_axes_not_the_step_size_panels():
         full, drawn[:] = app.canvas.full_draws, []
     assert app.last_error is None
     app.close()
+
+
+def test_a_problem_whose_racers_have_not_run_says_so_before_running_them(monkeypatch):
+    """A first visit to a problem runs every racer (up to ~1.5 s): the status line says so
+    before the runs, then gives the result; a problem whose runs are cached goes straight
+    to the result."""
+    from lrlab.apps import linesearch_race as lr_race
+
+    monkeypatch.setattr(lr_race, "_RUNS", {})
+    real, seen = lr_race._run_racers, []
+    app = LineSearchRace("Rosenbrock", num_steps=40, backend="png")
+    # what the status line says at the moment the racers start running
+    monkeypatch.setattr(lr_race, "_run_racers",
+                        lambda p, T: seen.append(app.status_text) or real(p, T))
+    said = []
+    app.status.observe(lambda change: said.append(app.status_text), "value")
+    app.problem_name.value = "ill-conditioned quadratic"
+    assert said[0] == seen[0] == \
+        "running the line searches on ill-conditioned quadratic (40 steps each)..."
+    assert len(said) == 2 and said[-1].startswith("all evaluations to reach gap")
+    said.clear()
+    app.problem_name.value = "Rosenbrock"   # its runs are cached: no computing line
+    assert len(said) == 1 and said[0].startswith("all evaluations to reach gap")
+    assert len(seen) == 1 and app.last_error is None
+    app.close()
+
+
+def test_the_racers_cache_is_bounded_and_drops_the_oldest_runs(monkeypatch):
+    from lrlab.apps import linesearch_race as lr_race
+
+    monkeypatch.setattr(lr_race, "_RUNS", {})
+    monkeypatch.setattr(lr_race, "_RUNS_MAX", 2)
+    monkeypatch.setattr(lr_race, "_run_racers", lambda p, T: {})
+    for steps in (10, 11, 12):
+        LineSearchRace("ill-conditioned quadratic", num_steps=steps, backend="png").close()
+    assert list(lr_race._RUNS) == [("ill-conditioned quadratic", 11),
+                                   ("ill-conditioned quadratic", 12)]

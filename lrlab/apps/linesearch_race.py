@@ -44,6 +44,7 @@ from .linesearch_costs import (
     race_problem,
 )
 from .log_ticks import light_log_axis
+from .shared_marks import marks_only
 
 __all__ = ["COSTS", "METHODS", "CostTable", "LineSearchRace", "cost_axis", "cost_to_reach",
            "linesearch_race", "race_problem"]
@@ -155,6 +156,10 @@ class LineSearchRace(App):
             self.absent[name] = ax.text(0.5, 0.45, "", transform=ax.transAxes, ha="center",
                                         va="center", fontsize=7, color="0.45")
             ax.tick_params(labelsize=7, labelbottom=ax is self.rate_axes[METHODS[-1]])
+        # the upper panels' unlabelled x ticks: one line of marks each, no tick built
+        bottom = self.rate_axes[METHODS[-1]].xaxis
+        self._rate_marks = [marks_only(ax.xaxis, bottom) for ax in self.rate_axes.values()
+                            if ax.xaxis is not bottom]
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_xscale("log")
         self.ax_rate.set_yscale("log")

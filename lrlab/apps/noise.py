@@ -17,6 +17,8 @@ from .. import plots
 from ..gradient_noise import gradient_noise_covariance, noise_floor
 from ..problem import Problem
 from .base import App, lr_slider
+from .explorer_ticks import ticks_in_view
+from .log_ticks import light_log_axis
 from .race import default_data_problem, moving_average
 from .race_runs import SlicedRuns
 
@@ -140,9 +142,13 @@ class NoiseExplorer(App):
         ax.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))  # fewer tick artists
         ax.set_xlabel("step $t$")
         ax.set_ylabel(r"full-data $f(\theta_t) - f^\star$ (moving average)")
+        # the same picture, only ticks in view built; minor ones one artist (six decades)
+        self.minor_marks = light_log_axis(ax.yaxis)
+        ticks_in_view(self.ax_path.xaxis, self.ax_path.yaxis, ax.xaxis)
         # what a control changes now and then is a cached layer of its own, not the
-        # contours' background: the step axis (steps) and the loss panel's title
-        self.canvas.layer(ax.xaxis, ax.yaxis)
+        # contours' background: the loss axes and their minor marks (steps, lr, batch size)
+        # and the loss panel's title
+        self.canvas.layer(ax.xaxis, ax.yaxis, self.minor_marks)
         self.loss_title = plots.title_text(ax, fontsize=10)
         self.canvas.layer(self.loss_title)
         self._view: tuple = (None, None, None)  # T, limits, legend labels
@@ -269,7 +275,7 @@ class NoiseExplorer(App):
         ylim = (top * 1e-6, top)
         if ylim != old_ylim:
             ax.set_ylim(*ylim)
-            self.canvas.invalidate(ax.yaxis)
+            self.canvas.invalidate(ax.yaxis, self.minor_marks)
         title = "a constant lr stalls at its floor; a decaying one goes below"
         if title != self.loss_title.get_text():
             self.loss_title.set_text(title)
@@ -291,10 +297,8 @@ class BlockedGridLoss:
     """A data problem whose loss on a grid of points is evaluated a block of rows at a time.
 
     ``problem.loss`` on a ``(rows, cols, 2)`` grid makes ``rows * cols * n_samples``
-    residuals at once (32 MB for the explorer's 100 x 100 grid of 400 samples), which
-    stream through memory; a block of rows at a time stays in the cache, about 3x
-    faster, and every value is computed by the same arithmetic. Everything else is
-    the problem's own.
+    residuals at once (32 MB for a 100 x 100 grid of 400 samples); a block of rows at a
+    time stays in the cache (3x faster), by the same arithmetic. The rest is the problem's.
 
     >>> from lrlab.apps.race import default_data_problem
     >>> p = default_data_problem()

@@ -18,6 +18,8 @@ from .. import plots
 from ..problem import Problem
 from .base import App, lr_slider
 from .controls import MultiToggle
+from .explorer_ticks import ticks_in_view
+from .log_ticks import light_log_axis
 from .race_runs import (
     CONTESTANTS,
     DECAYING,
@@ -127,10 +129,16 @@ class ScheduleRace(App):
             ax.set_xlabel("step $t$")
             ax.set_ylabel(ylabel)
         self.ax_lr.set_title("each schedule's learning rate (same peak)", fontsize=10)
+        # the same picture with the ticks in view built, the minor ones one artist per
+        # axis (the views span six decades or more: no minor tick is labelled)
+        self.minor_marks = [light_log_axis(ax.yaxis) for ax in (self.ax_lr, self.ax_loss)]
+        ticks_in_view(self.ax_lr.xaxis, self.ax_loss.xaxis)
         # what a slider changes now and then is a cached layer of its own: the axes'
         # limits (steps, lr, batch size) and the loss panel's title (window, batch size)
         self.canvas.layer(self.ax_lr.xaxis, self.ax_lr.yaxis, self.ax_loss.xaxis,
                           self.ax_loss.yaxis)
+        for marks in self.minor_marks:  # a layer each: they follow their axis' limits
+            self.canvas.layer(marks)
         self.loss_title = plots.title_text(self.ax_loss, fontsize=10)
         self.canvas.layer(self.loss_title)
         self._view: tuple = (None, None, None, None)  # T, lr limits, loss limits, names
@@ -189,10 +197,10 @@ class ScheduleRace(App):
                 self.canvas.invalidate(ax.xaxis)
         if ylim_lr != old_lr:
             self.ax_lr.set_ylim(*ylim_lr)
-            self.canvas.invalidate(self.ax_lr.yaxis)
+            self.canvas.invalidate(self.ax_lr.yaxis, self.minor_marks[0])
         if ylim_loss != old_loss:
             self.ax_loss.set_ylim(*ylim_loss)
-            self.canvas.invalidate(self.ax_loss.yaxis)
+            self.canvas.invalidate(self.ax_loss.yaxis, self.minor_marks[1])
         title = f"full-data loss, SGD with batch {B}: lowest at the end wins"
         if title != self.loss_title.get_text():
             self.loss_title.set_text(title)

@@ -182,3 +182,49 @@ def test_contours_evaluated_in_blocks_equal_the_plain_ones():
                 assert pa.vertices.shape == pb.vertices.shape
                 assert np.allclose(pa.vertices, pb.vertices, rtol=0, atol=1e-9)
     app.close()
+
+
+def own_ticks_picture(app) -> tuple[np.ndarray, np.ndarray]:
+    """A full draw of ``app``'s figure with its light axes, and one with matplotlib's own
+    locators and minor ticks put back (the app's figure is changed: close it after)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = app.canvas.figure
+    for artist in app.canvas._animated:
+        artist.set_animated(False)
+
+    def full() -> np.ndarray:
+        FigureCanvasAgg(fig)
+        fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+    light = full()
+    marks = app.minor_marks if isinstance(app.minor_marks, list) else [app.minor_marks]
+    for m in marks:
+        m._lrlab_axis.set_major_locator(m._major)
+        m._lrlab_axis.set_minor_locator(m._minor)
+        m.set_visible(False)
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if hasattr(axis.get_major_locator(), "locator"):  # a linear axis trimmed to view
+                axis.set_major_locator(axis.get_major_locator().locator)
+    return light, full()
+
+
+@pytest.mark.parametrize("decay", ["constant", "step ÷10"])
+def test_light_axes_keep_the_picture(decay):
+    """Only ticks in view are built and the loss axis' minor ticks are one artist: every
+    frame (limits moved by lr and steps) is the full draw's, and that is the picture of
+    matplotlib's own ticks, pixel for pixel."""
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    app = lw.noise_explorer(lr=0.2, batch_size=4, decay=decay, backend="png")
+    assert len(app.ax_loss.yaxis.minorTicks) <= 1
+    assert len(app.ax_loss.yaxis.get_minorticklocs()) == 0  # drawn by the marks
+    for lr, steps in ((0.05, 800), (10 ** app.lr.max, 300), (0.2, 2000)):
+        app.lr.value, app.num_steps.value = lr, steps
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+        app.canvas.render()
+    light, own = own_ticks_picture(app)
+    assert np.array_equal(light, own)
+    app.close()

@@ -160,3 +160,22 @@ def test_schedule_race_frames_equal_a_fresh_race_and_a_full_draw():
     assert race.status_text == fresh.status_text
     race.close()
     fresh.close()
+
+
+def test_race_light_axes_keep_the_picture():
+    """Only ticks in view are built and the log axes' minor ticks are one artist each:
+    frames after lr and length changes equal the full draw, and that equals the picture
+    of matplotlib's own ticks, pixel for pixel."""
+    from .test_noise import own_ticks_picture
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    app = lw.schedule_race(schedules=["constant", "step ÷10", "cosine"], backend="png")
+    for ax in (app.ax_lr, app.ax_loss):
+        assert len(ax.yaxis.minorTicks) <= 1 and len(ax.yaxis.get_minorticklocs()) == 0
+    for lr, steps in ((10 ** app.lr.min, 300), (10 ** app.lr.max, 2000), (0.05, 600)):
+        app.lr.value, app.num_steps.value = lr, steps
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+        app.canvas.render()
+    light, own = own_ticks_picture(app)
+    assert np.array_equal(light, own)
+    app.close()

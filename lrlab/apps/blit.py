@@ -4,6 +4,9 @@ A frame is the cached background, the animated artists, and the static
 artists that a full draw paints *over* the animated ones (a legend above a
 path). Those are rendered once into a transparent RGBA layer and
 composited into each frame, instead of being drawn again every frame.
+Static artists under every moving artist of their axes (contours, a title)
+are drawn straight onto the background instead (:class:`DirectLayer`, exactly
+as a full draw paints them), which is then cached (:class:`BackgroundUnder`).
 Here too: the order a full draw paints artists in (:func:`draw_order`,
 :func:`static_above`), and drawing axes one at a time while noting the
 pixels each one covers (:func:`draw_tracked`).
@@ -24,8 +27,8 @@ from matplotlib.transforms import Bbox
 
 from .agg import shared_renderer
 
-__all__ = ["Group", "Layer", "Layers", "draw_order", "draw_tracked", "hidden",
-           "layer_renderer", "static_above"]
+__all__ = ["BackgroundUnder", "DirectLayer", "Group", "Layer", "Layers", "draw_order",
+           "draw_tracked", "hidden", "layer_renderer", "static_above"]
 
 _SERIALS = itertools.count()
 
@@ -134,19 +137,33 @@ class Layers:
     def __init__(self, figure: Figure, order: list[Artist], overlays: set, cache: dict, *,
                  alone: set = frozenset()):
         self.order = list(order)
-        self.plan: list = []
+        steps: list = []  # artists, and lists of artists that become one layer
         run: list[Artist] = []
         for a in [*self.order, None]:
             if a is not None and a in overlays:
                 run.append(a)
                 continue
             if run:
-                self.plan.append(_cached(figure, cache, run))
+                steps.append(run)
                 run = []
-            if a is not None and a in alone:  # a layer of its own
-                self.plan.append(_cached(figure, cache, [a]) if a.get_visible() else a)
+            if a is not None and a in alone and a.get_visible():  # a layer of its own
+                steps.append([a])
             elif a is not None:
-                self.plan.append(a)
+                steps.append(a)
+        #: layers under every moving artist of their axes (painted into the background
+        #: once), and the rest of the frame: moving artists and layers, in order
+        self.under: list = []
+        self.plan: list = []
+        moved: set = set()
+        for step in steps:
+            if not isinstance(step, list):
+                moved.add(step.axes)
+                self.plan.append(step)
+                continue
+            axes = {a.axes for a in step}
+            under = None not in axes and None not in moved and not axes & moved
+            layer = _cached(figure, cache, step, direct=under)
+            (self.under if under else self.plan).append(layer)
 
     def fits(self, order: list[Artist]) -> bool:
         """Still the plan for this order of artists (zorders unchanged)?"""
@@ -158,17 +175,81 @@ class Layers:
 MEMO_LAYERS = 32
 
 
-def _cached(figure: Figure, cache: dict, run: list[Artist]) -> Layer:
+def _cached(figure: Figure, cache: dict, run: list[Artist], *,
+            direct: bool = False) -> Layer | DirectLayer:
+    """The cached layer of ``run``; a :class:`DirectLayer` if ``direct`` and none is cached
+    (a memo group always gets a :class:`Layer`: a look seen before is composited)."""
     ids = tuple(id(r) for r in run)
     memo = tuple(r.state() for r in run if isinstance(r, Group) and r.memo)
     key = (*ids, memo) if memo else ids
-    if key not in cache:
+    held = cache.get(key)
+    if held is None and direct and not memo:
+        cache[key] = DirectLayer(run)
+    elif held is None or (isinstance(held, DirectLayer) and not direct):
         if memo:  # bounded: drop the oldest looks of these artists
             same = [k for k in cache if isinstance(k, tuple) and k[:-1] == ids]
             for k in same[: max(len(same) - MEMO_LAYERS + 1, 0)]:
                 del cache[k]
         cache[key] = Layer(layer_renderer(figure, cache), run)
     return cache[key]
+
+
+class DirectLayer:
+    """Static artists under every moving artist of their axes, drawn straight onto the frame.
+
+    What a full draw does (so the pixels are exactly a full draw's, not equal to
+    rounding), without a transparent layer: the canvas caches the background
+    with these drawn into it, so they are drawn again only when invalidated
+    (which drops this from the cache) or when the background is redrawn.
+    """
+
+    def __init__(self, artists: list[Artist]):
+        self.artists = list(artists)
+        self.serial = next(_SERIALS)
+
+    def draw(self, renderer: Any) -> None:
+        for a in self.artists:
+            a.draw(renderer)
+
+
+class BackgroundUnder:
+    """The background with ``Layers.under`` painted into it, cached.
+
+    Painting: a :class:`DirectLayer` is drawn, a :class:`Layer` composited, in
+    order. The background with only the leading direct layers (e.g. contours)
+    is kept too: a new look of a memo axis after them costs a composite, not a
+    draw of the contours.
+    """
+
+    def __init__(self) -> None:
+        self.composed: tuple | None = None  # (key, saved region)
+        self.drawn: tuple | None = None  # (key, saved region) with the leading DirectLayers
+
+    def paint(self, figure: Figure, under: list, version: int) -> None:
+        """Bring the painted background into the frame, which holds the restored background
+        of ``version`` (the canvas's count of background redraws)."""
+        canvas = figure.canvas
+        key = (version, tuple(layer.serial for layer in under))
+        if self.composed is not None and self.composed[0] == key:
+            canvas.restore_region(self.composed[1])
+            return
+        lead = next((i for i, layer in enumerate(under) if not isinstance(layer, DirectLayer)),
+                    len(under))
+        base = (version, key[1][:lead])
+        if lead and self.drawn is not None and self.drawn[0] == base:
+            canvas.restore_region(self.drawn[1])
+        else:
+            for layer in under[:lead]:
+                layer.draw(canvas.get_renderer())
+            if lead < len(under):
+                self.drawn = (base, canvas.copy_from_bbox(figure.bbox))
+        buf = np.asarray(canvas.buffer_rgba())
+        for layer in under[lead:]:
+            if isinstance(layer, DirectLayer):
+                layer.draw(canvas.get_renderer())
+            else:
+                layer.composite(buf)
+        self.composed = (key, canvas.copy_from_bbox(figure.bbox))
 
 
 _RENDERER = "renderer"  # the cache's key for the layers' renderer

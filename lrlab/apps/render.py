@@ -43,7 +43,17 @@ from matplotlib.transforms import Bbox
 
 from .._validation import check_choice
 from .agg import SharedCanvasAgg
-from .blit import Group, Layer, Layers, draw_order, draw_tracked, hidden, static_above
+from .blit import (
+    BackgroundUnder,
+    DirectLayer,
+    Group,
+    Layer,
+    Layers,
+    draw_order,
+    draw_tracked,
+    hidden,
+    static_above,
+)
 from .png import png_bytes
 
 __all__ = ["Canvas", "active_backend", "png_bytes"]
@@ -112,7 +122,7 @@ class Canvas:
         self._layered: list[Artist] = []  # static artists drawn from a layer of their own
         self._layers: Layers | None = None
         self._layer_cache: dict = {}  # run of overlay artists -> its Layer
-        self._composed = None  # (key, the background with the layers under everything)
+        self._under = BackgroundUnder()  # the background with the layers under everything
         self._version = 0  # of the background
         self._dirty: set = set()  # axes whose part of the background is stale
         self._extents: dict = {}  # axes -> display bbox of what the background holds of it
@@ -303,26 +313,11 @@ class Canvas:
                                   alone=set(self._layered))
         canvas = self.figure.canvas
         buf = np.asarray(canvas.buffer_rgba())
-        # layers under every moving artist of their axes are composited once into the
-        # background (a restore then brings them back), not into every frame
-        under, rest, moved = [], [], set()
+        # layers under every moving artist of their axes go into the background once (a
+        # restore brings them back), not into every frame; new ones are drawn, not composited
+        if self._layers.under:
+            self._under.paint(self.figure, self._layers.under, self._version)
         for step in self._layers.plan:
-            if isinstance(step, Layer):
-                axes = {a.axes for a in step.artists}
-                if None not in axes and None not in moved and not axes & moved:
-                    under.append(step)
-                    continue
-            else:
-                moved.add(step.axes)
-            rest.append(step)
-        key = (self._version, tuple(layer.serial for layer in under))
-        if under and self._composed is not None and self._composed[0] == key:
-            canvas.restore_region(self._composed[1])
-        elif under:
-            for layer in under:
-                layer.composite(buf)
-            self._composed = (key, canvas.copy_from_bbox(self.figure.bbox))
-        for step in rest:
             if isinstance(step, Layer):
                 step.composite(buf)
             elif step in self._layered:
@@ -339,7 +334,7 @@ class Canvas:
             self._layer_cache.clear()
             return
         for key, layer in list(self._layer_cache.items()):
-            if not isinstance(layer, Layer):
+            if not isinstance(layer, (Layer, DirectLayer)):
                 continue
             if artist in layer.artists or (axes and any(a.axes in axes for a in layer.artists)):
                 del self._layer_cache[key]
@@ -360,7 +355,7 @@ class Canvas:
         self._animated.clear()
         self._overlays = []
         self._layered = []
-        self._composed = None
+        self._under = BackgroundUnder()
         self._forget_layers(None)
         self._extents = {}
         self._dirty.clear()

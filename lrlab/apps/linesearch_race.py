@@ -33,6 +33,7 @@ from ..rules.linesearch import (
 )
 from ..trainer import train
 from .base import App, lr_slider
+from .cached_contours import contours
 from .explorer_ticks import ticks_in_view
 from .linesearch_costs import (
     COSTS,
@@ -228,7 +229,7 @@ class LineSearchRace(App):
             self.ax_loss.set_position(self._loss_boxes[two_d])
             self.canvas.invalidate(self.ax_loss)
         if two_d:
-            plots.contours(self.problem, ax)
+            contours(self.problem, ax, self._problem_name)   # traced once per kernel
             ax.set_title(self.problem.name, fontsize=10)
         needs = {"GD 2/(μ+L)": "not run: needs μ (strong convexity)", "Polyak": "not run: needs f*"}
         for name, note in self.absent.items():

@@ -45,7 +45,7 @@ from .linesearch_costs import (
     race_problem,
 )
 from .log_ticks import light_log_axis
-from .shared_marks import marks_only
+from .shared_marks import marks_only, ticks_from
 
 __all__ = ["COSTS", "METHODS", "CostTable", "LineSearchRace", "cost_axis", "cost_to_reach",
            "linesearch_race", "race_problem"]
@@ -169,6 +169,10 @@ class LineSearchRace(App):
         self.rate_axes[METHODS[len(METHODS) // 2]].set_ylabel(
             r"step size $\eta_t$ used (log)", fontsize=9)
         self.ax_rate.set_title("step size each method used", fontsize=10)
+        # the panels without a y label draw the top panel's y ticks: marks and texts, no tick
+        self._rate_ticks = [ticks_from(ax.yaxis, self.ax_rate.yaxis)
+                            for i, ax in enumerate(self.rate_axes.values())
+                            if i not in (0, len(METHODS) // 2)]
         self.canvas.animate(list(self.curves.values()), list(self.rates.values()),
                             list(self.paths.values()))
         # what a new cost axis changes, in layers of their own: the loss panel's x axis (a
@@ -183,6 +187,7 @@ class LineSearchRace(App):
         self.canvas.layer(self.ax_loss.yaxis, *[ax.yaxis for ax in self.rate_axes.values()],
                           memo=True)
         self.canvas.layer(*labels)
+        self.canvas.layer(*self._rate_ticks)
         self.canvas.layer(*self.absent.values())
         # ticks built only where drawn (the same picture): major ticks in their axes' view,
         # the loss panel's log x minor marks one artist, moved with its axis (a view of
@@ -314,7 +319,8 @@ class LineSearchRace(App):
             self.ax_rate.set_ylim(rate_lim[0] / 2.2, rate_lim[1] * 2.2)
             inner = np.arange(*(np.round(np.log10(rate_lim)).astype(int) + np.array([1, 0])))
             self.ax_rate.set_yticks(10.0 ** np.unique(inner[[0, -1]]))
-            self.canvas.invalidate(*[ax.yaxis for ax in self.rate_axes.values()])
+            self.canvas.invalidate(*[ax.yaxis for ax in self.rate_axes.values()],
+                                   *self._rate_ticks)
         parts = []
         for name in METHODS:
             if name not in self.histories:

@@ -8,6 +8,11 @@ draws its marks with one :class:`SharedMarks` line at the places its tick
 marks were (the bottom panel's ticks in the view): the same picture (tested),
 no tick built.
 
+Stacked panels sharing a y axis that all label the same ticks build those
+ticks once per panel too: :func:`ticks_from` draws such a panel's y tick marks
+and labels with one :class:`SharedYTicks` (one line of marks, a text per
+label) at the places and with the labels of the source axis' ticks.
+
 Examples
 --------
 >>> from matplotlib.figure import Figure
@@ -28,11 +33,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axis import Ticker
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from matplotlib.ticker import NullFormatter, NullLocator
 
-__all__ = ["SharedMarks", "marks_only"]
+__all__ = ["SharedMarks", "SharedYTicks", "marks_only", "ticks_from"]
 
 
 class SharedMarks(Line2D):
@@ -93,3 +100,86 @@ def marks_only(axis: Any, source: Any) -> SharedMarks:
     axis.axes.add_artist(marks)
     marks.set_clip_on(False)
     return marks
+
+
+def _in_view(axis: Any, locs: np.ndarray) -> np.ndarray:
+    """The ``locs`` an axis draws: those in its view (as matplotlib's axis draw keeps them)."""
+    transform = axis._scale.get_transform()
+    lo, hi = sorted(transform.transform(axis.get_view_interval()))
+    slack = (hi - lo) * 1e-10  # as matplotlib.transforms._interval_contains_close
+    with np.errstate(invalid="ignore"):
+        tr = transform.transform(locs)
+        return (tr >= lo - slack) & (tr <= hi + slack)
+
+
+class SharedYTicks(Artist):
+    """A y axis' left tick marks and labels, drawn as one line of marks and a text per label.
+
+    It copies the look of the axis' first tick (its mark and its label) and, at
+    each draw, marks and labels the ``source`` axis' major ticks inside the
+    view with the source's labels (the axes share the view, locator and formatter).
+
+    Parameters
+    ----------
+    axis : YAxis
+        A y axis whose ticks show a mark and a label on the left only, no grid, no axis label.
+    source : YAxis
+        The y axis sharing its view whose ticks give the places and the labels.
+    """
+
+    def __init__(self, axis: Any, source: Any):
+        super().__init__()
+        tick = axis.get_major_ticks(1)[0]
+        if (tick.tick2line.get_visible() or tick.gridline.get_visible()
+                or tick.label2.get_visible() or not tick.label1.get_visible()
+                or axis.label.get_text()):
+            raise ValueError("SharedYTicks draws ticks marked and labelled on the left, "
+                             "without a grid or an axis label.")
+        self.marks = Line2D([], [])
+        self.marks.update_from(tick.tick1line)
+        self.marks.set_clip_on(False)
+        self._template = tick.label1
+        self.labels: list[Text] = []
+        self.set_zorder(axis.get_zorder())  # with the axis: under its spines, as its ticks
+        self.set_figure(axis.get_figure(root=False))
+        self.marks.set_figure(self.get_figure(root=False))
+        self._lrlab_axis, self._source = axis, source
+
+    def ticks(self) -> tuple[np.ndarray, list[str]]:
+        """The places and labels of the ticks the axis drew: the source's, in the view."""
+        locs = np.asarray(self._source.get_major_locator()(), dtype=float)
+        labels = self._source.get_major_formatter().format_ticks(locs)
+        keep = _in_view(self._lrlab_axis, locs)
+        return locs[keep], [label for label, k in zip(labels, keep, strict=True) if k]
+
+    def draw(self, renderer: Any) -> None:
+        if not self.get_visible():
+            return
+        locs, labels = self.ticks()
+        self.marks.set_data(np.zeros(len(locs)), locs)
+        self.marks.draw(renderer)
+        while len(self.labels) < len(locs):
+            text = Text()
+            text.update_from(self._template)
+            text.set_figure(self.get_figure(root=False))
+            self.labels.append(text)
+        for text, loc, label in zip(self.labels[:len(locs)], locs, labels, strict=True):
+            text.set_position((0, loc))
+            text.set_text(label)
+            text.draw(renderer)
+
+
+def ticks_from(axis: Any, source: Any) -> SharedYTicks:
+    """Draw ``axis``' y ticks as one :class:`SharedYTicks` and build no tick for it.
+
+    ``axis`` is a y axis sharing ``source``'s view, locator and formatter,
+    with no axis label: it gets a ticker of its own returning no tick, and the
+    artist is added to its Axes. Call it once the tick look is set
+    (``tick_params``); the picture is the same as the axis' own ticks.
+    """
+    ticks = SharedYTicks(axis, source)
+    axis.major = Ticker()   # its own: the shared ticker still serves ``source``
+    axis.set_major_locator(NullLocator())
+    axis.set_major_formatter(NullFormatter())
+    axis.axes.add_artist(ticks)
+    return ticks

@@ -64,7 +64,8 @@ def contours(problem: Any, ax: Any, key: Any) -> QuadContourSet:
     Returns
     -------
     QuadContourSet
-        The line contours.
+        The line contours. Their paths are shared with every other draw of ``key``:
+        do not edit them in place (e.g. ``clabel(inline=True)``).
     """
     X, Y, Z, W, shades, lv, traced = _grid(problem, key)
     filled = _Traced(ax, X, Y, W, levels=shades, cmap="Blues_r", alpha=0.6, extend="max",

@@ -184,8 +184,10 @@ class LineSearchRace(App):
         # step-size panels' y axes (a range per problem, a layer per look), the panels'
         # "not run" notes; their names never change (a layer drawn once). A new problem
         # redraws the contours' axes alone (and the loss panel when it changes width)
-        self.canvas.layer(self.ax_loss.yaxis, *[ax.yaxis for ax in self.rate_axes.values()],
-                          memo=True)
+        # (the y axes that draw their own ticks; the others' draw nothing: background)
+        drawn = {id(t._lrlab_axis) for t in self._rate_ticks}
+        self._rate_yaxes = [ax.yaxis for ax in self.rate_axes.values() if id(ax.yaxis) not in drawn]
+        self.canvas.layer(self.ax_loss.yaxis, *self._rate_yaxes, memo=True)
         self.canvas.layer(*labels)
         self.canvas.layer(*self._rate_ticks)
         self.canvas.layer(*self.absent.values())
@@ -319,8 +321,7 @@ class LineSearchRace(App):
             self.ax_rate.set_ylim(rate_lim[0] / 2.2, rate_lim[1] * 2.2)
             inner = np.arange(*(np.round(np.log10(rate_lim)).astype(int) + np.array([1, 0])))
             self.ax_rate.set_yticks(10.0 ** np.unique(inner[[0, -1]]))
-            self.canvas.invalidate(*[ax.yaxis for ax in self.rate_axes.values()],
-                                   *self._rate_ticks)
+            self.canvas.invalidate(*self._rate_yaxes, *self._rate_ticks)
         parts = []
         for name in METHODS:
             if name not in self.histories:

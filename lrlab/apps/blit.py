@@ -177,15 +177,17 @@ MEMO_LAYERS = 32
 
 def _cached(figure: Figure, cache: dict, run: list[Artist], *,
             direct: bool = False) -> Layer | DirectLayer:
-    """The cached layer of ``run``; a :class:`DirectLayer` if ``direct`` and none is cached
-    (a memo group always gets a :class:`Layer`: a look seen before is composited)."""
+    """The cached layer of ``run``: a :class:`DirectLayer` if ``direct`` (so a frame is the
+    same whatever came before it), else a :class:`Layer`; a memo group always gets a
+    :class:`Layer` (a look seen before is composited, not drawn)."""
     ids = tuple(id(r) for r in run)
     memo = tuple(r.state() for r in run if isinstance(r, Group) and r.memo)
     key = (*ids, memo) if memo else ids
     held = cache.get(key)
-    if held is None and direct and not memo:
-        cache[key] = DirectLayer(run)
-    elif held is None or (isinstance(held, DirectLayer) and not direct):
+    if direct and not memo:
+        if not isinstance(held, DirectLayer):
+            cache[key] = DirectLayer(run)
+    elif not isinstance(held, Layer):  # none, or a direct one
         if memo:  # bounded: drop the oldest looks of these artists
             same = [k for k in cache if isinstance(k, tuple) and k[:-1] == ids]
             for k in same[: max(len(same) - MEMO_LAYERS + 1, 0)]:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from matplotlib.contour import QuadContourSet
 
-from ..plots.landscape import contour_levels, shade_levels, surface_grid
+from ..plots.landscape import contour_levels, finish_contour_axes, shade_levels, surface_grid
 
 __all__ = ["contours"]
 
@@ -76,12 +76,5 @@ def contours(problem: Any, ax: Any, key: Any) -> QuadContourSet:
                  filled=False, paths=traced.get(False))
     ax._request_autoscale_view()
     traced[False] = cs.get_paths()
-    if getattr(problem, "minima", None) is not None:
-        m = np.asarray(problem.minima)
-        ax.plot(m[:, 0], m[:, 1], "*", color="#222", markersize=11, zorder=3,
-                label="minimum" if len(m) == 1 else "minima")
-    ax.set_xlim(X[0, 0], X[0, -1])
-    ax.set_ylim(Y[0, 0], Y[-1, 0])
-    ax.set_xlabel(r"$\theta_1$")
-    ax.set_ylabel(r"$\theta_2$")
+    finish_contour_axes(problem, ax, X, Y)
     return cs

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..finder.suggestions import suggest
 from ..plots.base import COLORS
-from ..plots.range_test import SUGGESTION_COLORS, SUGGESTION_LABELS, useful_window
+from ..plots.range_test import SUGGESTION_COLORS, SUGGESTION_LABELS, fitted_ylim, useful_window
 
 __all__ = ["RangeTestCurve", "suggested"]
 
@@ -130,15 +130,12 @@ class RangeTestCurve:
         finite = smoothed[np.isfinite(smoothed)]
         fit = window if window.size else finite
         clipped = False
-        if fit.size:
-            bottom, top = float(fit.min()), float(max(fit.max(), result.initial_loss))
-            pad = 0.06 * (top - bottom if top > bottom else max(abs(top), 1.0))
-            ax.set_ylim(bottom - pad, top + pad)
-            above = np.nonzero(np.isfinite(smoothed) & (smoothed > top + pad))[0]
-            above = above[above >= hi - 1] if above.size else above
-            if above.size:
+        limits, above = fitted_ylim(smoothed, fit, result.initial_loss, hi)
+        if limits is not None:
+            ax.set_ylim(*limits)
+            if above is not None:
                 clipped = True
-                self.blowup.set_data([lrs[above[0]]], [top + pad])
+                self.blowup.set_data([lrs[above]], [limits[1]])
                 handles.append(self.blowup)
         else:  # nothing finite to fit: the limits matplotlib would pick
             ax.set_autoscaley_on(True)

@@ -117,6 +117,13 @@ def contours(problem: Any, ax: Axes | None = None, *, bounds: Any = None,
         ax.contourf(X, Y, W, levels=shade_levels(zmin, lo, lv), cmap=cmap, alpha=0.6,
                     extend="max")
     cs = ax.contour(X, Y, Z, levels=lv, colors="#445", linewidths=0.6, alpha=0.6)
+    finish_contour_axes(problem, ax, X, Y, show_minima=show_minima)
+    return cs
+
+
+def finish_contour_axes(problem: Any, ax: Axes, X: np.ndarray, Y: np.ndarray, *,
+                        show_minima: bool = True) -> None:
+    """After the contours: the minima as stars, the grid's limits, the axis labels."""
     if show_minima and getattr(problem, "minima", None) is not None:
         m = np.asarray(problem.minima)
         ax.plot(m[:, 0], m[:, 1], "*", color="#222", markersize=11, zorder=3,
@@ -125,7 +132,6 @@ def contours(problem: Any, ax: Axes | None = None, *, bounds: Any = None,
     ax.set_ylim(Y[0, 0], Y[-1, 0])
     ax.set_xlabel(r"$\theta_1$")
     ax.set_ylabel(r"$\theta_2$")
-    return cs
 
 
 def trajectory(params: Any, ax: Axes | None = None, *, color: str | None = None,

@@ -135,15 +135,12 @@ def plot_range_test(
     finite = smoothed[np.isfinite(smoothed)]
     fit = window if (clip and window.size) else finite
     clipped = False
-    if fit.size:
-        bottom, top = float(fit.min()), float(max(fit.max(), result.initial_loss))
-        pad = 0.06 * (top - bottom if top > bottom else max(abs(top), 1.0))
-        ax.set_ylim(bottom - pad, top + pad)
-        above = np.nonzero(np.isfinite(smoothed) & (smoothed > top + pad))[0]
-        above = above[above >= hi - 1] if above.size else above
-        if clip and above.size:
+    limits, above = fitted_ylim(smoothed, fit, result.initial_loss, hi)
+    if limits is not None:
+        ax.set_ylim(*limits)
+        if clip and above is not None:
             clipped = True  # where the smoothed curve leaves the axes: a triangle at the top
-            ax.plot([lrs[above[0]]], [top + pad], "^", color=COLORS[0], ms=8, clip_on=False,
+            ax.plot([lrs[above]], [limits[1]], "^", color=COLORS[0], ms=8, clip_on=False,
                     zorder=5, label="blow-up (clipped)")
     rule = result.settings.get("rule", "")
     ax.set_title(f"LR range test{f' ({rule})' if rule else ''}: stopped at lr "
@@ -155,6 +152,24 @@ def plot_range_test(
     elif legend is not None:
         ax.legend(loc=legend, fontsize="small", framealpha=0.9)
     return ax
+
+
+def fitted_ylim(smoothed: np.ndarray, fit: np.ndarray, initial_loss: float,
+                end: int) -> tuple[tuple[float, float] | None, int | None]:
+    """The y limits a range-test plot fits to ``fit``, and where the curve leaves them.
+
+    The limits span ``fit`` and the initial loss, padded by 6 % of that span
+    (``None`` when ``fit`` is empty). The index is the first step, from
+    ``end - 1`` on (the end of the useful window), where the smoothed loss is
+    above the top: where the blow-up leaves the axes (``None`` if it never does).
+    """
+    if not fit.size:
+        return None, None
+    bottom, top = float(fit.min()), float(max(fit.max(), initial_loss))
+    pad = 0.06 * (top - bottom if top > bottom else max(abs(top), 1.0))
+    above = np.nonzero(np.isfinite(smoothed) & (smoothed > top + pad))[0]
+    above = above[above >= end - 1]
+    return (bottom - pad, top + pad), (int(above[0]) if above.size else None)
 
 
 def plot_grid_comparison(comparisons: Any, ax: Any = None, *, factor: float = 2.0,

@@ -93,11 +93,7 @@ def marks_only(axis: Any, source: Any) -> SharedMarks:
     marks are added to its Axes. Call it once the tick look is set
     (``tick_params``); the picture is the same as the axis' own ticks.
     """
-    marks = SharedMarks(axis, source)
-    axis.major = Ticker()   # its own: the shared ticker still serves ``source``
-    axis.set_major_locator(NullLocator())
-    axis.set_major_formatter(NullFormatter())
-    axis.axes.add_artist(marks)
+    marks = _instead_of_ticks(axis, SharedMarks(axis, source))
     marks.set_clip_on(False)
     return marks
 
@@ -177,9 +173,13 @@ def ticks_from(axis: Any, source: Any) -> SharedYTicks:
     artist is added to its Axes. Call it once the tick look is set
     (``tick_params``); the picture is the same as the axis' own ticks.
     """
-    ticks = SharedYTicks(axis, source)
+    return _instead_of_ticks(axis, SharedYTicks(axis, source))
+
+
+def _instead_of_ticks(axis: Any, artist: Any) -> Any:
+    """Give ``axis`` a ticker of its own returning no tick; ``artist`` draws them instead."""
     axis.major = Ticker()   # its own: the shared ticker still serves ``source``
     axis.set_major_locator(NullLocator())
     axis.set_major_formatter(NullFormatter())
-    axis.axes.add_artist(ticks)
-    return ticks
+    axis.axes.add_artist(artist)
+    return artist

@@ -28,13 +28,10 @@ from typing import Any
 import numpy as np
 from matplotlib.ticker import Locator, LogLocator
 
+from .log_ticks import SLACK, in_view
 from .log_ticks import InView as LogInView
 
 __all__ = ["InViewLinear", "ticks_in_view"]
-
-#: Slack, a fraction of the view's width, kept at each end: far more than the 1e-10
-#: within which an axis draws a tick at its view's end, so every drawn tick stays.
-SLACK = 1e-6
 
 
 class InViewLinear(Locator):
@@ -59,8 +56,7 @@ class InViewLinear(Locator):
         lo, hi = sorted(self.axis.get_view_interval())
         if not (np.isfinite(lo) and np.isfinite(hi)) or not len(locs):
             return locs
-        pad = SLACK * max(hi - lo, 1e-300)
-        return locs[(locs >= lo - pad) & (locs <= hi + pad)]
+        return locs[in_view(self.axis, locs, slack=SLACK)]
 
     def tick_values(self, vmin: float, vmax: float) -> Any:
         return self.locator.tick_values(vmin, vmax)

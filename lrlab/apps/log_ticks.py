@@ -38,11 +38,28 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator, NullLocator
 
-__all__ = ["InView", "MinorMarks", "light_log_axis"]
+__all__ = ["InView", "MinorMarks", "in_view", "light_log_axis"]
 
-#: Slack (a fraction of the view's width in log units) kept at each end: more than
-#: the 1e-10 within which an axis draws a tick at its view's end, so every drawn tick stays.
+#: Slack (a fraction of the view's width, in the axis' scale) within which an axis draws a
+#: tick at its view's end (as ``matplotlib.transforms._interval_contains_close``).
+DRAWN = 1e-10
+#: Slack kept at each end by the trimming locators: more than ``DRAWN``, so every drawn
+#: tick stays.
 SLACK = 1e-6
+
+
+def in_view(axis: Any, locs: Any, *, slack: float = DRAWN) -> np.ndarray:
+    """Which ``locs`` lie in ``axis``' view (a boolean mask), measured in the axis' scale.
+
+    An end counts within ``slack`` times the view's width (log units on a log
+    axis; a non-positive place on a log axis is never in view).
+    """
+    transform = axis._scale.get_transform()
+    lo, hi = sorted(transform.transform(axis.get_view_interval()))
+    pad = slack * (hi - lo)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tr = transform.transform(np.asarray(locs, dtype=float))
+        return (tr >= lo - pad) & (tr <= hi + pad)
 
 
 class InView(LogLocator):
@@ -62,10 +79,7 @@ class InView(LogLocator):
         lo, hi = sorted(self.axis.get_view_interval())
         if not (lo > 0 and np.isfinite(hi)) or not len(locs):
             return locs
-        logs, a, b = np.log10(np.where(locs > 0, locs, np.nan)), np.log10(lo), np.log10(hi)
-        pad = SLACK * max(b - a, 1e-300)
-        with np.errstate(invalid="ignore"):
-            return locs[(logs >= a - pad) & (logs <= b + pad)]
+        return locs[in_view(self.axis, locs, slack=SLACK)]
 
 
 class MinorMarks(Line2D):
@@ -112,10 +126,7 @@ class MinorMarks(Line2D):
             close = np.isclose(tr_minor[:, None], tr_major[None, :], atol=(hi - lo) * 1e-5,
                                rtol=0).any(axis=1)
             minor = minor[~close]
-        slack = (hi - lo) * 1e-10  # as matplotlib.transforms._interval_contains_close
-        with np.errstate(invalid="ignore"):
-            tr = transform.transform(minor)
-            return minor[(tr >= lo - slack) & (tr <= hi + slack)]
+        return minor[in_view(axis, minor)]
 
     def draw(self, renderer: Any) -> None:
         locs = self.minor_locs()

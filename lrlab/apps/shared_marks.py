@@ -39,6 +39,8 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import NullFormatter, NullLocator
 
+from .log_ticks import in_view
+
 __all__ = ["SharedMarks", "SharedYTicks", "marks_only", "ticks_from"]
 
 
@@ -72,12 +74,7 @@ class SharedMarks(Line2D):
     def locs(self) -> np.ndarray:
         """Where the axis drew its tick marks: the source's major ticks in the view."""
         locs = np.asarray(self._source.get_major_locator()(), dtype=float)
-        transform = self._lrlab_axis._scale.get_transform()
-        lo, hi = sorted(transform.transform(self._lrlab_axis.get_view_interval()))
-        slack = (hi - lo) * 1e-10  # as matplotlib.transforms._interval_contains_close
-        with np.errstate(invalid="ignore"):
-            tr = transform.transform(locs)
-            return locs[(tr >= lo - slack) & (tr <= hi + slack)]
+        return locs[in_view(self._lrlab_axis, locs)]
 
     def draw(self, renderer: Any) -> None:
         locs = self.locs()
@@ -96,16 +93,6 @@ def marks_only(axis: Any, source: Any) -> SharedMarks:
     marks = _instead_of_ticks(axis, SharedMarks(axis, source))
     marks.set_clip_on(False)
     return marks
-
-
-def _in_view(axis: Any, locs: np.ndarray) -> np.ndarray:
-    """The ``locs`` an axis draws: those in its view (as matplotlib's axis draw keeps them)."""
-    transform = axis._scale.get_transform()
-    lo, hi = sorted(transform.transform(axis.get_view_interval()))
-    slack = (hi - lo) * 1e-10  # as matplotlib.transforms._interval_contains_close
-    with np.errstate(invalid="ignore"):
-        tr = transform.transform(locs)
-        return (tr >= lo - slack) & (tr <= hi + slack)
 
 
 class SharedYTicks(Artist):
@@ -145,7 +132,7 @@ class SharedYTicks(Artist):
         """The places and labels of the ticks the axis drew: the source's, in the view."""
         locs = np.asarray(self._source.get_major_locator()(), dtype=float)
         labels = self._source.get_major_formatter().format_ticks(locs)
-        keep = _in_view(self._lrlab_axis, locs)
+        keep = in_view(self._lrlab_axis, locs)
         return locs[keep], [label for label, k in zip(labels, keep, strict=True) if k]
 
     def draw(self, renderer: Any) -> None:

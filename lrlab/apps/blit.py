@@ -295,7 +295,8 @@ def static_above(animated: list[Artist], layered: list[Group]) -> list[Artist]:
     """
     from matplotlib.axis import Axis
 
-    moving = {id(a) for a in animated} | {id(m) for g in layered for m in g.members}
+    moving = {id(a) for a in animated} | {id(m) for g in layered for m in g.members
+                                           if m.get_visible()}  # hidden: drawn by nobody
     out: list[Artist] = []
     for ax in {a.axes for a in animated + layered if a.axes is not None}:
         skip = {id(ax.patch), id(ax.title), id(ax._left_title), id(ax._right_title)}

@@ -32,9 +32,6 @@ __all__ = ["RULES", "Explorer2D", "explorer_2d", "surface_names"]
 MAX_PATHS = 12
 
 
-#: Where hidden ellipses sit: above every static artist of the contour axes, so that
-#: none counts as drawn over a layered artist (which would make it a per-frame overlay).
-HIDDEN_ZORDER = 100
 
 def surface_names() -> list[str]:
     """The 2-D entries of :data:`lrlab.surfaces.SURFACES` (for the dropdown)."""
@@ -187,7 +184,6 @@ class Explorer2D(App):
         from ..surfaces import ill_conditioned
 
         self.ellipses = plots.ellipse_contours(ill_conditioned(), self.ax_paths)
-        self._ellipse_zorders = [a.get_zorder() for a in self.ellipses]
         self._contours = ValleyContours(self.ellipses)
         for artist in self.ellipses:
             artist.set_visible(False)
@@ -221,9 +217,8 @@ class Explorer2D(App):
         for artist in list(ax.collections) + list(ax.lines) + list(ax.texts):
             if artist not in keep:
                 artist.remove()
-        for artist, z in zip(self.ellipses, self._ellipse_zorders, strict=True):
-            artist.set_visible(quadratic)  # hidden, they go on top: no static artist is
-            artist.set_zorder(z if quadratic else HIDDEN_ZORDER)  # drawn after them
+        for artist in self.ellipses:
+            artist.set_visible(quadratic)  # hidden: no static artist counts as drawn over them
         if quadratic:
             self._contours.move(problem)
             ax.set_xlim(*bounds[0])

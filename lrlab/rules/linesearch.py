@@ -30,6 +30,7 @@ from .._validation import check_choice, check_int, check_real
 from ..problem import Problem
 from .base import Rule, require_input, run_shape
 from .curvature import StepSizeState, _check_problem, inverse_smoothness, optimal_constant
+from .line_minimise import _BIG, _worth_trying, minimise_along
 from .polyak_bb import _dot, barzilai_borwein, polyak
 
 __all__ = [
@@ -40,11 +41,6 @@ __all__ = [
     "optimal_constant",
     "polyak",
 ]
-
-#: Largest trial step a warm-started search may try (guards against overflow).
-_BIG = 1e100
-_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0  # 0.618...
-_EPS = np.finfo(float).eps
 
 
 # ------------------------------------------------------------------ exact line search
@@ -155,8 +151,8 @@ def exact_line_search(problem: Problem, *, method: str = "auto", xtol: float = 1
             require_input(loss, "loss", owner)
             require_input(loss_fn, "loss_fn", owner)
             with np.errstate(all="ignore"):
-                eta = _minimise_along(grad, theta, np.asarray(loss, dtype=float), loss_fn,
-                                      state.accepted, xtol, max_iter)
+                eta = minimise_along(grad, theta, np.asarray(loss, dtype=float), loss_fn,
+                                     state.accepted, xtol, max_iter)
                 accepted = np.where(eta > 0, eta, state.accepted)
             return -eta[..., None] * grad, SearchState(eta, accepted)
 
@@ -170,89 +166,6 @@ def exact_line_search(problem: Problem, *, method: str = "auto", xtol: float = 1
     return Rule(init=init, update=update, name="exact_line_search", factory="exact_line_search",
                 formula=formula, hyperparams={"problem": problem, "method": method, "xtol": xtol,
                              "max_iter": max_iter}, needs=needs)
-
-
-def _worth_trying(trial, grad, gg, theta, f0) -> np.ndarray:
-    """False where a trial step cannot give a measurable decrease.
-
-    Either the step is lost in rounding (``theta - trial * grad == theta``) or
-    the decrease it predicts, ``trial * ||g||^2``, is below the resolution
-    ``eps * |f(theta)|`` of the loss: then every trial fails on rounding alone.
-    """
-    moves = np.any(theta - trial[..., None] * grad != theta, axis=-1)
-    return moves & ~(trial * gg <= _EPS * np.abs(f0))
-
-
-_GROW, _SHRINK, _X1, _X2, _GOLD, _DONE = range(6)
-
-
-def _minimise_along(grad, theta, f0, loss_fn, prev, xtol, max_iter):
-    """Vectorised bracketing + golden section of ``phi(a) = loss_fn(theta - a grad)``.
-
-    Each run follows its own phase (grow or shrink the bracket, then golden
-    section) and every call of ``loss_fn`` gives each active run one new
-    point, so at most ``max_iter`` calls are made and a batch of runs takes
-    the same steps as separate runs. The best point seen is returned (0 if
-    none was below ``f0``).
-    """
-    gg = _dot(grad, grad)
-    shape = np.broadcast_shapes(f0.shape, gg.shape)
-    f0 = np.broadcast_to(f0, shape)
-    live = np.isfinite(f0) & np.isfinite(gg) & (gg > 0)
-    best_a, best_f = np.zeros(shape), f0.copy()
-
-    def phi(a, mask):
-        f = np.asarray(loss_fn(theta - a[..., None] * grad), dtype=float)
-        f = np.where(np.isfinite(f), f, np.inf)
-        better = mask & (f < best_f)
-        best_a[...] = np.where(better, a, best_a)
-        best_f[...] = np.where(better, f, best_f)
-        return f
-
-    start = np.where(np.isfinite(prev) & (prev > 0), prev, 1.0 / np.sqrt(np.where(live, gg, 1)))
-    mid = np.where(live, np.minimum(start, _BIG), 0.0)
-    if not live.any():
-        return best_a
-    f_mid = phi(mid, live)
-    # grow: double until the loss rises again; shrink: halve until it falls below f0
-    phase = np.where(~live, _DONE, np.where(f_mid < f0, _GROW, _SHRINK))
-    lo, hi = np.zeros(shape), np.zeros(shape)
-    x1, x2, f1, f2 = (np.zeros(shape) for _ in range(4))
-    for _ in range(max_iter - 1):
-        # ---- before evaluating: give up or finish, and move the golden bracket
-        halved = 0.5 * mid
-        phase = np.where((phase == _SHRINK) & ~_worth_trying(halved, grad, gg, theta, f0),
-                         _DONE, phase)
-        gold = phase == _GOLD
-        phase = np.where(gold & ((hi - lo) <= xtol * best_a), _DONE, phase)
-        gold = phase == _GOLD
-        if not np.any(phase != _DONE):
-            break
-        left = gold & (f1 < f2)            # the minimum lies in [lo, x2]: drop (x2, hi]
-        right = gold & ~(f1 < f2)          # the minimum lies in [x1, hi]: drop [lo, x1)
-        hi, lo = np.where(left, x2, hi), np.where(right, x1, lo)
-        x1, x2, f1, f2 = (np.where(right, x2, x1), np.where(left, x1, x2),
-                          np.where(right, f2, f1), np.where(left, f1, f2))
-        to_x1 = (phase == _X1) | left      # the new point is the bracket's left interior
-        to_x2 = (phase == _X2) | right
-        width = hi - lo
-        point = np.select([phase == _GROW, phase == _SHRINK, to_x1, to_x2],
-                          [np.minimum(2 * mid, _BIG), halved, hi - _GOLDEN * width,
-                           lo + _GOLDEN * width], default=0.0)
-        f = phi(point, phase != _DONE)
-        # ---- after evaluating
-        grow, shrink = phase == _GROW, phase == _SHRINK
-        up_done = grow & ((f >= f_mid) | (point >= _BIG))
-        hi = np.where(up_done, point, np.where(shrink, mid, hi))
-        lo = np.where(grow & ~up_done, mid, lo)
-        moved = (grow & ~up_done) | shrink
-        mid, f_mid = np.where(moved, point, mid), np.where(moved, f, f_mid)
-        x1, f1 = np.where(to_x1, point, x1), np.where(to_x1, f, f1)
-        x2, f2 = np.where(to_x2, point, x2), np.where(to_x2, f, f2)
-        phase = np.select(
-            [up_done | (shrink & (f < f0)), phase == _X1, phase == _X2], [_X1, _X2, _GOLD],
-            default=phase)
-    return best_a
 
 
 # --------------------------------------------------------------------------- Armijo

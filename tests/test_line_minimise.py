@@ -1,5 +1,6 @@
-"""The exact line search's two implementations (arrays with masks, one run in floats) agree bit
-for bit: the same trial points in the same order, the same step, the same trajectories."""
+"""The line searches' two implementations (arrays with masks, one run in floats) agree bit for
+bit: the same trial points in the same order, the same step, the same trajectories (the exact
+search's bracketing and golden section, Armijo's backtracking)."""
 
 from functools import partial
 
@@ -10,8 +11,8 @@ import lrlab
 from lrlab.apps.linesearch_costs import race_problem
 from lrlab.models import LogisticRegression
 from lrlab.rules import line_minimise
-from lrlab.rules.line_minimise import minimise_along
-from lrlab.rules.linesearch import exact_line_search
+from lrlab.rules.line_minimise import backtrack, minimise_along
+from lrlab.rules.linesearch import armijo, exact_line_search
 from lrlab.surfaces import quadratic, rosenbrock
 
 
@@ -95,6 +96,11 @@ def test_one_run_equals_the_arrays_where_no_step_is_worth_trying():
     out = _both(big, theta, 1.0, grad=2 * theta)
     _assert_same(out)
     assert out[1][0] == 0.0
+    # the halved step's predicted decrease equals eps * |f0| exactly: give up, untried
+    flat = lambda th: 1.0 + 0.0 * th[..., 0]  # noqa: E731
+    out = _both(flat, np.ones(2), 2.0**-51, grad=np.array([1.0, 0.0]))
+    _assert_same(out)
+    assert out[1][0] == 0.0 and len(out[1][1]) == 1
 
 
 def test_one_run_equals_the_arrays_on_nan_inf_and_zero_gradients():
@@ -195,3 +201,98 @@ def test_the_one_run_path_is_the_default_for_one_run_only(monkeypatch):
     assert used == [1, 1, 1]
     lrlab.train(p, exact_line_search(p), 3, x0=np.array([[-1.2, 1.0], [0.0, 0.0]]))
     assert used == [1, 1, 1]
+
+
+# ------------------------------------------------------------------ Armijo's backtracking
+def _backtracks(loss, theta, grad, trial, *, f0=None, c=1e-4, shrink=0.5, max_backtracks=50):
+    """The step and the trial points of each implementation of ``backtrack``, on one run."""
+    theta, grad = np.asarray(theta, dtype=float), np.asarray(grad, dtype=float)
+    f0 = np.asarray(loss(theta) if f0 is None else f0, dtype=float)
+    gg = np.asarray(np.dot(grad, grad))
+    out = []
+    for vectorised in (True, False):
+        loss_fn, seen = _calls(loss)
+        with np.errstate(all="ignore"):
+            eta = backtrack(grad, theta, f0, gg, np.asarray(trial, dtype=float), loss_fn, c,
+                            shrink, max_backtracks, vectorised=vectorised)
+        assert isinstance(eta, np.ndarray) and eta.shape == () and eta.dtype == float
+        out.append((float(eta), seen))
+    return out
+
+
+@pytest.mark.parametrize("trial", [1e-8, 1e-3, 0.1, 1.0, 1e3, 1e12])
+@pytest.mark.parametrize(("c", "shrink"), [(1e-4, 0.5), (0.1, 0.9), (0.5, 0.3)])
+def test_backtracking_one_run_equals_the_arrays(trial, c, shrink):
+    for problem, theta in [(BOWL, [1.0, 0.3]), (ROSEN, [-1.2, 1.0]), (ROSEN, [0.5, 0.1])]:
+        theta = np.array(theta)
+        out = _backtracks(problem.loss, theta, problem.grad(theta), trial, c=c, shrink=shrink)
+        _assert_same(out)
+
+
+def test_backtracking_one_run_equals_the_arrays_at_the_edges():
+    theta = np.array([-1.2, 1.0])
+    g = ROSEN.grad(theta)
+    for max_backtracks in (0, 1, 2, 5):          # the budget runs out before a pass
+        _assert_same(_backtracks(ROSEN.loss, theta, g, 10.0, max_backtracks=max_backtracks))
+    # no step worth trying: at the minimum up to rounding, or below the loss's resolution
+    near = np.array([1.0, 1.0 + 1e-15])
+    _assert_same(_backtracks(ROSEN.loss, near, ROSEN.grad(near), 1e3))
+    big = lambda th: 1e20 + np.sum(th**2, axis=-1)  # noqa: E731
+    out = _backtracks(big, np.array([1e-3, 0.0]), np.array([2e-3, 0.0]), 1.0)
+    _assert_same(out)
+    assert out[1] == (0.0, [])
+    flat = lambda th: 1.0 + 0.0 * th[..., 0]  # noqa: E731   eps * |f0| = 2**-52, exactly
+    out = _backtracks(flat, np.ones(2), np.array([1.0, 0.0]), 2.0**-52)
+    _assert_same(out)
+    assert out[1] == (0.0, [])
+    # NaN / inf starts and zero gradients: no call; NaN / inf trial losses: backtrack on
+    for f0, grad in [(np.nan, g), (np.inf, g), (None, np.zeros(2)), (None, [np.nan, 1.0])]:
+        out = _backtracks(ROSEN.loss, theta, grad, 1.0, f0=f0)
+        _assert_same(out)
+        assert out[1] == (0.0, [])
+    for value in (np.nan, np.inf):
+        walled = lambda th, v=value: np.where(np.abs(th[..., 0]) > 1.3, v, ROSEN.loss(th))  # noqa: E731
+        _assert_same(_backtracks(walled, theta, g, 1.0))
+    # an exact tie with the condition's bound: f(theta - eta g) == f0 - c eta gg passes
+    line = lambda th: np.sum(th, axis=-1)  # noqa: E731   phi(a) = -2a with g = (1, 1)
+    out = _backtracks(line, np.zeros(2), np.ones(2), 4.0, c=1.0)
+    _assert_same(out)
+    assert out[1][0] == 4.0 and len(out[1][1]) == 1
+
+
+def test_backtracking_a_batch_of_runs_equals_each_run_alone():
+    rng = np.random.default_rng(2)
+    thetas = np.concatenate([rng.uniform(-2, 2, (6, 2)), [[1.0, 1.0], [np.nan, 0.0]]])
+    grads, f0 = ROSEN.grad(np.nan_to_num(thetas)), ROSEN.loss(thetas)
+    gg = np.einsum("...i,...i->...", grads, grads)
+    trials = np.array([1.0, 1e-4, 1e3, 0.01, 1.0, 1.0, 1e3, 0.1])
+    with np.errstate(all="ignore"):
+        batch = backtrack(grads, thetas, f0, gg, trials, ROSEN.loss, 1e-4, 0.5, 50)
+        alone = [backtrack(grads[i], thetas[i], f0[i], gg[i], trials[i], ROSEN.loss, 1e-4,
+                           0.5, 50) for i in range(len(thetas))]
+    np.testing.assert_array_equal(batch, alone)
+    with pytest.raises(ValueError, match="single run"):
+        backtrack(grads, thetas, f0, gg, trials, ROSEN.loss, 1e-4, 0.5, 50, vectorised=False)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"grow": 2.0}, {"grow": 1.5, "lr_max": 0.5},
+                                    {"c": 0.3, "shrink": 0.8, "max_backtracks": 4}])
+@pytest.mark.parametrize("name", ["Rosenbrock", "ill-conditioned quadratic",
+                                  "logistic regression"])
+def test_armijo_trajectories_are_bit_equal(name, kwargs):
+    problem = race_problem(name)
+    rule = armijo(lr0=1.0, **kwargs)
+    fast = lrlab.train(problem, rule, 60, record_params=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("lrlab.rules.linesearch.backtrack", partial(backtrack, vectorised=True))
+        slow = lrlab.train(problem, rule, 60, record_params=True)
+    for field in ("lr", "params", "loss", "loss_evals"):
+        np.testing.assert_array_equal(getattr(fast, field), getattr(slow, field))
+    for problem in (quadratic([1.0, 10.0], noise=0.3),
+                    LogisticRegression(race_problem("logistic regression").data, l2=1e-3)):
+        fast = lrlab.train(problem, rule, 30, batch_size=8, seed=1)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("lrlab.rules.linesearch.backtrack", partial(backtrack, vectorised=True))
+            slow = lrlab.train(problem, rule, 30, batch_size=8, seed=1)
+        for field in ("lr", "params", "loss", "loss_evals"):
+            np.testing.assert_array_equal(getattr(fast, field), getattr(slow, field))

@@ -1,19 +1,22 @@
-"""The exact line search's one-dimensional minimisation: bracketing, then golden section.
+"""The line searches' inner loops: the exact search's bracketing and golden section, Armijo's
+backtracking.
 
 :func:`minimise_along` minimises ``phi(a) = loss_fn(theta - a grad)`` over
 ``a >= 0`` for every run at once (:func:`lrlab.rules.exact_line_search`'s
-``method='search'``). Two implementations of one algorithm, behind one switch:
+``method='search'``); :func:`backtrack` shrinks a trial step until Armijo's
+condition holds (:func:`lrlab.rules.armijo`). Each has two implementations of
+one algorithm, behind one switch (``vectorised=``):
 
 * ``_vectorised``: every run follows its own phase in arrays, with masks (any
   run shape; the reference);
-* ``_one_run``: the same state machine for a single run (run shape ``()``) with
-  its bookkeeping in Python floats. Python floats are IEEE doubles, so every
+* ``_one_run`` (``_backtrack_one``): the same state machine for a single run
+  (run shape ``()``) with its bookkeeping in Python floats. Python floats are IEEE doubles, so every
   comparison and every operation (``2 * mid``, ``hi - golden * width``, ...)
   gives the bits numpy's 0-d float64 arrays give: the same trial points, the
   same ``loss_fn`` calls, the same result, at a fraction of the ~40 array
   operations per trial (``tests/test_line_minimise.py`` holds the two equal).
 
-``_worth_trying`` (is a trial step measurable at all?) is shared with Armijo.
+``_worth_trying`` (is a trial step measurable at all?) serves both searches.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 
 from .polyak_bb import _dot
 
-__all__ = ["minimise_along"]
+__all__ = ["backtrack", "minimise_along"]
 
 #: Largest trial step a warm-started search may try (guards against overflow).
 _BIG = 1e100
@@ -220,3 +223,68 @@ def _one_run(grad, theta, f0, loss_fn, prev, gg, xtol, max_iter) -> float:
         if to_x2:
             x2, f2 = point, f
     return best_a
+
+
+def backtrack(grad: np.ndarray, theta: np.ndarray, f0: np.ndarray, gg: np.ndarray,
+              trial: np.ndarray, loss_fn: Any, c: float, shrink: float, max_backtracks: int, *,
+              vectorised: bool | None = None) -> np.ndarray:
+    """Armijo's backtracking: the first ``trial * shrink**k`` with a sufficient decrease, per run.
+
+    Parameters
+    ----------
+    grad, theta : ndarray, shape (*R, dim)
+    f0, gg : ndarray, shape R
+        The loss at ``theta`` and ``||grad||^2``.
+    trial : ndarray, shape R
+        The first trial step.
+    loss_fn : callable
+        The loss at points of shape ``(*R, dim)``.
+    c, shrink : float
+        The condition ``f(theta - eta grad) <= f0 - c eta gg``; the factor of each backtrack.
+    max_backtracks : int
+        At most ``max_backtracks + 1`` calls of ``loss_fn`` (fewer once a trial step is
+        not worth trying: lost in rounding or below the loss's resolution).
+    vectorised : bool, optional
+        As in :func:`minimise_along`: ``None`` (default) takes the one-run path for a
+        single run; both give the same bits.
+
+    Returns
+    -------
+    ndarray, shape R
+        The accepted step, 0 where none passed (NaN inputs included).
+    """
+    one = trial.shape == () and theta.ndim == 1 and np.shape(f0) == () == np.shape(gg)
+    if vectorised is None:
+        vectorised = not one
+    if not vectorised:
+        if not one:
+            raise ValueError("backtrack(vectorised=False) takes a single run (run shape ()).")
+        return np.array(_backtrack_one(grad, theta, float(f0), float(gg), float(trial),
+                                       loss_fn, float(c), float(shrink), max_backtracks))
+    searching = np.isfinite(f0) & np.isfinite(gg) & (gg > 0)
+    eta = np.zeros(trial.shape)
+    for _ in range(max_backtracks + 1):
+        searching &= _worth_trying(trial, grad, gg, theta, f0)
+        if not searching.any():
+            break
+        f = np.asarray(loss_fn(theta - trial[..., None] * grad), dtype=float)
+        ok = searching & (f <= f0 - c * trial * gg)
+        eta = np.where(ok, trial, eta)
+        searching &= ~ok
+        trial = np.where(searching, trial * shrink, trial)
+    return eta
+
+
+def _backtrack_one(grad, theta, f0, gg, trial, loss_fn, c, shrink, max_backtracks) -> float:
+    """``backtrack``'s loop for one run, in Python floats (the same bits)."""
+    if not (math.isfinite(f0) and math.isfinite(gg) and gg > 0):
+        return 0.0
+    resolution = float(_EPS) * abs(f0)
+    for _ in range(max_backtracks + 1):
+        if trial * gg <= resolution or not np.any(theta - trial * grad != theta):
+            return 0.0                     # not worth trying: no smaller one is either
+        f = float(np.asarray(loss_fn(theta - trial * grad), dtype=float))
+        if f <= f0 - c * trial * gg:
+            return trial
+        trial = trial * shrink
+    return 0.0

@@ -30,7 +30,7 @@ from .._validation import check_choice, check_int, check_real
 from ..problem import Problem
 from .base import Rule, require_input, run_shape
 from .curvature import StepSizeState, _check_problem, inverse_smoothness, optimal_constant
-from .line_minimise import _BIG, _worth_trying, minimise_along
+from .line_minimise import _BIG, backtrack, minimise_along
 from .polyak_bb import _dot, barzilai_borwein, polyak
 
 __all__ = [
@@ -269,17 +269,7 @@ def armijo(lr0: Any = 1.0, c: float = 1e-4, shrink: float = 0.5, max_backtracks:
                 trial = np.array(np.broadcast_to(lr0, shape), dtype=float)
             else:
                 trial = np.minimum(grow * state.accepted, cap) * np.ones(shape)
-            searching = np.isfinite(f0) & np.isfinite(gg) & (gg > 0)
-            eta = np.zeros(shape)
-            for _ in range(max_backtracks + 1):
-                searching &= _worth_trying(trial, grad, gg, theta, f0)
-                if not searching.any():
-                    break
-                f = np.asarray(loss_fn(theta - trial[..., None] * grad), dtype=float)
-                ok = searching & (f <= f0 - c * trial * gg)
-                eta = np.where(ok, trial, eta)
-                searching &= ~ok
-                trial = np.where(searching, trial * shrink, trial)
+            eta = backtrack(grad, theta, f0, gg, trial, loss_fn, c, shrink, max_backtracks)
             eta = np.where(np.isfinite(f0) & np.isfinite(gg), eta, np.nan)
             accepted = np.where(eta > 0, eta, state.accepted)
         return -eta[..., None] * grad, ArmijoState(eta, accepted)

@@ -21,7 +21,10 @@ metrics
     width, height and descent of a plain string (math goes through the shared
     mathtext parser of :mod:`lrlab.apps.agg`, already cached), and a font's
     ascent, descent and line gap at a size (read from its tables by every
-    ``Text`` layout, the renderer's ``_get_font_height_metrics`` hook).
+    ``Text`` layout, the renderer's ``_get_font_height_metrics`` hook). A new
+    string's metrics are read off its layout and its glyphs' cached boxes, the
+    numbers ``FT2Font.set_text`` gives, so a new title is shaped once, not
+    twice (once for its size, once to draw it).
 
 Each is keyed by the font object itself (checked by identity: matplotlib's
 ``get_font`` keeps fonts alive and resolves families with the rcParams of the
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import math
 import threading
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -57,6 +61,7 @@ _LAYOUTS: dict = {}
 _METRICS: dict = {}
 _HEIGHTS: dict = {}
 _MATRICES: dict = {}
+_BOXES: dict = {}
 
 #: Whether this matplotlib draws text glyph by glyph as 3.11 does (``FT2Font._layout``,
 #: ``_render_glyph``); an older one draws text its own way, uncached (metrics are cached).
@@ -67,7 +72,7 @@ GLYPH_API = RenderMode is not None and all(
 
 def clear_text_caches() -> None:
     """Forget every cached glyph bitmap, layout and metric."""
-    for cache in (_GLYPHS, _LAYOUTS, _METRICS, _HEIGHTS):
+    for cache in (_GLYPHS, _LAYOUTS, _METRICS, _HEIGHTS, _BOXES):
         cache.clear()
 
 
@@ -98,6 +103,28 @@ def _matrix(angle: float, slant: float, extend: float) -> tuple[np.ndarray, tupl
              @ [[extend, extend * slant], [0, 1]]).round().astype(int)
         hit = _store(_MATRICES, key, (m, tuple(m.ravel().tolist())))
     return hit
+
+
+def _plain(s: str) -> bool:
+    """No combining mark, control or format character, line or paragraph separator."""
+    for c in s:
+        kind = unicodedata.category(c)
+        if kind[0] in "MC" or kind in ("Zl", "Zp"):
+            return False
+    return True
+
+
+def _glyph_box(font: FT2Font, size: float, dpi: float, glyph_index: int,
+               flags: Any) -> tuple[int, int, int]:
+    """A glyph's hinted advance and the bottom and top of its control box (26.6), as
+    ``set_text`` reads them (the font's size just set, so its transform is the plain one)."""
+    key = (id(font), size, dpi, glyph_index, flags)
+    hit = _BOXES.get(key)
+    if hit is None or hit[0] is not font:
+        glyph = font.load_glyph(glyph_index, flags=flags)
+        box = glyph.bbox
+        hit = _store(_BOXES, key, (font, (int(glyph.horiAdvance), int(box[1]), int(box[3]))))
+    return hit[1]
 
 
 class TextCachingRenderer(RendererAgg):
@@ -181,12 +208,50 @@ class TextCachingRenderer(RendererAgg):
         if ismath:  # math: the shared parser's cache; TeX: matplotlib's own
             return super().get_text_width_height_descent(s, prop, ismath)
         font = get_font(fontManager._find_fonts_by_props(prop))
-        key = (id(font), prop.get_size_in_points(), self.dpi, s, get_hinting_flag())
+        size, flags = prop.get_size_in_points(), get_hinting_flag()
+        key = (id(font), size, self.dpi, s, flags)
         hit = _METRICS.get(key)
         if hit is None or hit[0] is not font:
-            hit = _store(_METRICS, key,
-                         (font, super().get_text_width_height_descent(s, prop, ismath)))
+            value = (self._metrics_from_layout(font, s, size, flags)
+                     if GLYPH_API and _plain(s) else None)
+            if value is None:
+                value = super().get_text_width_height_descent(s, prop, ismath)
+            hit = _store(_METRICS, key, (font, value))
         return hit[1]
+
+    def _metrics_from_layout(self, font: FT2Font, s: str, size: float,
+                             flags: Any) -> tuple[float, float, float]:
+        """``FT2Font.set_text``'s width, height and descent, read from the layout that
+        :meth:`draw_text` then finds cached (one shaping of a new string, not two).
+
+        ``set_text`` lays the string out as ``_layout`` does (no font features, no
+        language: the metrics' own call); the width is the pen after the last glyph
+        (its position plus its hinted advance), the height and descent are those of
+        the union of the glyphs' control boxes (26.6 units, divided by 64 as
+        matplotlib does). Glyph boxes are cached; only strings of letters, digits,
+        punctuation, symbols and spaces come here (a combining mark or a format
+        character can end a string with a shaped advance of its own).
+        """
+        font.clear()  # as RendererAgg._prepare_font
+        font.set_size(size, self.dpi)
+        key = (id(font), size, self.dpi, s, flags, None, None)  # draw_text's key, no features
+        hit = _LAYOUTS.get(key)
+        if hit is None or hit[0] is not font:
+            items = font._layout(s, flags=flags)
+            hit = _store(_LAYOUTS, key, (font, tuple(
+                (item.ft_object, item.glyph_index, item.x, item.y) for item in items)))
+        glyphs = hit[1]
+        if not glyphs:
+            return 0.0, 0.0, 0.0
+        y_min, y_max, advance = 32000, -32000, 0
+        for ft_object, glyph_index, _x, gy in glyphs:
+            advance, low, high = _glyph_box(ft_object, size, self.dpi, glyph_index, flags)
+            pen_y = round(0x40 * gy)
+            y_min, y_max = min(y_min, low + pen_y), max(y_max, high + pen_y)
+        width = round(0x40 * glyphs[-1][2]) + advance
+        if y_min > y_max:
+            y_min = y_max = 0
+        return width / 64.0, (y_max - y_min) / 64.0, -y_min / 64.0
 
     def _get_font_height_metrics(self, prop: Any) -> tuple[Any, Any, Any]:
         """Ascent, descent and line gap of the font of ``prop`` at its size, computed

@@ -91,3 +91,53 @@ def test_a_matplotlib_without_the_glyph_api_draws_its_own_way(monkeypatch):
     ours, theirs = _texts(SharedCanvasAgg), _texts(FigureCanvasAgg)
     assert np.array_equal(_pixels(ours), _pixels(theirs))
     assert text_cache_sizes()["glyphs"] == text_cache_sizes()["layouts"] == 0
+
+
+def _strings(seed: int, count: int) -> list[str]:
+    """Random strings: letters, digits, symbols, ligatures, kerning pairs, Greek, math,
+    right-to-left, glyphs from no font (tofu), combining marks and format characters."""
+    rng = np.random.default_rng(seed)
+    alphabet = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:()[]"
+                    "=+-−×÷κθ₁₂°%/_'\"!?AVToWaLTαβγ∇∂√∞≤≥≈≠±·→漢שלוםمرحباéèçñ")
+    alphabet += ["fi", "fl", "ff", "\u0301", "\t", "\u200b"]
+    return ["".join(rng.choice(alphabet, size=rng.integers(0, 25))) for _ in range(count)]
+
+
+def test_metrics_read_off_the_layout_equal_set_texts():
+    """A new string's width, height and descent (from its layout and its glyphs' boxes)
+    are ``FT2Font.set_text``'s, for every family, weight, style and size tried."""
+    import warnings
+
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    clear_text_caches()
+    ours = SharedCanvasAgg(Figure(dpi=90)).get_renderer()
+    theirs = RendererAgg(100, 100, 90)
+    checked = fast = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # glyphs missing from every font
+        for k, size in enumerate((6, 7.2, 8, 9, 10, 10.5, 12, 14)):
+            for family in ("sans-serif", "serif", "monospace"):
+                for weight, style in (("normal", "normal"), ("bold", "italic")):
+                    prop = FontProperties(size=size, family=family, weight=weight, style=style)
+                    for s in _strings(k, 25):
+                        assert (ours.get_text_width_height_descent(s, prop, False)
+                                == theirs.get_text_width_height_descent(s, prop, False)), s
+                        checked += 1
+                        fast += agg_text._plain(s)
+    assert checked == 1200 and 500 < fast < checked
+    assert text_cache_sizes()["layouts"] >= fast - 50  # read off layouts (some repeat)
+
+
+def test_a_new_strings_layout_is_shaped_once():
+    """The layout the metrics were read from is the one drawing finds: a title drawn
+    once has one cached layout; a combining mark takes matplotlib's own metrics."""
+    clear_text_caches()
+    fig = Figure(figsize=(3, 1), dpi=90)
+    SharedCanvasAgg(fig)
+    fig.text(0.1, 0.5, "valley κ = 12.6, tilt 30°")
+    fig.canvas.draw()
+    assert text_cache_sizes()["layouts"] == 1
+    assert not agg_text._plain("e\u0301") and not agg_text._plain("a\u200b")
+    assert agg_text._plain("valley κ = 12.6, tilt 30° (漢)")

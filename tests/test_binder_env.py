@@ -4,7 +4,8 @@ Binder (repo2docker) installs ``binder/environment.yml`` with conda, then runs
 ``binder/postBuild``. Conda is not available here, so the slow test does the
 closest thing this machine allows: a fresh virtual environment (no system
 site-packages), ``pip install`` of exactly the packages and version bounds of
-``environment.yml`` (their PyPI names are their conda-forge names), then
+``environment.yml`` (by their PyPI names, which are their conda-forge names
+but for ``tests/environment_file.CONDA_TO_PYPI``), then
 ``binder/postBuild`` run verbatim in a clean copy of the repository, then the
 install check and notebook 00 under nbval in that environment.
 
@@ -22,6 +23,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from environment_file import environment_specs
 
 try:
     import tomllib
@@ -35,16 +37,6 @@ NETWORK_ERRORS = ("NewConnectionError", "Temporary failure in name resolution",
                   "ProxyError", "No matching distribution found")
 
 
-def _environment_specs() -> dict[str, str]:
-    """environment.yml's packages -> their version specifier (python and pip excluded)."""
-    specs = {}
-    for line in (ROOT / "environment.yml").read_text().splitlines():
-        m = re.match(r"\s+- ([A-Za-z0-9_.-]+)\s*([<>=!~].*)?$", line)
-        if m and m.group(1) not in ("conda-forge", "python", "pip"):
-            specs[m.group(1).lower()] = (m.group(2) or "").strip()
-    return specs
-
-
 def _pyproject_specs() -> dict[str, str]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     out = {}
@@ -56,7 +48,7 @@ def _pyproject_specs() -> dict[str, str]:
 
 def test_environment_and_pyproject_agree_on_version_bounds():
     """Same packages, same bounds: a conda/Binder user and a pip user get the same course."""
-    env, declared = _environment_specs(), _pyproject_specs()
+    env, declared = environment_specs(), _pyproject_specs()
     assert env, "no packages parsed from environment.yml"
     assert set(env) <= set(declared), set(env) - set(declared)
     assert {name: declared[name] for name in env} == env
@@ -104,7 +96,7 @@ def test_fresh_binder_like_environment_runs_notebook_00(tmp_path):
     env["JUPYTER_DATA_DIR"] = str(tmp_path / "jupyter-data")
 
     # 1. the conda environment's packages, with its bounds (Binder: conda env create)
-    specs = [f"{name}{spec}" for name, spec in _environment_specs().items()]
+    specs = [f"{name}{spec}" for name, spec in environment_specs().items()]
     pip = _run([py, "-m", "pip", "install", "-q", *specs], cwd=repo, env=env)
     if pip.returncode != 0:
         out = pip.stdout + pip.stderr

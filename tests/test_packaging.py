@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from environment_file import environment_specs
+
 try:
     import tomllib
 except ImportError:  # Python 3.10: the test extra installs tomli
@@ -43,20 +45,11 @@ def test_binder_environment_is_identical_and_postbuild_installs():
     assert "set -e" in post and "pip install --no-deps -e ." in post
 
 
-def _env_packages():
-    names = []
-    for line in (ROOT / "environment.yml").read_text().splitlines():
-        m = re.match(r"\s+- ([A-Za-z0-9_.-]+)", line)
-        if m and m.group(1) not in ("conda-forge",):
-            names.append(m.group(1).lower())
-    return names
-
-
 def test_every_environment_package_is_declared_in_pyproject():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     declared = {re.split(r"[<>=\[ ]", d)[0].lower()
                 for d in meta["dependencies"] + meta["optional-dependencies"]["lab"]}
-    env = [n for n in _env_packages() if n not in ("python", "pip")]
+    env = list(environment_specs())
     assert env and set(env) <= declared, set(env) - declared
     assert re.search(r"- python=3\.\d+$", (ROOT / "environment.yml").read_text(), re.M)
     # nbgrader is an instructor tool and stays out of Binder

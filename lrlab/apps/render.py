@@ -25,7 +25,8 @@ one axes, not the figure).
 What a frame costs, and what keeps it small: restoring the background is a
 copy; static artists drawn *above* the moving ones (a legend, a label) are
 rendered once into a transparent layer and composited, not redrawn; the PNG
-is Agg's RGBA buffer behind a filter byte per row, compressed at zlib level 1.
+is Agg's RGBA buffer behind a filter byte per row, deflated at level 1 (by ISA-L
+where it is installed, else zlib: :mod:`lrlab.apps.png`).
 """
 
 from __future__ import annotations

@@ -218,37 +218,41 @@ class BackgroundUnder:
     """The background with ``Layers.under`` painted into it, cached.
 
     Painting: a :class:`DirectLayer` is drawn, a :class:`Layer` composited, in
-    order. The background with only the leading direct layers (e.g. contours)
-    is kept too: a new look of a memo axis after them costs a composite, not a
-    draw of the contours.
+    order. The background painted up to each direct layer that more layers follow
+    is kept too, and a paint starts from the longest such prefix that is still the
+    same: a new look of a memo axis after the contours costs its composite, and a
+    direct layer after them (another axes' minor marks) its own draw, not a draw of
+    the contours.
     """
 
     def __init__(self) -> None:
         self.composed: tuple | None = None  # (key, saved region)
-        self.drawn: tuple | None = None  # (key, saved region) with the leading DirectLayers
+        self.prefixes: dict = {}  # n -> (key of under[:n], saved region), under[n-1] drawn
 
     def paint(self, figure: Figure, under: list, version: int) -> None:
         """Bring the painted background into the frame, which holds the restored background
         of ``version`` (the canvas's count of background redraws)."""
         canvas = figure.canvas
-        key = (version, tuple(layer.serial for layer in under))
+        serials = tuple(layer.serial for layer in under)
+        key = (version, serials)
         if self.composed is not None and self.composed[0] == key:
             canvas.restore_region(self.composed[1])
             return
-        lead = next((i for i, layer in enumerate(under) if not isinstance(layer, DirectLayer)),
-                    len(under))
-        base = (version, key[1][:lead])
-        if lead and self.drawn is not None and self.drawn[0] == base:
-            canvas.restore_region(self.drawn[1])
-        else:
-            for layer in under[:lead]:
-                layer.draw(canvas.get_renderer())
-            if lead < len(under):
-                self.drawn = (base, canvas.copy_from_bbox(figure.bbox))
+        start = 0
+        for n in sorted(self.prefixes, reverse=True):
+            if n <= len(under) and self.prefixes[n][0] == (version, serials[:n]):
+                canvas.restore_region(self.prefixes[n][1])
+                start = n
+                break
+        self.prefixes = {n: kept for n, kept in self.prefixes.items() if n <= start}
         buf = np.asarray(canvas.buffer_rgba())
-        for layer in under[lead:]:
+        for i in range(start, len(under)):
+            layer = under[i]
             if isinstance(layer, DirectLayer):
                 layer.draw(canvas.get_renderer())
+                if i + 1 < len(under):  # more follow: keep what a draw of it costs
+                    self.prefixes[i + 1] = ((version, serials[:i + 1]),
+                                            canvas.copy_from_bbox(figure.bbox))
             else:
                 layer.composite(buf)
         self.composed = (key, canvas.copy_from_bbox(figure.bbox))

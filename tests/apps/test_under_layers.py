@@ -103,6 +103,31 @@ def test_a_new_loss_axis_look_does_not_redraw_the_contours(monkeypatch):
     app.close()
 
 
+def test_a_direct_layer_after_the_contours_does_not_redraw_them(monkeypatch):
+    # adaptive: the rate bars' minor marks are a direct layer after the valley's contours
+    # in the background; an lr that moves the rate axes' limits redraws those marks (and
+    # composites the new looks of the axes) from the kept background with the contours
+    app = lw.adaptive_rates("Adagrad", kappa=20, tilt=0, step=3, backend="png")
+    canvas = app.canvas
+    under = canvas._layers.under
+    group = canvas._group_of(app.ellipses[0])
+    assert isinstance(under[0], DirectLayer) and group in under[0].artists
+    marks = [layer for layer in under[1:] if isinstance(layer, DirectLayer)]
+    assert marks and all(group not in layer.artists for layer in marks)
+    drawn: list = []
+    draw = app.ellipses[0].draw
+    monkeypatch.setattr(app.ellipses[0], "draw", lambda r: (drawn.append(1), draw(r)))
+    serials = set()
+    for lr in (1e-4, 8.1e-4, 0.0534, 1.23, 10.0, 0.5):
+        app.lr.value = lr
+        serials.update(layer.serial for layer in canvas._layers.under[1:]
+                       if isinstance(layer, DirectLayer))
+    assert len(serials) > 3  # the marks' layer was made again and again ...
+    assert drawn == []  # ... the contours were never drawn
+    assert_exact_but_composites(canvas)
+    app.close()
+
+
 def line_and_text(text_zorder: float, line_zorder: float = 2) -> tuple[Canvas, object, object]:
     canvas = Canvas((4, 3), dpi=60, backend="png")
     ax = canvas.figure.add_subplot()

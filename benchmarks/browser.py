@@ -12,11 +12,14 @@ For every enabled slider of every app, the benchmark focuses the slider's
 handle and presses arrow keys (``--presses`` per slider: towards the far end,
 then back). Each press is timed with the page's own clock, from the ``keydown``
 event to the ``load`` event of the first new image (what the learner waits
-for: browser -> kernel -> recompute + PNG -> browser -> decode). The page then
-waits until the kernel is idle and no image has loaded for 400 ms, and counts
-the frames the press produced: one change should make one frame (an app that
-echoes its own updates back makes several, and the last one is what the
-learner ends up seeing: its time is printed too).
+for: browser -> kernel -> recompute + PNG -> browser -> decode). An app is
+measured once the page has settled (:func:`wait_page_settled`: JupyterLab has
+finished rendering the notebook it has just run), as a learner reading the
+notebook finds it. After each press the page waits until the kernel is idle
+and no image has loaded for 400 ms, and counts the frames the press produced:
+one change should make one frame (an app that echoes its own updates back
+makes several, and the last one is what the learner ends up seeing: its time
+is printed too).
 
     python benchmarks/browser.py                      # every app, 4 presses per slider
     python benchmarks/browser.py --apps 01-explorer_1d dashboard --presses 6
@@ -139,9 +142,13 @@ SETTLED = """([quiet]) => {
     const last = Math.max(b.frames[b.frames.length - 1], b.idle || 0);
     return now - last >= quiet && idle;
 }"""
-#: The kernel's current pictures: SHA-256 of the value of every live ipywidgets Image.
-KERNEL_PICTURES = """import hashlib as _h, ipywidgets as _W
-print(' '.join(_h.sha256(bytes(w.value)).hexdigest() for w in list(_W.Widget.widgets.values())
+#: The kernel's current pictures: SHA-256 of the image every live ipywidgets Image shows
+#: (its bytes, or what its data: URL holds: the apps' format).
+KERNEL_PICTURES = """import base64 as _b, hashlib as _h, ipywidgets as _W
+def _shown(w):
+    v = bytes(w.value)
+    return _b.b64decode(v.split(b',', 1)[1]) if w.format == 'url' and v.startswith(b'data:') else v
+print(' '.join(_h.sha256(_shown(w)).hexdigest() for w in list(_W.Widget.widgets.values())
                if isinstance(w, _W.Image)))"""
 
 
@@ -189,11 +196,40 @@ def press_and_time(page, handle, key: str, img=None, timeout: float = 60.0) -> d
             "frames": len(b["frames"]), "unchanged": False}
 
 
+def wait_page_settled(page, *, window_ms: int = 250, busy: float = 0.05,
+                      timeout: float = 30.0) -> float:
+    """Wait until the page's main thread is idle; return the seconds waited.
+
+    Right after "run all cells" JupyterLab is still rendering the notebook's
+    outputs and typesetting its math (on notebook 01, 60-140 ms of work per
+    second for about 2.5 s). Presses made then measure that, not the app: the
+    benchmark starts once two windows of ``window_ms`` in a row had the main
+    thread busy less than ``busy`` of the time (Chromium's own TaskDuration,
+    read over the DevTools protocol), or after ``timeout`` seconds.
+    """
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+
+    def task_seconds() -> float:
+        metrics = cdp.send("Performance.getMetrics")["metrics"]
+        return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+    t0, quiet = time.monotonic(), 0
+    while quiet < 2 and time.monotonic() - t0 < timeout:
+        before = task_seconds()
+        page.wait_for_timeout(window_ms)
+        quiet = quiet + 1 if task_seconds() - before < busy * window_ms / 1000 else 0
+    cdp.detach()
+    return time.monotonic() - t0
+
+
 def measure_app(page, app, presses: int) -> dict:
     """Per slider of one app: the timed presses (towards the far end, then back)."""
     app.scroll_into_view_if_needed()
     img = app.locator(":scope > img.widget-image")
     wait_image_loaded(img)
+    waited = wait_page_settled(page)
+    print(f"  page settled after {waited:.1f} s", file=sys.stderr)
     app.evaluate(ARM)
     rows = {}
     for n, (label, slider) in enumerate(enabled_sliders(app)):

@@ -161,11 +161,11 @@ def test_blitted_frames_equal_full_redraws():
     line.set_data([-1, 0, 1], [1, 0, 0.5])
     canvas.render()  # blitted
     assert (canvas.renders, canvas.full_draws) == (2, 1)
-    blitted = decode(canvas.widget.value)
+    blitted = decode(canvas.png)
     canvas.invalidate()
     canvas.render()  # full draw of the same state
     assert canvas.full_draws == 2
-    np.testing.assert_array_equal(blitted, decode(canvas.widget.value))
+    np.testing.assert_array_equal(blitted, decode(canvas.png))
 
 
 def test_hidden_animated_artists_are_not_drawn():
@@ -176,10 +176,10 @@ def test_hidden_animated_artists_are_not_drawn():
     (line,) = ax.plot([0, 1], [0, 1], linewidth=8, color="k")
     canvas.animate(line)
     canvas.render()
-    dark = (decode(canvas.widget.value) < 50).sum()
+    dark = (decode(canvas.png) < 50).sum()
     line.set_visible(False)
     canvas.render()
-    assert dark > 100 and (decode(canvas.widget.value) < 50).sum() < dark / 10
+    assert dark > 100 and (decode(canvas.png) < 50).sum() < dark / 10
 
 
 def test_canvas_rejects_unknown_backend():

@@ -11,6 +11,7 @@ file (``benchmarks/png_encoding.py`` measures both in one run).
 
 from __future__ import annotations
 
+import base64
 import struct
 import zlib
 from collections.abc import Callable
@@ -25,7 +26,7 @@ try:  # ISA-L's deflate: same format as zlib's, several times faster on plots
 except ImportError:  # pragma: no cover - the fallback is tested by passing compress=zlib
     _isal_zlib = None
 
-__all__ = ["COMPRESSOR", "png_bytes"]
+__all__ = ["COMPRESSOR", "data_url", "png_bytes"]
 
 #: What :func:`png_bytes` compresses with by default: ``"isal"`` or ``"zlib"``.
 COMPRESSOR = "zlib" if _isal_zlib is None else "isal"
@@ -75,6 +76,22 @@ def png_bytes(canvas: FigureCanvasAgg, compress_level: int = 1, *,
     return b"".join([b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header),
                      _chunk(b"IDAT", _COMPRESS[name](raw, compress_level)),
                      _chunk(b"IEND", b"")])
+
+
+def data_url(png: bytes) -> bytes:
+    """The ``data:`` URL of a PNG, as :class:`ipywidgets.Image` takes it (``format="url"``).
+
+    The apps show their frames this way rather than as ipywidgets' ``"png"``
+    format, which the browser turns into a blob URL: a blob is registered with,
+    and read back from, Chromium's browser process, a round trip per frame that
+    a ``data:`` URL does without. On explorer_1d in JupyterLab the median from
+    key press to new frame was 5-15 ms shorter (four A/B runs in one page,
+    presses alternated), for a third more bytes on the wire (base64).
+
+    >>> data_url(b"\\x89PNG")
+    b'data:image/png;base64,iVBORw=='
+    """
+    return b"data:image/png;base64," + base64.b64encode(png)
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

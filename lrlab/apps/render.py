@@ -5,8 +5,9 @@ built once and never registered with pyplot (so re-running a cell or moving a
 slider 500 times never changes ``plt.get_fignums()``). A :class:`Canvas` shows it:
 
 ``backend="png"`` (the default whenever ``%matplotlib widget`` is not active)
-    The figure is rendered by Agg and encoded as PNG into an
-    :class:`ipywidgets.Image`. Works with no extension in JupyterLab,
+    The figure is rendered by Agg, encoded as PNG and shown by an
+    :class:`ipywidgets.Image` as a ``data:`` URL (:func:`~lrlab.apps.png.data_url`).
+    Works with no extension in JupyterLab,
     Notebook 7, VS Code, Voilà and under nbval. Static artists (contours,
     axes, labels) are drawn once and cached as a background; an update
     restores that background and draws only the *animated* artists
@@ -55,9 +56,9 @@ from .blit import (
     hidden,
     static_above,
 )
-from .png import png_bytes
+from .png import data_url, png_bytes
 
-__all__ = ["Canvas", "active_backend", "png_bytes"]
+__all__ = ["Canvas", "active_backend", "data_url", "png_bytes"]
 
 _IPYMPL_NAMES = ("module://ipympl.backend_nbagg", "widget", "ipympl")
 
@@ -90,6 +91,8 @@ class Canvas:
         The one figure; draw on its axes.
     widget : ipywidgets.Image or ipympl Canvas
         What to put in a layout.
+    png : bytes
+        The PNG of the last frame shown (PNG backend; ``b""`` before the first).
     backend : str
         'png' or 'ipympl'.
     renders, full_draws, axes_draws : int
@@ -108,8 +111,8 @@ class Canvas:
     >>> _ = ax.set_ylim(-1, 2); canvas.invalidate(ax); canvas.render()  # one axes redrawn
     >>> canvas.renders, canvas.full_draws, canvas.axes_draws
     (3, 1, 1)
-    >>> canvas.widget.value[:4] == b"\\x89PNG"
-    True
+    >>> canvas.png[:4] == b"\\x89PNG", canvas.widget.value[:22] == b"data:image/png;base64,"
+    (True, True)
     """
 
     def __init__(self, figsize: tuple[float, float] = (9.0, 4.0), *, dpi: float = 90,
@@ -141,7 +144,8 @@ class Canvas:
             import ipywidgets as W
 
             SharedCanvasAgg(self.figure)
-            self.widget = W.Image(format="png", layout=W.Layout(width="auto", max_width="100%"))
+            self.widget = W.Image(format="url", layout=W.Layout(width="auto", max_width="100%"))
+        self.png = b""
 
     # ------------------------------------------------------------------ API
     def animate(self, *artists: Artist | Iterable[Artist]) -> None:
@@ -226,7 +230,8 @@ class Canvas:
             if self._dirty:
                 self._redraw_axes()
         self._draw_frame()
-        self.widget.value = png_bytes(canvas)
+        self.png = png_bytes(canvas)
+        self.widget.value = data_url(self.png)
 
     # ------------------------------------------------------------ background
     def _draw_background(self) -> None:
@@ -343,9 +348,9 @@ class Canvas:
     def to_png(self) -> bytes:
         """A complete PNG of the current state (for static notebook outputs)."""
         if self.backend == "png":
-            if self._background is None or not self.widget.value:
+            if self._background is None or not self.png:
                 self.render()
-            return bytes(self.widget.value)
+            return self.png
         out = io.BytesIO()
         self.figure.savefig(out, format="png")  # ipympl's canvas is Agg-based
         return out.getvalue()

@@ -1,5 +1,6 @@
 """png_bytes: a valid PNG of exactly the pixels Agg rendered, with either deflate."""
 
+import base64
 import io
 import zlib
 
@@ -60,8 +61,18 @@ def test_an_apps_frame_is_the_same_picture_with_either_compressor():
               for name in COMPRESSORS}
     for frame in frames.values():
         np.testing.assert_array_equal(frame, np.asarray(canvas.buffer_rgba()))
-    # and the widget shows what the default compressor makes of the same buffer
-    assert bytes(app.canvas.widget.value) == png.png_bytes(canvas)
+    # and the widget shows what the default compressor makes of the same buffer, as a data URL
+    assert app.canvas.png == png.png_bytes(canvas)
+    assert app.canvas.widget.format == "url"
+    assert bytes(app.canvas.widget.value) == png.data_url(app.canvas.png)
+
+
+def test_data_url_is_the_png_in_base64():
+    data = png.png_bytes(_rendered())
+    url = png.data_url(data)
+    head, _, body = url.partition(b",")
+    assert head == b"data:image/png;base64"
+    assert base64.b64decode(body, validate=True) == data
 
 
 def test_isal_is_the_default_where_it_is_installed():

@@ -45,7 +45,7 @@ def slow_frame(canvas: Canvas) -> np.ndarray:
 
 def shown(canvas: Canvas) -> np.ndarray:
     """The RGBA pixels of the PNG the widget shows."""
-    return np.asarray(Image.open(io.BytesIO(canvas.widget.value)).convert("RGBA"))
+    return np.asarray(Image.open(io.BytesIO(canvas.png)).convert("RGBA"))
 
 
 def test_blitting_keeps_the_legend_above_the_paths():
@@ -154,4 +154,4 @@ def test_png_is_the_rgba_buffer():
     canvas, _ = two_panels(dpi=40)
     rgba = np.asarray(canvas.figure.canvas.buffer_rgba())
     np.testing.assert_array_equal(shown(canvas), rgba)
-    assert canvas.widget.value[25] == 6  # colour type 6: RGBA
+    assert canvas.png[25] == 6  # colour type 6: RGBA

@@ -111,6 +111,12 @@ class Layer:
         part = crop[self.r, self.c].astype(np.uint16)
         self.premultiplied = part[:, :3] * part[:, 3:] + 127
         self.transparency = 255 - part[:, 3:]
+        # the same, channel by channel, at their offsets in the frame's bytes: a 1-D
+        # gather and scatter (a few times faster than indexing rows and columns)
+        pixels = (self.r + self.rows.start) * self.shape[1] + (self.c + self.cols.start)
+        self._at = (4 * pixels[:, None] + np.arange(3)).ravel()
+        self._premultiplied = self.premultiplied.ravel()
+        self._transparency = np.repeat(self.transparency.ravel(), 3)
 
     def composite(self, buf: np.ndarray) -> None:
         """``dst = src * a + dst * (1 - a)`` in 8-bit arithmetic, in place."""
@@ -120,6 +126,11 @@ class Layer:
         box = buf[self.rows, self.cols, :3]
         if self.dense:
             box[...] = (self.premultiplied + box * self.transparency) // 255
+            return
+        if buf.flags.c_contiguous:  # Agg's buffer: its bytes in order
+            flat = buf.reshape(-1)
+            flat[self._at] = (self._premultiplied + flat.take(self._at) * self._transparency
+                              ) // 255
             return
         dst = box[self.r, self.c]
         box[self.r, self.c] = (self.premultiplied + dst * self.transparency) // 255

@@ -1,0 +1,47 @@
+"""blit.Layer: a sparse layer's 1-D composite equals the row-and-column one, byte for byte."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lrlab.apps.agg import SharedCanvasAgg
+from lrlab.apps.blit import Layer, layer_renderer
+
+
+def _figure() -> tuple[Figure, list]:
+    """Antialiased text, a thin line and a translucent legend: sparse layers."""
+    fig = Figure(figsize=(4, 3), dpi=70)
+    SharedCanvasAgg(fig)
+    ax = fig.add_subplot()
+    (line,) = ax.plot([0, 1, 2], [0, 1, 0.4], lw=1.3, alpha=0.7, label="a line")
+    legend = ax.legend(loc="upper left", framealpha=0.6)
+    text = ax.text(0.3, 0.5, "θ₁ and 10⁻³", fontsize=11, alpha=0.8)
+    return fig, [[line], [line, text], [line, legend], [line, legend, text]]
+
+
+@pytest.mark.parametrize("which", range(4))
+def test_a_sparse_layers_composite_is_the_row_and_column_one(which):
+    fig, runs = _figure()
+    fig.canvas.draw()
+    frame = np.asarray(fig.canvas.buffer_rgba())
+    layer = Layer(layer_renderer(fig, {}), runs[which])
+    assert not layer.dense and len(layer.r) > 50
+    rng = np.random.default_rng(which)  # under it: a frame of every colour, not only white
+    frame[...] = rng.integers(0, 256, frame.shape, dtype=np.uint8)
+    under = frame.copy()
+    fast = frame  # Agg's own buffer: contiguous, the 1-D path
+    assert fast.flags.c_contiguous
+    layer.composite(fast)
+    slow = np.zeros((under.shape[0], under.shape[1], 5), np.uint8)[..., :4]  # not contiguous
+    slow[...] = under
+    assert not slow.flags.c_contiguous
+    layer.composite(slow)
+    assert np.array_equal(fast, slow)
+    box = (slice(layer.rows.start, layer.rows.stop), slice(layer.cols.start, layer.cols.stop))
+    assert not np.array_equal(fast[box], under[box])  # it did composite something
+    outside = np.ones(under.shape[:2], bool)
+    outside[layer.rows.start + layer.r, layer.cols.start + layer.c] = False
+    assert np.array_equal(fast[outside], under[outside])  # and only where the layer covers
+    assert np.array_equal(fast[..., 3], under[..., 3])  # alpha untouched

@@ -241,6 +241,10 @@ def test_backtracking_one_run_equals_the_arrays_at_the_edges():
     out = _backtracks(big, np.array([1e-3, 0.0]), np.array([2e-3, 0.0]), 1.0)
     _assert_same(out)
     assert out[1] == (0.0, [])
+    far = lambda th: np.sum((th - 1e20) ** 2, axis=-1)  # noqa: E731   f0 = 0: no resolution
+    out = _backtracks(far, np.full(2, 1e20), np.ones(2), 1.0)   # 1e20 - 1 == 1e20
+    _assert_same(out)
+    assert out[1] == (0.0, [])
     flat = lambda th: 1.0 + 0.0 * th[..., 0]  # noqa: E731   eps * |f0| = 2**-52, exactly
     out = _backtracks(flat, np.ones(2), np.array([1.0, 0.0]), 2.0**-52)
     _assert_same(out)

@@ -181,7 +181,7 @@ def _one_run(grad, theta, f0, loss_fn, prev, gg, xtol, max_iter) -> float:
     for _ in range(max_iter - 1):
         halved = 0.5 * mid
         if phase == _SHRINK and (halved * gg <= resolution
-                                 or not np.any(theta - halved * grad != theta)):
+                                 or not (theta - halved * grad != theta).any()):
             break                          # the halved step cannot be measured: give up
         if phase == _GOLD:
             if hi - lo <= xtol * best_a:
@@ -281,9 +281,12 @@ def _backtrack_one(grad, theta, f0, gg, trial, loss_fn, c, shrink, max_backtrack
         return 0.0
     resolution = float(_EPS) * abs(f0)
     for _ in range(max_backtracks + 1):
-        if trial * gg <= resolution or not np.any(theta - trial * grad != theta):
+        if trial * gg <= resolution:
             return 0.0                     # not worth trying: no smaller one is either
-        f = float(np.asarray(loss_fn(theta - trial * grad), dtype=float))
+        point = theta - trial * grad
+        if not (point != theta).any():
+            return 0.0                     # lost in rounding: so is every smaller one
+        f = float(np.asarray(loss_fn(point), dtype=float))
         if f <= f0 - c * trial * gg:
             return trial
         trial = trial * shrink

@@ -15,6 +15,7 @@ pixels each one covers (:func:`draw_tracked`).
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,6 +32,8 @@ __all__ = ["BackgroundUnder", "DirectLayer", "Group", "Layer", "Layers", "draw_o
            "draw_tracked", "hidden", "layer_renderer", "static_above"]
 
 _SERIALS = itertools.count()
+#: The alpha byte of an RGBA pixel read as one native 32-bit word.
+_ALPHA = np.uint32(0xFF000000 if sys.byteorder == "little" else 0xFF)
 
 
 @contextmanager
@@ -95,19 +98,21 @@ class Layer:
             a.draw(renderer)
         rgba = np.asarray(renderer.buffer_rgba())
         self.shape = rgba.shape
-        alpha = rgba[..., 3]
-        rows = np.flatnonzero(alpha.max(axis=1))
-        cols = np.flatnonzero(alpha.max(axis=0))
+        # pixels whose alpha is not 0, read one 32-bit word per pixel (its alpha byte)
+        covered = (rgba.view(np.uint32)[..., 0] & _ALPHA) != 0
+        rows = np.flatnonzero(covered.any(axis=1))
+        cols = np.flatnonzero(covered.any(axis=0))
         self.rows = slice(int(rows[0]), int(rows[-1]) + 1) if rows.size else slice(0, 0)
         self.cols = slice(int(cols[0]), int(cols[-1]) + 1) if cols.size else slice(0, 0)
         crop = rgba[self.rows, self.cols]
-        a = crop[..., 3:].astype(np.uint16)
-        self.dense = np.count_nonzero(a) > 0.3 * a.size
+        covered = covered[self.rows, self.cols]
+        self.dense = np.count_nonzero(covered) > 0.3 * covered.size
         if self.dense:  # blend the whole box: no gathering and scattering
+            a = crop[..., 3:].astype(np.uint16)
             self.premultiplied = crop[..., :3] * a + 127  # + 127: round, not truncate
             self.transparency = 255 - a
             return
-        self.r, self.c = np.nonzero(crop[..., 3])  # the few pixels the artists cover
+        self.r, self.c = np.nonzero(covered)  # the few pixels the artists cover
         part = crop[self.r, self.c].astype(np.uint16)
         self.premultiplied = part[:, :3] * part[:, 3:] + 127
         self.transparency = 255 - part[:, 3:]

@@ -45,3 +45,21 @@ def test_a_sparse_layers_composite_is_the_row_and_column_one(which):
     outside[layer.rows.start + layer.r, layer.cols.start + layer.c] = False
     assert np.array_equal(fast[outside], under[outside])  # and only where the layer covers
     assert np.array_equal(fast[..., 3], under[..., 3])  # alpha untouched
+
+
+@pytest.mark.parametrize("which", range(4))
+def test_a_layer_keeps_the_pixels_whose_alpha_is_not_zero(which):
+    """Its box and pixels are those of the alpha channel (read as one word per pixel),
+    not of the colour: a pixel drawn in black counts, an empty one does not."""
+    fig, runs = _figure()
+    line, text = runs[1]
+    line.set_color("black")  # (0, 0, 0) where drawn: only its alpha tells it from empty
+    text.set_color("black")
+    renderer = layer_renderer(fig, {})
+    layer = Layer(renderer, runs[which])
+    alpha = np.asarray(renderer.buffer_rgba())[..., 3]
+    rows, cols = np.flatnonzero(alpha.max(axis=1)), np.flatnonzero(alpha.max(axis=0))
+    assert (layer.rows.start, layer.rows.stop) == (rows[0], rows[-1] + 1)
+    assert (layer.cols.start, layer.cols.stop) == (cols[0], cols[-1] + 1)
+    r, c = np.nonzero(alpha[layer.rows, layer.cols])
+    assert np.array_equal(layer.r, r) and np.array_equal(layer.c, c)

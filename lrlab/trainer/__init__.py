@@ -17,7 +17,8 @@ Divergence is a result, not a crash, and no numpy RuntimeWarning escapes.
 
 Modules: :mod:`~lrlab.trainer.loop` (``train`` and the step loop),
 :mod:`~lrlab.trainer.recorder` (what is recorded, and the History it becomes),
-:mod:`~lrlab.trainer.stopping` (``EarlyStopping``; when and why a run ends).
+:mod:`~lrlab.trainer.stopping` (``EarlyStopping``; when and why a run ends),
+:mod:`~lrlab.trainer.batches` (the loop's minibatches, drawn in chunks: the same ones).
 """
 
 from .loop import AUTO_PARAMS_LIMIT, train

@@ -23,6 +23,7 @@ from .._validation import MAX_COUNT, check_bool, check_int, check_real, check_th
 from ..history import History
 from ..problem import Problem, check_problem
 from ..rules.base import Rule
+from .batches import batch_stream
 from .evidence import FullData, run_kind
 from .recorder import Recorder
 from .stopping import EarlyStopping, Stopper
@@ -207,14 +208,14 @@ def _step_loop(problem: Problem, rule: Rule, theta: np.ndarray, *, num_steps: in
 
     ``judge_on_eval``: the evaluation is the training problem's full-data loss, so
     the stopper reads it too, and a step where a run ends is always evaluated."""
-    rng = np.random.default_rng(seed)
+    batches = batch_stream(problem, np.random.default_rng(seed), batch_size, num_steps + 1)
     inputs = _RuleInputs(problem, rule)
     state = rule.init(theta)
     recorder.start(state)
     noisy = stopper.full_data is not None and stopper.full_data.kind == "noisy gradient"
     exact_grad_norm = None
     for t in range(num_steps + 1):
-        batch = problem._sample_batch(rng, batch_size)
+        batch = next(batches)  # problem._sample_batch(rng, batch_size), drawn in chunks
         loss, grad = problem._loss_and_grad(theta, batch)
         if noisy and stopper.tol is not None:
             exact_grad_norm = np.sqrt(np.einsum("...i,...i->...", grad, grad))

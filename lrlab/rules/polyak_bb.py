@@ -7,6 +7,7 @@ function evaluations. They are re-exported by :mod:`lrlab.rules.linesearch`.
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -17,8 +18,25 @@ from .base import Rule, require_input, run_shape
 __all__ = ["barzilai_borwein", "polyak"]
 
 
+try:  # what np.einsum calls when not asked to optimize, without its Python-level dispatch
+    from numpy._core.multiarray import c_einsum as _einsum
+except ImportError:  # another numpy layout: the public function, the same numbers
+    _einsum = np.einsum
+
+
 def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.einsum("...i,...i->...", a, b)
+    return _einsum("...i,...i->...", a, b)
+
+
+def _one_run(grad: np.ndarray, lr: Any) -> bool:
+    """One run, one parameter vector: the rules' steps in Python floats (the same bits).
+
+    A step size is then a quotient of two finite positive floats, clipped: IEEE
+    doubles in Python give the bits the array path's ``np.where`` chain gives,
+    without a dozen ufunc calls per step. Anything else (a batch of runs,
+    non-finite or zero quantities) takes the array path.
+    """
+    return grad.ndim == 1 and np.ndim(lr) == 0
 
 
 # ------------------------------------------------------------------------- Polyak
@@ -105,12 +123,20 @@ def polyak(f_star: Any, *, gamma: Any = 1.0, max_lr: float | None = None) -> Rul
     if max_lr is not None:
         max_lr = check_real(max_lr, "max_lr", owner, low=0, low_open=True)
     cap = np.inf if max_lr is None else max_lr
+    scalar = np.ndim(f_star) == 0 and np.ndim(gamma) == 0
+    f_star_, gamma_, cap_ = (float(f_star), float(gamma), float(cap)) if scalar else (0, 0, 0)
 
     def init(theta):
         return PolyakState(np.full(run_shape(theta[..., 0], f_star, gamma), np.nan))
 
     def update(grad, state, theta, *, t, loss=None, loss_fn=None):
         require_input(loss, "loss", owner)
+        if scalar and _one_run(grad, state.lr) and np.ndim(loss) == 0:
+            gg, gap = float(_dot(grad, grad)), float(loss) - f_star_
+            if 0.0 < gg < math.inf and 0.0 < gap < math.inf:   # else: zeros' signs, NaN
+                eta = gamma_ * gap / gg
+                eta = cap_ if eta > cap_ else eta
+                return (-eta) * grad, PolyakState(np.array(eta))
         with np.errstate(all="ignore"):
             gg = _dot(grad, grad)
             gap = np.maximum(np.asarray(loss, dtype=float) - f_star, 0.0)
@@ -210,6 +236,10 @@ def barzilai_borwein(variant: str = "long", lr0: Any = 1e-3, *, lr_min: float = 
         if state.prev_theta is None:
             eta = np.clip(np.broadcast_to(lr0, state.lr.shape), lr_min, lr_max)
         else:
+            fast = _bb_one_run(grad, state, theta, long, lr_min, lr_max) \
+                if _one_run(grad, state.lr) else None
+            if fast is not None:
+                return fast
             with np.errstate(all="ignore"):
                 s, y = theta - state.prev_theta, grad - state.prev_grad
                 sy = _dot(s, y)
@@ -228,3 +258,18 @@ def barzilai_borwein(variant: str = "long", lr0: Any = 1e-3, *, lr_min: float = 
                 formula=formula,
                 hyperparams={"variant": variant, "lr0": lr0, "lr_min": lr_min, "lr_max": lr_max},
                 batch_shape=run_shape(lr0))
+
+
+def _bb_one_run(grad, state, theta, long, lr_min, lr_max) -> tuple | None:
+    """Barzilai-Borwein's step for one run in Python floats (None: take the array path)."""
+    with np.errstate(all="ignore"):
+        s, y = theta - state.prev_theta, grad - state.prev_grad
+    sy = float(_dot(s, y))
+    if not (0.0 < sy < math.inf):
+        return None        # the previous step is kept: the array path says so
+    num, den = (float(_dot(s, s)), sy) if long else (sy, float(_dot(y, y)))
+    if not (0.0 < den < math.inf and 0.0 <= num < math.inf):
+        return None
+    eta = num / den
+    eta = lr_max if eta > lr_max else lr_min if eta < lr_min else eta
+    return (-eta) * grad, BBState(np.array(eta), theta, grad)

@@ -29,7 +29,7 @@ from matplotlib.transforms import Bbox
 from .agg import shared_renderer
 
 __all__ = ["BackgroundUnder", "DirectLayer", "Group", "Layer", "Layers", "draw_order",
-           "draw_tracked", "hidden", "layer_renderer", "static_above"]
+           "draw_tracked", "hidden", "layer_renderer", "static_above", "ticks_once"]
 
 _SERIALS = itertools.count()
 #: The alpha byte of an RGBA pixel read as one native 32-bit word.
@@ -77,8 +77,52 @@ class Group(Artist):
         return tuple(out)
 
     def draw(self, renderer: Any) -> None:
-        for m in sorted(self.members, key=Artist.get_zorder):
-            m.draw(renderer)
+        from matplotlib.axis import Axis
+
+        with ticks_once([m for m in self.members if isinstance(m, Axis)]):
+            for m in sorted(self.members, key=Artist.get_zorder):
+                m.draw(renderer)
+
+
+@contextmanager
+def ticks_once(axes: list) -> Iterator[None]:
+    """Within the block, each axis works out its ticks, and their labels' boxes, once.
+
+    ``Axis.draw`` asks for the ticks it draws three times (to draw them, to place
+    its label, through its spine's extent) and for their labels' boxes twice;
+    nothing those depend on changes while it draws, so the first answers serve
+    the rest (the same ticks, labels and boxes: the same pixels).
+    """
+    undo = []
+    for axis in axes:
+        cls = type(axis)
+        if (not hasattr(cls, "_update_ticks") or not hasattr(cls, "_get_ticklabel_bboxes")
+                or "_update_ticks" in vars(axis) or "_get_ticklabel_bboxes" in vars(axis)):
+            continue  # another matplotlib, or patched by someone else: left as it is
+        ticks: list = []
+        boxes: dict = {}
+
+        def update_ticks(axis: Any = axis, cls: type = cls, ticks: list = ticks) -> list:
+            if not ticks:
+                ticks.append(cls._update_ticks(axis))
+            return ticks[0]
+
+        def ticklabel_bboxes(drawn: list, renderer: Any, axis: Any = axis, cls: type = cls,
+                             boxes: dict = boxes) -> tuple:
+            key = (id(drawn), id(renderer))  # the lists are kept alive in ``boxes``
+            if key not in boxes:
+                boxes[key] = (drawn, renderer, cls._get_ticklabel_bboxes(axis, drawn, renderer))
+            return boxes[key][2]
+
+        axis._update_ticks = update_ticks
+        axis._get_ticklabel_bboxes = ticklabel_bboxes
+        undo.append(axis)
+    try:
+        yield
+    finally:
+        for axis in undo:
+            del axis._update_ticks
+            del axis._get_ticklabel_bboxes
 
 
 class Layer:

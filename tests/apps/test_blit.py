@@ -63,3 +63,43 @@ def test_a_layer_keeps_the_pixels_whose_alpha_is_not_zero(which):
     assert (layer.cols.start, layer.cols.stop) == (cols[0], cols[-1] + 1)
     r, c = np.nonzero(alpha[layer.rows, layer.cols])
     assert np.array_equal(layer.r, r) and np.array_equal(layer.c, c)
+
+
+def _axes_figure():
+    fig = Figure(figsize=(5, 3), dpi=80)
+    SharedCanvasAgg(fig)
+    log, lin = fig.subplots(1, 2)
+    log.set_yscale("log")
+    log.set_ylabel(r"$f(\theta_t) - f^\star$")
+    lin.set_xlabel("step $t$")
+    return fig, log, lin
+
+
+def test_an_axis_drawn_with_its_ticks_worked_out_once_is_the_same(monkeypatch):
+    """``Group.draw`` (ticks and label boxes computed once per draw) paints what the
+    axis' own draw paints, at every new look of a log and a linear axis; each draw
+    works out its ticks once instead of three times."""
+    from matplotlib.axis import Axis
+
+    from lrlab.apps.blit import Group
+
+    fig, log, lin = _axes_figure()
+    renderer = layer_renderer(fig, {})
+    calls: list = []
+    update = Axis._update_ticks
+    monkeypatch.setattr(Axis, "_update_ticks", lambda self: (calls.append(self), update(self))[1])
+    for k, (lo, hi) in enumerate([(1e-10, 1e2), (1e-3, 10.0), (2e-7, 5e4), (1e-10, 1e2)]):
+        log.set_ylim(lo, hi)
+        lin.set_xlim(0, 10 * (k + 1))
+        for axis in (log.yaxis, log.xaxis, lin.xaxis):
+            renderer.clear()
+            calls.clear()
+            axis.draw(renderer)
+            assert len(calls) == 3  # matplotlib's own draw
+            theirs = np.asarray(renderer.buffer_rgba()).copy()
+            renderer.clear()
+            calls.clear()
+            Group([axis]).draw(renderer)
+            assert len(calls) == 1
+            assert np.array_equal(np.asarray(renderer.buffer_rgba()), theirs)
+            assert "_update_ticks" not in vars(axis)  # put back after the draw

@@ -43,19 +43,24 @@ def gradient_noise_covariance(problem: Problem, theta: Any = None,
     owner = "gradient_noise_covariance"
     n = _data_problem(problem, owner, "minibatch gradients")
     batch_size = check_int(batch_size, "batch_size", owner, low=1, high=n)
-    theta = _where(problem, theta, owner)
-    g = np.stack([problem.grad(theta, np.array([i])) for i in range(n)])
+    theta = _where(problem, theta, owner)  # checked once: problem.grad's own check and
+    grad = problem._grad                   # (identity) noise per sample left out
+    g = np.stack([grad(theta, np.array([i])) for i in range(n)])
     d = g - g.mean(axis=0)
     sigma1 = d.T @ d / n
     return sigma1 / batch_size * (n - batch_size) / max(n - 1, 1)
 
 
-def noise_floor(problem: Problem, lr: float, batch_size: int) -> float:
+def noise_floor(problem: Problem, lr: float, batch_size: int, *,
+                covariance: Any = None) -> float:
     """Predicted stationary ``E f(theta) - f*`` of constant-``lr`` SGD (see module notes).
 
     Exact for a quadratic with constant gradient noise; for least squares the
     noise grows away from the minimum, so it is a good approximation when the
     floor is small. Returns ``inf`` when ``lr >= 2/L`` (no stationary state).
+    ``covariance``, when given, is ``gradient_noise_covariance(problem,
+    batch_size=batch_size)`` computed before (it does not depend on ``lr``: an app
+    that moves the rate keeps it instead of taking the ``n_samples`` gradients again).
 
     Examples
     --------
@@ -76,7 +81,13 @@ def noise_floor(problem: Problem, lr: float, batch_size: int) -> float:
     H = np.asarray(problem.hessian(problem.minima[0]), dtype=float)
     if lr * float(np.linalg.eigvalsh(H)[-1]) >= 2:
         return float("inf")
-    sigma = gradient_noise_covariance(problem, batch_size=batch_size)
+    if covariance is None:
+        sigma = gradient_noise_covariance(problem, batch_size=batch_size)
+    else:
+        sigma = real_array(covariance, "covariance", owner, allowed="a real array")
+        if sigma.shape != H.shape or not np.all(np.isfinite(sigma)):
+            fail(covariance, "covariance", owner,
+                 allowed=f"a finite real array of shape {H.shape}")
     A = np.eye(len(H)) - lr * H
     P = solve_discrete_lyapunov(A, lr**2 * sigma)
     return float(0.5 * np.trace(H @ P))

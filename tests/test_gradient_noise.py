@@ -150,3 +150,21 @@ def test_noise_scale_grows_towards_the_minimum(line):
     assert gradient_noise_scale(line) > 1e12     # at the minimiser G = 0 up to rounding: no signal
     with pytest.raises(ValueError, match="'theta' parameter of gradient_noise_scale"):
         gradient_noise_scale(line, [1.0, 2.0, 3.0])
+
+
+def test_a_covariance_kept_gives_the_same_floor_bit_for_bit(line):
+    """noise_floor(..., covariance=) (what the noise explorer passes on an lr change) is
+    noise_floor itself; the covariance is the per-sample formula through problem.grad."""
+    theta = np.asarray(line.minima[0], dtype=float)
+    g = np.stack([line.grad(theta, np.array([i])) for i in range(line.n_samples)])
+    d = g - g.mean(axis=0)
+    n = line.n_samples
+    for B in (1, 4, 64, n):
+        sigma = gradient_noise_covariance(line, batch_size=B)
+        np.testing.assert_array_equal(sigma, d.T @ d / n / B * (n - B) / max(n - 1, 1))
+        for lr in (1e-3, 0.2, 0.9 / line.smoothness):
+            assert noise_floor(line, lr, B, covariance=sigma) == noise_floor(line, lr, B)
+    with pytest.raises(ValueError, match="'covariance' parameter of noise_floor"):
+        noise_floor(line, 0.1, 4, covariance=np.eye(3))
+    with pytest.raises(ValueError, match="'covariance'"):
+        noise_floor(line, 0.1, 4, covariance=np.full((2, 2), np.nan))

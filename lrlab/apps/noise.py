@@ -6,6 +6,7 @@ Lyapunov equation) lives in :mod:`lrlab.gradient_noise`.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import ipywidgets as W
@@ -153,7 +154,8 @@ class NoiseExplorer(App):
         self.canvas.layer(self.loss_title)
         self._view: tuple = (None, None, None)  # T, limits, legend labels
         self._runs = SlicedRuns(self.problem, seed=seed)
-        self._floors: dict = {}
+        self._floors: dict = {}  # and the gradient covariance per batch size:
+        self._covariance = cache(lambda B: gradient_noise_covariance(self.problem, batch_size=B))
         layout = W.VBox([W.HBox([self.lr, self.batch_size, self.num_steps]), self.decay])
         self._wire([self.lr, self.batch_size, self.decay, self.num_steps], layout)
         self.update()
@@ -208,13 +210,13 @@ class NoiseExplorer(App):
                               False)}
         for other in DECAYS[1:] if decayed else ():  # both decays: the toggle then slices
             specs[other] = ((other, lr, B), lambda t, d=other: self.schedule(d, lr, t), True)
-        steps = self.num_steps
-        runs = self._runs.get(specs, T, batch_size=B, lengths=range(
-            steps.min, steps.max + 1, steps.step or 1), keep=lambda key: key[1:] == (lr, B))
+        s = self.num_steps  # (the gaps of the runs shown only: a pass over the data each)
+        runs = self._runs.get(specs, T, batch_size=B, lengths=range(s.min, s.max + 1, s.step or 1),
+                              keep=lambda key: key[1:] == (lr, B), shown=("constant", decay))
         self.constant_history, gap_c = runs["constant"]
         self.history, gap = runs[decay]
         if (lr, B) not in self._floors:
-            self._floors = {(lr, B): noise_floor(p, lr, B)}
+            self._floors = {(lr, B): noise_floor(p, lr, B, covariance=self._covariance(B))}
         self.floor = self._floors[(lr, B)]
         self.measured_floor = _tail_mean(self.constant_history, gap_c, T - T // 2)
         self.final_gap = _tail_mean(self.history, gap, max(T // 10, 1))
@@ -362,8 +364,7 @@ def decay_phases(lr: Any) -> tuple[np.ndarray, list[str]]:
 
 def _fraction(ratio: float) -> str:
     """``eta_0 / ratio`` as short text: ``η₀``, ``η₀/10``, ``η₀/21``."""
-    return "η₀" if round(ratio) <= 1 else f"η₀/{ratio:.2g}" if ratio < 9.5 else \
-        f"η₀/{round(ratio)}"
+    return "η₀" if round(ratio) <= 1 else f"η₀/{ratio:.2g}" if ratio < 9.5 else f"η₀/{round(ratio)}"
 
 
 def _spread(problem: Problem, points: np.ndarray) -> float:

@@ -8,7 +8,7 @@ the same minibatches. :class:`RaceRuns` trains the runs a race needs in one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -162,10 +162,13 @@ class SlicedRuns:
         self.trainings = 0  # train() calls (for tests)
 
     def get(self, specs: dict, T: int, *, batch_size: int, lengths: range,
-            keep: Callable[[Any], bool] | None = None) -> dict:
+            keep: Callable[[Any], bool] | None = None,
+            shown: Iterable[str] | None = None) -> dict:
         """Name -> (History of ``T`` steps, full-data loss gap of its iterates), for
-        ``specs`` (name -> spec). Cached runs whose key fails ``keep`` are dropped
-        (default: keep those asked for now)."""
+        ``specs`` (name -> spec), or only for the names ``shown`` (every spec is trained
+        all the same; a gap, one full-data pass per iterate, is computed when shown).
+        Cached runs whose key fails ``keep`` are dropped (default: keep those asked for
+        now)."""
         def full(key, lengthed, t):
             return (key, t if lengthed else None)
 
@@ -185,7 +188,9 @@ class SlicedRuns:
                 self._train(missing, T, batch_size, sliceable=False)
         self._last_T = T
         out = {}
-        for name, (k, _, ln) in specs.items():
+        names = specs if shown is None else dict.fromkeys(shown)
+        for name in names:
+            k, _, ln = specs[name]
             shown = (*full(k, ln, T), T)
             if shown not in self._shown:
                 h = first_steps(self._usable(full(k, ln, T), T), T)

@@ -228,3 +228,44 @@ def test_light_axes_keep_the_picture(decay):
     light, own = own_ticks_picture(app)
     assert np.array_equal(light, own)
     app.close()
+
+
+def test_noise_explorer_keeps_the_covariance_and_computes_only_the_gaps_shown(monkeypatch):
+    """An lr change takes no per-sample gradients (the covariance is kept per batch size)
+    and the floor is noise_floor's own; the decay not shown gets its gap when shown, equal
+    to the full-data gap of its run."""
+    import lrlab.apps.noise as noise_app
+    from lrlab.apps.base import loss_gap
+    from lrlab.gradient_noise import noise_floor
+
+    taken = []
+    covariance = noise_app.gradient_noise_covariance
+    monkeypatch.setattr(noise_app, "gradient_noise_covariance",
+                        lambda p, batch_size: taken.append(batch_size) or
+                        covariance(p, batch_size=batch_size))
+    app = lw.noise_explorer(lr=0.2, batch_size=4, decay="step ÷10", num_steps=400,
+                            backend="png")
+    for lr, B in ((0.1, 4), (0.3, 4), (0.3, 16), (0.05, 4), (0.05, 16)):
+        app.lr.value, app.batch_size.value = lr, B
+        assert app.floor == noise_floor(app.problem, float(app.lr.value), B)
+    assert taken == [4, 16]
+    assert not any(key[0] == "1/t" for key, *_ in app._runs._shown)
+    app.decay.value = "1/t"
+    trainings = app._runs.trainings
+    np.testing.assert_array_equal(app.phase_losses[0].get_ydata(), _phase_curve(app))
+    assert app._runs.trainings == trainings  # trained with step ÷10 before: a slice
+    (_, gap), = [v for key, v in app._runs._shown.items() if key[0][0] == "1/t"]
+    np.testing.assert_array_equal(gap, loss_gap(app.problem, app.history))
+    assert app.last_error is None
+    app.close()
+
+
+def _phase_curve(app):
+    from lrlab.apps.base import loss_gap
+    from lrlab.apps.noise import decay_phases
+    from lrlab.apps.race import moving_average
+
+    T = app.num_steps.value
+    smooth = moving_average(loss_gap(app.problem, app.history), max(T // 50, 1))
+    mine = np.concatenate([[0], decay_phases(app.history.lr)[0]]) == 0
+    return np.where(mine | np.r_[mine[1:], False], smooth, np.nan)

@@ -30,6 +30,35 @@ from ._validation import check_int, check_theta, fail
 
 __all__ = ["FunctionProblem", "Problem", "check_problem"]
 
+# Reductions over the last axis that problems' losses and the rules' step sizes compute
+# thousands of times per run: the same bits as ``np.einsum("...i,...i->...", a, b)`` and
+# ``np.mean(v, axis=-1)``, without their Python-level dispatch (a few microseconds a call,
+# most of a call on a line search's small trial points).
+
+try:  # what np.einsum calls when not asked to optimize, without its Python-level dispatch
+    from numpy._core.multiarray import c_einsum as _einsum
+except ImportError:  # another numpy layout: the public function, the same numbers
+    _einsum = np.einsum
+
+
+def dot_last(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``sum(a * b, axis=-1)`` as ``np.einsum("...i,...i->...", a, b)`` computes it.
+
+    >>> float(dot_last(np.array([1.0, 2.0]), np.array([3.0, 4.0])))
+    11.0
+    """
+    return _einsum("...i,...i->...", a, b)
+
+
+def mean_last(v: np.ndarray) -> np.ndarray:
+    """``np.mean(v, axis=-1)``, the same bits: ``np.add.reduce`` over the axis, then a
+    division by its length (what ``np.mean`` does for a float array).
+
+    >>> float(mean_last(np.array([1.0, 2.0, 6.0])))
+    3.0
+    """
+    return np.add.reduce(v, -1) / v.shape[-1]
+
 
 class Problem:
     """Base class of every lrlab problem.

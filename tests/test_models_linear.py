@@ -87,17 +87,6 @@ def test_loss_and_gradient_are_the_formulas_bits(cls, reference, data, l2, shape
         _same(problem.loss(theta, batch), loss)
 
 
-def test_the_mean_is_np_means_bits_on_awkward_sums():
-    from lrlab.models.linear import _mean
-
-    rng = np.random.default_rng(3)
-    for n in (1, 2, 3, 7, 8, 9, 127, 128, 129, 300, 1001):
-        v = rng.standard_normal((4, n)) * 10.0 ** rng.integers(-8, 8, (4, n))
-        _same(_mean(v), np.mean(v, axis=-1))
-        _same(_mean(v[1]), np.mean(v[1], axis=-1))
-        _same(_mean(v[:, ::2]), np.mean(v[:, ::2], axis=-1))   # strided rows
-
-
 @pytest.mark.parametrize("rule", ["exact", "armijo", "sgd"])
 def test_the_races_logistic_runs_are_bit_equal(rule):
     fast = race_problem("logistic regression")

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
@@ -77,8 +78,6 @@ class Group(Artist):
         return tuple(out)
 
     def draw(self, renderer: Any) -> None:
-        from matplotlib.axis import Axis
-
         with ticks_once([m for m in self.members if isinstance(m, Axis)]):
             for m in sorted(self.members, key=Artist.get_zorder):
                 m.draw(renderer)

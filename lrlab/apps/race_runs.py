@@ -191,11 +191,11 @@ class SlicedRuns:
         names = specs if shown is None else dict.fromkeys(shown)
         for name in names:
             k, _, ln = specs[name]
-            shown = (*full(k, ln, T), T)
-            if shown not in self._shown:
+            view = (*full(k, ln, T), T)
+            if view not in self._shown:
                 h = first_steps(self._usable(full(k, ln, T), T), T)
-                self._shown[shown] = (h, loss_gap(self.problem, h))
-            out[name] = self._shown[shown]
+                self._shown[view] = (h, loss_gap(self.problem, h))
+            out[name] = self._shown[view]
         asked = {s[0] for s in specs.values()}
         keep = keep or (lambda key: key in asked)
         self._trained = {f: v for f, v in self._trained.items() if keep(f[0])}

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .polyak_bb import _dot
+from ..problem import dot_last as _dot
 
 __all__ = ["backtrack", "minimise_along"]
 

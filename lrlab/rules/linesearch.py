@@ -30,10 +30,11 @@ import numpy as np
 
 from .._validation import check_choice, check_int, check_real
 from ..problem import Problem
+from ..problem import dot_last as _dot
 from .base import Rule, require_input, run_shape
 from .curvature import StepSizeState, _check_problem, inverse_smoothness, optimal_constant
 from .line_minimise import _BIG, backtrack, minimise_along
-from .polyak_bb import _dot, barzilai_borwein, polyak
+from .polyak_bb import barzilai_borwein, polyak
 
 __all__ = [
     "armijo",

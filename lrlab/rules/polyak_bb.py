@@ -13,19 +13,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import check_choice, check_real, fail
+from ..problem import dot_last as _dot
 from .base import Rule, require_input, run_shape
 
 __all__ = ["barzilai_borwein", "polyak"]
-
-
-try:  # what np.einsum calls when not asked to optimize, without its Python-level dispatch
-    from numpy._core.multiarray import c_einsum as _einsum
-except ImportError:  # another numpy layout: the public function, the same numbers
-    _einsum = np.einsum
-
-
-def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return _einsum("...i,...i->...", a, b)
 
 
 def _one_run(grad: np.ndarray, lr: Any) -> bool:

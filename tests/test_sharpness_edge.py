@@ -53,35 +53,45 @@ def test_bad_arguments():
         edge_events([1, 2, 3])
 
 
+# Past the crossing, gradient descent at the edge of stability is chaotic: the last bits that
+# differ between CPUs' kernels (OpenBLAS's Haswell or SkylakeX kernels, numpy's AVX-512 exp)
+# grow until the later events move by a few steps. On an AVX2 machine: peak 405, spike
+# (407, 414, 429); on an AVX-512 one: peak 410, spike (411, 418, 433); OPENBLAS_CORETYPE=
+# Sandybridge: spike top 0.450. The tests pin what does not move (the smooth phase up to the
+# crossing) and allow the chaotic part the spread seen across kernels, with margin.
+
+
 def test_the_notebook_run_lr_0_4_resolved_every_5_steps():
-    # edge_of_stability's docstring: crossing at 305, peak 7.1 at 405, spike 407-429 (the loss
-    # 0.10 -> 0.44 -> back), sharpness below 4 after it, within 5 % of 2/lr from 495, the
-    # loss rising every other step from 676
+    # edge_of_stability's docstring: crossing at 305, peak 7.1 at ~405, spike ~407-429 (the loss
+    # 0.10 -> 0.44 -> back), sharpness below 4 after it, within 5 % of 2/lr from ~495, the
+    # loss rising every other step from ~676
     trace = edge_of_stability(0.4, 1200, every=5, method="lobpcg", tol=1e-6)
     e = edge_events(trace)
-    assert (e.crossing, e.peak_step, e.spike, e.onset, e.oscillation) == (
-        305, 405, (407, 414, 429), 495, 676)
-    assert e.peak == pytest.approx(7.113, abs=1e-3)
+    assert e.crossing == 305                     # before the edge the run is not chaotic
+    assert 400 <= e.peak_step <= 420 and e.peak == pytest.approx(7.11, abs=0.02)
+    start, top, end = e.spike
+    assert 0 < start - e.peak_step <= 5 and 5 <= top - start <= 10 and 15 <= end - top <= 20
+    assert 480 <= e.onset <= 520 and 640 <= e.oscillation <= 720
     loss = trace.history.loss
-    assert loss[407] == pytest.approx(0.103, abs=1e-3) and loss[414] == pytest.approx(0.443,
-                                                                                        abs=1e-3)
+    assert loss[start] == pytest.approx(0.103, abs=2e-3)
+    assert loss[top] == pytest.approx(0.443, abs=0.02) and loss[end] < loss[start] * 1.05
     net = MLP(spirals(200, noise=0.2, seed=0), hidden=(32, 32), seed=0)  # edge_of_stability's
-    during = sharpness(net, trace.history.params[408:430], method="lobpcg", tol=1e-6)
+    during = sharpness(net, trace.history.params[start + 1:end + 1], method="lobpcg", tol=1e-6)
     assert during.min() < 4                      # pushed down by the spike (every step here)
-    assert np.all(np.diff(loss[305:407]) < 0)    # the loss falls while the sharpness is above 2/lr
+    assert np.all(np.diff(loss[305:start]) < 0)  # the loss falls while the sharpness is above 2/lr
 
 
 def test_late_in_training_the_sharpness_drifts_below_two_over_lr():
-    # edge_of_stability's docstring, at step 3000 (and 2999, the other phase of the period-2
-    # oscillation): 0.8 %, 3.7 %, 6.6 % below 2/lr at lr 0.3, 0.4, 0.5; lr 0.2 stops at 7.58
+    # edge_of_stability's docstring, at steps 2999 and 3000 (the two phases of the period-2
+    # oscillation, which the CPU's kernels can swap: sorted here): 0.8 % and 3.7 %, 3.7 % and
+    # 4.9 %, 6.3 % and 6.6 % below 2/lr at lr 0.3, 0.4, 0.5; lr 0.2 stops at 7.58
     net = MLP(spirals(200, noise=0.2, seed=0), hidden=(32, 32), seed=0)  # edge_of_stability's
     below = {}
     for lr in (0.2, 0.3, 0.4, 0.5):
         t = track_sharpness(net, sgd(lr), 3000, steps=[2999, 3000], method="lobpcg", tol=1e-8,
                             divergence_factor=None)
-        below[lr] = 1 - t.sharpness * lr / 2
-    assert below[0.3] == pytest.approx([0.037, 0.008], abs=1e-3)
-    assert below[0.4] == pytest.approx([0.049, 0.037], abs=1e-3)
-    assert below[0.5] == pytest.approx([0.063, 0.066], abs=1e-3)
+        below[lr] = np.sort(1 - t.sharpness * lr / 2)
+    assert below[0.3] == pytest.approx([0.008, 0.037], abs=2e-3)
+    assert below[0.4] == pytest.approx([0.037, 0.049], abs=2e-3)
+    assert below[0.5] == pytest.approx([0.063, 0.066], abs=2e-3)
     assert below[0.2] == pytest.approx([0.242, 0.242], abs=1e-3)   # 7.58 vs 2/lr = 10
-

@@ -146,15 +146,19 @@ def edge_of_stability(lr: float = 0.4, num_steps: int = 2000, *, every: int = 50
 
     Measured on the default problem (seed 0; ``tests/test_sharpness_edge.py``): at
     lr = 0.4 the sharpness passes 2/lr = 5 at step 305 and climbs to 7.1 by
-    step 405 while the loss still falls; the loss then spikes (steps 407-429,
-    from 0.10 up to 0.44 and back) and the sharpness drops below 4; from step
-    495 it stays within 5 % of 2/lr, alternating between two values (a period-2
-    oscillation), and from step 676 the loss rises every other step
-    (:func:`~lrlab.sharpness.edge_events` finds these steps). Late in training
-    it drifts *below* the edge (with cross-entropy the curvature falls as the
-    margins grow): at step 3000 lr = 0.3, 0.4, 0.5 give 6.62, 4.81, 3.74, that
-    is 0.8 %, 3.7 % and 6.6 % below 2/lr (and 3.7 %, 4.9 %, 6.3 % at step 2999,
-    the other phase of the oscillation). lr = 0.2 stops sharpening at 7.58,
+    step ~405 while the loss still falls; the loss then spikes (steps ~407-430,
+    from 0.10 up to ~0.44 and back) and the sharpness drops below 4; from step
+    ~495 it stays within 5 % of 2/lr, alternating between two values (a period-2
+    oscillation), and from step ~676 the loss rises every other step
+    (:func:`~lrlab.sharpness.edge_events` finds these steps). Past the crossing the
+    dynamics are chaotic: the last bits that differ between CPUs' floating-point
+    kernels (AVX2 or AVX-512 BLAS and ``exp``) move the later events by a few steps
+    (peak at 410 and spike 411-433 on an AVX-512 machine) and can swap the two
+    phases of the oscillation. Late in training the sharpness
+    drifts *below* the edge (with cross-entropy the curvature falls as the
+    margins grow): at steps 2999-3000 lr = 0.3, 0.4, 0.5 give 0.8 % and 3.7 %,
+    3.7 % and 4.9 %, 6.3 % and 6.6 % below 2/lr (the two phases of the
+    oscillation). lr = 0.2 stops sharpening at 7.58,
     24 % below 2/lr = 10: no edge.
 
     Parameters

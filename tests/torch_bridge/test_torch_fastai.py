@@ -33,7 +33,10 @@ def test_bridge_reproduces_the_recorded_curve_and_fastais_answers(case):
                            batches(net, batch_size, 101, seed), num_steps=case["num_it"],
                            **settings)
     assert res.stop == case["stop"]
-    np.testing.assert_array_equal(res.lrs, case["lrs"])
+    # the sweep's rates to rounding: np.geomspace takes numpy's AVX-512 log and power on a CPU
+    # that has them, which differ from the AVX2 ones the fixture was recorded with in the
+    # last bit (1 ulp at 5 of 100 rates)
+    np.testing.assert_allclose(res.lrs, case["lrs"], rtol=1e-15, atol=0)
     np.testing.assert_allclose(res.smoothed[: res.stop], case["smoothed"], rtol=1e-9)
     for method, theirs in case["fastai"].items():
         assert res.suggest(method) == pytest.approx(theirs, rel=2e-7), method

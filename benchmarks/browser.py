@@ -54,6 +54,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browser_harness import (  # noqa: E402
     APP,
@@ -71,6 +72,7 @@ from browser_harness import (  # noqa: E402
     wait_image_loaded,
     write_notebook,
 )
+from controls import machine  # noqa: E402  (the CPU line both benchmarks print)
 
 FAST_MS, TARGET_MS = 60.0, 150.0
 QUIET_MS = 400  # no new frame for this long (and an idle kernel): the press is done
@@ -370,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     results = run(args.apps, args.presses, chromium, course)
     table, ok = report(results)
     print(f"Key press -> new frame in Chromium JupyterLab ({os.cpu_count()} cores, {start} at "
-          f"the start, {_load()} at the end, {time.monotonic() - t0:.0f} s)\n")
+          f"the start, {_load()} at the end, {time.monotonic() - t0:.0f} s)\n{machine()}\n")
     print(table)
     print("\nevery target met" if ok else "\ntargets MISSED (FAIL rows)")
     return 0 if ok else 1

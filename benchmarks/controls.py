@@ -206,6 +206,34 @@ def _load() -> str:
         return "load average unknown"
 
 
+def machine() -> str:
+    """The CPU, numpy's widest SIMD and OpenBLAS's kernels: the times depend on all three.
+
+    Sessions run on different machines (an AVX-512 EPYC took ~half the CPU time of an AVX2 one
+    for the same code), so a table is only comparable with one printed on the same kind.
+    """
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as info:
+            model = next((line.split(":", 1)[1].strip() for line in info
+                          if line.startswith("model name")), model)
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    try:  # numpy's private table of the CPU features it dispatches on
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+        simd = ("AVX-512" if features.get("AVX512F") else
+                "AVX2" if features.get("AVX2") else "no AVX2")
+    except ImportError:  # pragma: no cover - another numpy layout
+        simd = "SIMD unknown"
+    try:
+        from threadpoolctl import threadpool_info
+        blas = next((f"{i['internal_api']} {i.get('architecture')}" for i in threadpool_info()
+                     if i.get("user_api") == "blas"), "BLAS unknown")
+    except ImportError:  # pragma: no cover - scikit-learn brings threadpoolctl
+        blas = "BLAS unknown"
+    return f"{model}, numpy {simd}, {blas}"
+
+
 def table(results: list[dict], baseline: list[dict] | None = None) -> tuple[str, bool]:
     """The report and whether every target was met."""
     base = {r["app"]: r for r in baseline or []}
@@ -270,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(worker(names)))
         return 0
     print(f"lrlab apps, every control through its range ({POINTS} values or every option); "
-          f"{os.cpu_count()} cores, {_load()}")
+          f"{os.cpu_count()} cores, {_load()}\n{machine()}")
     results, baseline = [], [] if args.baseline else None
     for name in names:  # alternate the two lrlabs app by app: same machine load for both
         if args.baseline:

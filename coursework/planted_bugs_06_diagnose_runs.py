@@ -292,7 +292,7 @@ def prescribed_fixes():
     }
 ''', 'check_fixes', 'raise_with_large_steps',
                ("test_fixes",)),
-    # warm-up for a run that blew up at step 260
+    # warm-up for a run that blew up at step 274
     PlantedBug('dx-fixes-warmup-late-divergence', A6, 'prescribed_fixes', '''
 def prescribed_fixes():
     """Your prescription: a dict, run name -> fix (one of FIXES), for the eight runs."""

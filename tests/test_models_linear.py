@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bits import assert_same_bits
 
 from lrlab.apps.linesearch_costs import race_problem
 from lrlab.datasets import noisy_line, sparse_features, two_moons
@@ -55,12 +56,6 @@ class _ReferenceLogistic(LogisticRegression):
         return _logistic(self, theta, batch)
 
 
-def _same(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    assert a.shape == b.shape and a.dtype == b.dtype
-    np.testing.assert_array_equal(a.view(np.uint64), b.view(np.uint64))
-
-
 PROBLEMS = [
     (LogisticRegression, _logistic, lambda: sparse_features(300, dim=40, density=0.1), 1e-3),
     (LogisticRegression, _logistic, lambda: two_moons(97), 0.0),
@@ -80,11 +75,11 @@ def test_loss_and_gradient_are_the_formulas_bits(cls, reference, data, l2, shape
     for batch in (None, rng.choice(problem.n_samples, 7, replace=False),
                   rng.choice(problem.n_samples, problem.n_samples - 1, replace=False)):
         loss, g = reference(problem, theta, batch)
-        _same(problem._loss(theta, batch), loss)
+        assert_same_bits(problem._loss(theta, batch), loss)
         fast_loss, fast_g = problem._loss_and_grad(theta, batch)
-        _same(fast_loss, loss)
-        _same(fast_g, g)
-        _same(problem.loss(theta, batch), loss)
+        assert_same_bits(fast_loss, loss)
+        assert_same_bits(fast_g, g)
+        assert_same_bits(problem.loss(theta, batch), loss)
 
 
 @pytest.mark.parametrize("rule", ["exact", "armijo", "sgd"])
@@ -96,4 +91,4 @@ def test_the_races_logistic_runs_are_bit_equal(rule):
     a = train(fast, make(fast), 200, record_params=True)
     b = train(slow, make(slow), 200, record_params=True)
     for name in ("loss", "lr", "params", "loss_evals"):
-        _same(getattr(a, name), getattr(b, name))
+        assert_same_bits(getattr(a, name), getattr(b, name))

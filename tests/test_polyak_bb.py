@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bits import assert_same_bits
 
 from lrlab import surfaces
 from lrlab.apps.linesearch_costs import race_problem
 from lrlab.rules import polyak_bb
 from lrlab.rules.polyak_bb import barzilai_borwein, polyak
 from lrlab.trainer import train
-
-
-def _same(a, b):
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    assert a.shape == b.shape
-    np.testing.assert_array_equal(a.view(np.uint64), b.view(np.uint64))
 
 
 def _both(monkeypatch, run):
@@ -35,7 +30,7 @@ def _both(monkeypatch, run):
 def _histories_equal(a, b):
     for name in ("loss", "lr", "params", "diverged_at"):
         if getattr(a, name) is not None or getattr(b, name) is not None:
-            _same(getattr(a, name), getattr(b, name))
+            assert_same_bits(getattr(a, name), getattr(b, name))
 
 
 RULES = {
@@ -104,8 +99,8 @@ def test_edge_cases_by_hand(monkeypatch):
         with np.errstate(all="ignore"):
             fast, slow = _both(monkeypatch, lambda make=make, cases=cases: _updates(make(), cases))
         for (s1, lr1), (s2, lr2) in zip(fast, slow, strict=True):
-            _same(s1, s2)
-            _same(lr1, lr2)
+            assert_same_bits(s1, s2)
+            assert_same_bits(lr1, lr2)
             assert np.ndim(lr1) == np.ndim(lr2) == 0
 
 
@@ -114,4 +109,5 @@ def test_a_batch_of_runs_takes_the_array_path_and_equals_each_run_alone():
     lr0 = np.array([1e-3, 0.1, 1.0])
     batch = train(p, barzilai_borwein("long", lr0=lr0), 60)
     for i, lr in enumerate(lr0):
-        _same(batch.loss[:, i], train(p, barzilai_borwein("long", lr0=float(lr)), 60).loss)
+        alone = train(p, barzilai_borwein("long", lr0=float(lr)), 60)
+        assert_same_bits(batch.loss[:, i], alone.loss)

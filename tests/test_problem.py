@@ -1,6 +1,7 @@
 """The Problem base class (lrlab/problem.py): the finite-difference fallbacks of hvp and hessian."""
 
 import numpy as np
+from bits import assert_same_bits
 
 from lrlab import Problem
 from lrlab.problem import dot_last, mean_last
@@ -44,23 +45,17 @@ def test_default_hessian_is_symmetric():
 
 
 # ------------------------------------------- dot_last, mean_last: numpy's own bits
-def _same_bits(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    assert a.shape == b.shape and a.dtype == b.dtype
-    np.testing.assert_array_equal(a.view(np.uint64), b.view(np.uint64))
-
-
 def test_the_mean_is_np_means_bits_on_awkward_sums():
     rng = np.random.default_rng(3)
     for n in (1, 2, 3, 7, 8, 9, 127, 128, 129, 300, 1001):
         v = rng.standard_normal((4, n)) * 10.0 ** rng.integers(-8, 8, (4, n))
-        _same_bits(mean_last(v), np.mean(v, axis=-1))
-        _same_bits(mean_last(v[1]), np.mean(v[1], axis=-1))
-        _same_bits(mean_last(v[:, ::2]), np.mean(v[:, ::2], axis=-1))   # strided rows
+        assert_same_bits(mean_last(v), np.mean(v, axis=-1))
+        assert_same_bits(mean_last(v[1]), np.mean(v[1], axis=-1))
+        assert_same_bits(mean_last(v[:, ::2]), np.mean(v[:, ::2], axis=-1))   # strided rows
 
 
 def test_the_dot_is_einsums_bits():
     rng = np.random.default_rng(4)
     for shape in ((5,), (3, 41), (2, 3, 129)):
         a, b = rng.standard_normal(shape), rng.standard_normal(shape)
-        _same_bits(dot_last(a, b), np.einsum("...i,...i->...", a, b))
+        assert_same_bits(dot_last(a, b), np.einsum("...i,...i->...", a, b))

@@ -15,6 +15,9 @@ import numpy as np
 
 from ._validation import check_int, check_real
 
+#: nearest_run: log distances this close count as a tie (rounding of a log grid is ~1e-16)
+_NEAR_TIE = 1e-9
+
 __all__ = ["History"]
 
 
@@ -226,7 +229,10 @@ class History:
         Distances are measured on a log scale (0.03 is nearer to 0.01 than to
         0.1), so in a sweep over log-spaced rates this is the run "at about
         ``lr``". Runs whose rate is NaN (rules without a global rate) or not
-        positive are never chosen; ties go to the first run.
+        positive are never chosen; ties go to the first run, and so do near-ties
+        within rounding (log distances within 1e-9 of each other): a rate half-way
+        between two of a log grid, 0.1 in ``np.geomspace(1e-3, 10, 60)``, picks
+        the same run on every CPU, whichever way the grid's last bits fall.
 
         Parameters
         ----------
@@ -259,7 +265,8 @@ class History:
                              f"{step} (the rule has no global rate: History.lr is NaN).")
         with np.errstate(divide="ignore", invalid="ignore"):
             distance = np.where(usable, np.abs(np.log(rates) - np.log(lr)), np.inf)
-        return self._run_index(int(np.argmin(distance)))
+        nearest = np.flatnonzero(distance <= distance.min() + _NEAR_TIE)[0]
+        return self._run_index(int(nearest))
 
     def fastest_run(self, reduction: float = 1e-8, *, f_star: float | None = None
                     ) -> int | tuple[int, ...] | None:

@@ -87,6 +87,20 @@ def test_nearest_run_measures_on_a_log_scale():
     assert h[h.nearest_run(0.1)].lr[0] == 0.1
 
 
+def test_nearest_run_gives_a_near_tie_to_the_first_run_whatever_the_last_bits():
+    """0.1 lies half-way (in log scale) between two rates of geomspace(1e-3, 10, 60); which one
+    is nearer in floating point turned on the grid's last bit (a CPU's power() rounding): the
+    first of the two is chosen, with the grid moved by a few ulps either way."""
+    lrs = np.geomspace(1e-3, 10, 60)
+    assert abs(np.log(lrs[29] * lrs[30]) / 2 - np.log(0.1)) < 1e-12
+    for shift in (-3, -1, 0, 1, 3):
+        grid = lrs.copy()
+        grid[29:31] = [lrs[29] * (1 + shift * 2.2e-16), lrs[30] * (1 - shift * 2.2e-16)]
+        h = train(quadratic([1.0]), sgd(grid), 2)
+        assert h.nearest_run(0.1) == 29
+    assert h.nearest_run(0.1 * (1 + 1e-6)) == 30   # nearer by more than rounding: not a tie
+
+
 def test_nearest_run_on_a_grid_returns_a_tuple_index_and_reads_the_given_step():
     from lrlab import schedules
 

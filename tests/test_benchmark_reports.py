@@ -65,3 +65,44 @@ def test_several_frames_per_press_are_reported():
     rows = {"04-noise": {"lr": [press(90, frames=1), press(95, frames=3)]}}
     table, _ = bench.report(rows)
     assert "| 1/3 |" in row(table, "04-noise")
+
+
+def _controls_benchmark():
+    spec = importlib.util.spec_from_file_location("lrlab_bench_controls",
+                                                  ROOT / "benchmarks" / "controls.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _times(*ms):
+    return {"cpu_ms": list(ms), "wall_ms": list(ms)}
+
+
+def test_controls_table_judges_a_slider_moved_during_the_precompute_not_a_dropdown():
+    """The kernel benchmark (benchmarks/controls.py: table): the precompute's wait and a
+    dropdown picked before the precompute reached it are shown, not judged; a slider moved
+    at once after opening is judged like any other."""
+    controls = _controls_benchmark()
+    result = {"app": "08-linesearch_race", "first_open": _times(900.0), "open": _times(200.0),
+              "precompute": {"cpu_ms": [], "wall_ms": [640.0]},
+              "controls": {
+                  "lr": {"redraws": "while dragged", **_times(12.0, 14.0)},
+                  "problem_name": {"redraws": "on click", **_times(90.0, 110.0)},
+                  "problem_name (at once)": {"redraws": "on click", "judged": False,
+                                             **_times(400.0, 700.0)},
+                  "lr (at once)": {"redraws": "while dragged", "judged": True,
+                                   **_times(13.0, 15.0)}}}
+    report, ok = controls.table([result])
+    lines = {line[:42].strip(): line for line in report.splitlines()[2:]}
+    assert ok
+    assert lines["08-linesearch_race.(precompute)"].split()[-1] == "info"
+    assert "640.0ms" in lines["08-linesearch_race.(precompute)"]
+    at_once = next(line for line in report.splitlines() if "problem_name (at once)" in line)
+    assert "info" in at_once and "550.0ms" in at_once and "PASS" not in at_once
+    assert "PASS" in lines["08-linesearch_race.problem_name"]
+    result["controls"]["lr (at once)"] = {"redraws": "while dragged", "judged": True,
+                                          **_times(40.0, 45.0)}
+    report, ok = controls.table([result])
+    assert not ok
+    assert "FAIL" in next(line for line in report.splitlines() if "lr (at once)" in line)

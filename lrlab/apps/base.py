@@ -26,6 +26,7 @@ from typing import Any
 import ipywidgets as W
 import numpy as np
 
+from .background import foreground
 from .controls import KEYS_CLASS, LogSlider, at_limit, keyboard_guard, lr_slider, owned_widgets
 from .render import Canvas
 from .serial import LatestOnly
@@ -249,7 +250,8 @@ class App:
 
     def _run_update(self) -> None:
         try:
-            self._update()
+            with foreground():   # background work (apps/background.py) waits meanwhile
+                self._update()
         except Exception as exc:  # shown to the learner, kept for tests
             self.last_error = exc
             frame = traceback.extract_tb(exc.__traceback__)[-1]

@@ -32,6 +32,7 @@ from ..rules.linesearch import (
     polyak,
 )
 from ..trainer import train
+from .background import Precompute
 from .base import App, lr_slider
 from .cached_contours import contours
 from .explorer_ticks import ticks_in_view
@@ -51,9 +52,9 @@ __all__ = ["COSTS", "METHODS", "CostTable", "LineSearchRace", "cost_axis", "cost
            "linesearch_race", "race_problem"]
 
 #: (problem name, steps) -> the runs of every racer but the slider's (they depend on nothing
-#: else): made once per kernel, shared by every race app; the oldest goes beyond _RUNS_MAX
-_RUNS: dict = {}
-_RUNS_MAX = 9
+#: else), in ``_PRECOMPUTE.store``: made once per kernel, shared by every race app, at most 9
+#: (the oldest goes). An app opened on one problem runs the others' racers in the background.
+_PRECOMPUTE = Precompute(max_size=9)
 
 
 class LineSearchRace(App):
@@ -72,6 +73,11 @@ class LineSearchRace(App):
     tol : float
         "Solved" means a gap below ``tol`` times the starting gap.
     backend : {'auto', 'png', 'ipympl'}
+    precompute : bool
+        After the first frame, run the racers of the other problems on a
+        background thread that gives way to every control (see
+        :mod:`lrlab.apps.background`), so that picking one in the dropdown
+        redraws at once instead of running seven methods first.
 
     Attributes
     ----------
@@ -101,7 +107,7 @@ class LineSearchRace(App):
 
     def __init__(self, problem: str = "Rosenbrock", *, cost: str = "all evaluations",
                  lr: float | None = None, num_steps: int = 200, tol: float = 1e-3,
-                 backend: str = "auto", figsize=(11.5, 4.0)):
+                 backend: str = "auto", figsize=(11.5, 4.0), precompute: bool = True):
         super().__init__(figsize, backend=backend)
         if problem not in PROBLEMS:
             race_problem(problem)  # raises the error
@@ -122,6 +128,12 @@ class LineSearchRace(App):
         self._problem_key = None
         self._axes_key = self._rate_key = None
         self.update()
+        if precompute:
+            for name in PROBLEMS:
+                if name != problem:
+                    _PRECOMPUTE.submit((name, self.num_steps),
+                                       lambda name=name, T=self.num_steps:
+                                       _run_racers(race_problem(name), T))
 
     def _build_figure(self) -> None:
         fig = self.figure
@@ -215,14 +227,12 @@ class LineSearchRace(App):
                           value=(1.0 / L if L else 1e-3) if reset else self.lr.value)
         self._run_fixed()
         key = (self._problem_name, T)
-        if key not in _RUNS:
-            # a first visit runs every racer (~0.1-1.5 s): say so before, not after, the wait
+        if key not in _PRECOMPUTE.store:
+            # a first visit runs every racer (~0.1-1 s) unless the background has: say so
+            # before, not after, the wait
             self._set_status(f"running the line searches on {self._problem_name} "
                              f"({T} steps each)...")
-            while len(_RUNS) >= _RUNS_MAX:
-                del _RUNS[next(iter(_RUNS))]
-            _RUNS[key] = _run_racers(p, T)
-        self.histories.update(_RUNS[key])
+        self.histories.update(_PRECOMPUTE.result(key, lambda: _run_racers(p, T)))
 
     def _background(self) -> None:
         ax = self.ax_path

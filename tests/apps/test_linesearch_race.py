@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lrlab import train
+from lrlab.apps.background import Precompute
 from lrlab.apps.linesearch_race import (
     COSTS,
     CostTable,
@@ -222,10 +223,12 @@ def test_race_runs_each_problem_once_and_a_cost_redraws_the_loss_panel_alone(mon
 
     calls = []
     real = lr_race._run_racers
-    monkeypatch.setattr(lr_race, "_RUNS", {})
+    monkeypatch.setattr(lr_race, "_PRECOMPUTE", Precompute(max_size=9))
     monkeypatch.setattr(lr_race, "_run_racers", lambda p, T: calls.append(T) or real(p, T))
-    app = LineSearchRace("ill-conditioned quadratic", num_steps=60, backend="png")
-    again = LineSearchRace("ill-conditioned quadratic", num_steps=60, backend="png")
+    app = LineSearchRace("ill-conditioned quadratic", num_steps=60, backend="png",
+                         precompute=False)
+    again = LineSearchRace("ill-conditioned quadratic", num_steps=60, backend="png",
+                           precompute=False)
     assert calls == [60]
     p = app.problem
     want = train(p, barzilai_borwein("long", lr0=1.0 / p.smoothness), 60, record_params=True)
@@ -292,9 +295,9 @@ def test_a_problem_whose_racers_have_not_run_says_so_before_running_them(monkeyp
     to the result."""
     from lrlab.apps import linesearch_race as lr_race
 
-    monkeypatch.setattr(lr_race, "_RUNS", {})
+    monkeypatch.setattr(lr_race, "_PRECOMPUTE", Precompute(max_size=9))
     real, seen = lr_race._run_racers, []
-    app = LineSearchRace("Rosenbrock", num_steps=40, backend="png")
+    app = LineSearchRace("Rosenbrock", num_steps=40, backend="png", precompute=False)
     # what the status line says at the moment the racers start running
     monkeypatch.setattr(lr_race, "_run_racers",
                         lambda p, T: seen.append(app.status_text) or real(p, T))
@@ -314,10 +317,10 @@ def test_a_problem_whose_racers_have_not_run_says_so_before_running_them(monkeyp
 def test_the_racers_cache_is_bounded_and_drops_the_oldest_runs(monkeypatch):
     from lrlab.apps import linesearch_race as lr_race
 
-    monkeypatch.setattr(lr_race, "_RUNS", {})
-    monkeypatch.setattr(lr_race, "_RUNS_MAX", 2)
+    monkeypatch.setattr(lr_race, "_PRECOMPUTE", Precompute(max_size=2))
     monkeypatch.setattr(lr_race, "_run_racers", lambda p, T: {})
     for steps in (10, 11, 12):
-        LineSearchRace("ill-conditioned quadratic", num_steps=steps, backend="png").close()
-    assert list(lr_race._RUNS) == [("ill-conditioned quadratic", 11),
-                                   ("ill-conditioned quadratic", 12)]
+        LineSearchRace("ill-conditioned quadratic", num_steps=steps, backend="png",
+                       precompute=False).close()
+    assert list(lr_race._PRECOMPUTE.store) == [("ill-conditioned quadratic", 11),
+                                               ("ill-conditioned quadratic", 12)]

@@ -166,6 +166,15 @@ class Precompute:
         self._keep(key, value)
         return value
 
+    def drop_queued(self) -> int:
+        """Forget the jobs not started yet (the learner moved on); how many were dropped."""
+        with self._lock:
+            queued = [k for k, job in self._jobs.items() if not job.started]
+            for k in queued:
+                self._jobs[k].done.set()
+                del self._jobs[k]
+        return len(queued)
+
     def pending(self) -> int:
         """Jobs queued or running."""
         with self._lock:

@@ -21,6 +21,7 @@ from .. import plots
 from ..basins import DIVERGED, UNSETTLED, BasinMap, basin_map, final_points
 from ..rules import sgd
 from ..trainer import train
+from .background import Precompute
 from .base import App, lr_slider
 from .log_ticks import light_log_axis
 
@@ -29,6 +30,8 @@ __all__ = ["BasinExplorer", "basin_explorer"]
 _NAMES = ("the sharp minimum", "the flat minimum")
 #: Iterates drawn on the curve (the start and the first 79 steps).
 _SHOWN = 80
+_MAPS_KEPT = 16   # basin maps kept per app (0.26 MB each)
+_NEARBY = 3      # noise levels mapped in the background either side of the one shown
 
 
 class BasinExplorer(App):
@@ -44,6 +47,11 @@ class BasinExplorer(App):
         Curvature of the sharp minimum (the flat one has curvature 1).
     noise : float
         Standard deviation of the gradient noise (0: plain gradient descent).
+    precompute : bool
+        Map the noise levels next to the one shown (up to three slider steps
+        either side) on a background thread that gives way to every control
+        (:mod:`lrlab.apps.background`): releasing the noise slider a few steps
+        away then redraws from a kept map instead of running 16,500 runs.
     num_steps : int
         Steps of every run.
     resolution : (int, int)
@@ -72,8 +80,9 @@ class BasinExplorer(App):
 
     def __init__(self, *, lr: float = 0.05, start: float = -1.5, sharp_curvature: float = 20.0,
                  noise: float = 0.0, num_steps: int = 300, resolution: tuple = (110, 150),
-                 backend: str = "auto", figsize=(11.5, 4.1)):
+                 backend: str = "auto", figsize=(11.5, 4.1), precompute: bool = True):
         super().__init__(figsize, backend=backend)
+        self._precompute_on = bool(precompute)
         self.num_steps = int(num_steps)
         self.resolution = tuple(int(r) for r in resolution)
         self.lr = lr_slider(lr, low=1e-2, high=3.0)
@@ -106,20 +115,33 @@ class BasinExplorer(App):
         self.lr_line = self.ax_map.axhline(1.0, color="w", lw=1.2, zorder=5)
         self.canvas.animate(self.steps, self.dots, self.cursor, self.lr_line)
         self.mesh = None
-        self._maps: dict = {}  # (sharpness, noise) -> basin map, the last few
+        # (sharpness, noise) -> basin map, the last _MAPS_KEPT; the noise levels next to the
+        # one shown are mapped in the background (a map of noise costs ~100-150 ms)
+        self._maps = Precompute(max_size=_MAPS_KEPT)
         self._key_drawn = None
 
     def _basin_map(self, ks: float, noise: float) -> BasinMap:
-        """The basin map of the double well of sharp curvature ``ks`` (the last 8 kept)."""
-        key = (ks, noise)
-        if key not in self._maps:
-            R, S = self.resolution
-            self._maps[key] = basin_map(self.problem, np.geomspace(1e-2, 3.0, R),
-                                        np.linspace(-2.0, 2.5, S), self.num_steps, noise=noise,
-                                        tol=0.05 if noise == 0 else 0.5)
-            while len(self._maps) > 8:
-                del self._maps[next(iter(self._maps))]
-        return self._maps[key]
+        """The basin map of the double well of sharp curvature ``ks`` at gradient noise
+        ``noise`` (kept; made in the background when the learner got there first)."""
+        return self._maps.result((ks, noise), lambda: self._new_map(ks, noise))
+
+    def _new_map(self, ks: float, noise: float) -> BasinMap:
+        from .. import surfaces
+
+        R, S = self.resolution
+        return basin_map(surfaces.double_well(sharp_curvature=ks), np.geomspace(1e-2, 3.0, R),
+                         np.linspace(-2.0, 2.5, S), self.num_steps, noise=noise,
+                         tol=0.05 if noise == 0 else 0.5)
+
+    def _map_nearby(self, ks: float, noise: float) -> None:
+        """Queue the maps of the noise levels one, two and three slider steps either side."""
+        self._maps.drop_queued()   # those of a level the learner has left
+        step, lo, hi = float(self.noise.step), float(self.noise.min), float(self.noise.max)
+        for k in range(1, _NEARBY + 1):
+            for level in (noise + k * step, noise - k * step):
+                level = round(level, 9)   # the slider's values: min + n step, to rounding
+                if lo <= level <= hi:
+                    self._maps.submit((ks, level), lambda level=level: self._new_map(ks, level))
 
     def _background(self) -> None:
         """The curve, the map, the limits and the titles: each a cached layer of its own.
@@ -129,7 +151,7 @@ class BasinExplorer(App):
         """
         from .. import surfaces
 
-        ks, noise = float(self.sharpness.value), float(self.noise.value)
+        ks, noise = self._key
         self.problem = surfaces.double_well(sharp_curvature=ks)
         self.map = self._basin_map(ks, noise)
         ax, axm = self.ax_curve, self.ax_map
@@ -173,10 +195,12 @@ class BasinExplorer(App):
         self._key_drawn = (ks, noise)
 
     def _update(self) -> None:
-        key = (float(self.sharpness.value), float(self.noise.value))
+        key = (float(self.sharpness.value), round(float(self.noise.value), 9))
         if key != self._key:
             self._key = key
             self._background()
+            if self._precompute_on:
+                self._map_nearby(*key)
         lr, x0 = float(self.lr.value), float(self.start.value)
         noise = key[1]
         if noise == 0:  # the steps shown only (the fate below runs them all)
@@ -206,6 +230,12 @@ class BasinExplorer(App):
                          f"(stable in the sharp well only below 2/{ks:.3g} = {2 / ks:.3g})",
                          kind)
         self.canvas.render()
+
+
+    def close(self) -> None:
+        """Close the app; its background maps not started yet are dropped."""
+        self._maps.drop_queued()
+        super().close()
 
 
 def basin_explorer(**kwargs: Any) -> BasinExplorer:

@@ -177,3 +177,15 @@ def test_every_app_update_runs_in_the_foreground():
     app.lr.value = 0.25
     assert seen == [1] and updates_running() == 0 and app.last_error is None
     app.close()
+
+
+def test_dropping_the_queue_keeps_the_running_job_and_forgets_the_others():
+    jobs, spinner = Precompute(), Spinner()
+    jobs.submit("running", spinner)
+    assert spinner.started.wait(WAIT)
+    jobs.submit("a", lambda: pytest.fail("a dropped job ran"))
+    jobs.submit("b", lambda: pytest.fail("a dropped job ran"))
+    assert jobs.drop_queued() == 2 and jobs.pending() == 1
+    assert jobs.wait(0.01) is False   # the running one is still running
+    spinner.release.set()
+    assert jobs.wait(WAIT) and jobs.store == {"running": "spun"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from lrlab.apps.basins import BasinExplorer
@@ -94,4 +96,44 @@ def test_basin_explorer_draws_what_the_full_runs_give():
         np.testing.assert_array_equal(app.steps[1].get_xydata(), want[1].get_xydata())
         assert app.fate == int(basin_map(app.problem, [lr], [x0], 300).labels[0, 0])
     assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+    app.close()
+
+
+def test_noise_levels_next_to_the_shown_one_are_mapped_in_the_background():
+    """After a noise level is shown, the levels up to three slider steps either side are
+    mapped in the background: moving there computes no map, and the map drawn is
+    basin_map's, bit for bit, in a frame equal to the uncached full draw. A level further
+    away is computed on the spot; moving on drops the maps not started yet."""
+    from lrlab.apps.background import wait_all
+    from lrlab.basins import basin_map
+    from lrlab.surfaces import double_well
+
+    from .test_render import assert_same_picture, shown, slow_frame
+
+    app = BasinExplorer(lr=0.05, start=-1.5, resolution=(30, 40), num_steps=200, noise=1.0,
+                        backend="png")
+    assert wait_all(timeout=60)
+    assert sorted(k[1] for k in app._maps.store) == [0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3]
+    made = []   # the maps the updates compute themselves (not the background's)
+    real = app._new_map
+    app._new_map = lambda ks, noise: (threading.current_thread() is threading.main_thread()
+                                      and made.append(noise)) or real(ks, noise)
+    for noise, computed in ((1.2, []), (0.8, []), (3.0, [3.0])):
+        app.noise.value = noise
+        assert made == computed
+        made.clear()
+        want = basin_map(double_well(sharp_curvature=20.0), np.geomspace(1e-2, 3.0, 30),
+                         np.linspace(-2.0, 2.5, 40), 200, noise=noise, tol=0.5)
+        np.testing.assert_array_equal(app.map.labels, want.labels)
+        np.testing.assert_array_equal(app.map.final, want.final)
+        np.testing.assert_array_equal(app.mesh.get_array().reshape(30, 40),
+                                      want.labels - DIVERGED)
+        assert_same_picture(shown(app.canvas), slow_frame(app.canvas))
+        app.canvas.render()
+        assert wait_all(timeout=60)
+    assert {2.7, 2.8, 2.9} <= {k[1] for k in app._maps.store}
+    off = BasinExplorer(lr=0.05, start=-1.5, resolution=(30, 40), num_steps=200, noise=1.0,
+                        backend="png", precompute=False)
+    assert [k[1] for k in off._maps.store] == [1.0] and off._maps.pending() == 0
+    off.close()
     app.close()

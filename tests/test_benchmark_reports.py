@@ -13,15 +13,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _browser_benchmark():
-    spec = importlib.util.spec_from_file_location("lrlab_bench_browser",
-                                                  ROOT / "benchmarks" / "browser.py")
+def _benchmark(name: str):
+    """benchmarks/<name>.py as a module (the benchmarks are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"lrlab_bench_{name}",
+                                                  ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-bench = _browser_benchmark()
+bench = _benchmark("browser")
 
 
 def press(ms=None, frames=1, unchanged=False):
@@ -67,14 +68,6 @@ def test_several_frames_per_press_are_reported():
     assert "| 1/3 |" in row(table, "04-noise")
 
 
-def _controls_benchmark():
-    spec = importlib.util.spec_from_file_location("lrlab_bench_controls",
-                                                  ROOT / "benchmarks" / "controls.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _times(*ms):
     return {"cpu_ms": list(ms), "wall_ms": list(ms)}
 
@@ -83,7 +76,7 @@ def test_controls_table_judges_a_slider_moved_during_the_precompute_not_a_dropdo
     """The kernel benchmark (benchmarks/controls.py: table): the precompute's wait and a
     dropdown picked before the precompute reached it are shown, not judged; a slider moved
     at once after opening is judged like any other."""
-    controls = _controls_benchmark()
+    controls = _benchmark("controls")
     result = {"app": "08-linesearch_race", "first_open": _times(900.0), "open": _times(200.0),
               "precompute": {"cpu_ms": [], "wall_ms": [640.0]},
               "controls": {

@@ -126,10 +126,10 @@ def _precomputes() -> bool:
 
 def _settle() -> float:
     """Wait for the apps' background work, if this lrlab has any; the wait in ms."""
-    try:
-        from lrlab.apps.background import wait_all
-    except ImportError:   # an lrlab from before apps/background.py (a --baseline)
+    if not _precomputes():
         return 0.0
+    from lrlab.apps.background import wait_all
+
     t0 = time.perf_counter()
     if not wait_all(timeout=120):
         raise RuntimeError("background precompute still running after 120 s")
@@ -352,8 +352,9 @@ def table(results: list[dict], baseline: list[dict] | None = None) -> tuple[str,
                 lines.append(f"{label:42s} {when:13s}   -  {row.get('skipped', 'no change')}")
                 continue
             on_wall = row.get("judge") == "wall"
-            med = statistics.median(wall if on_wall else cpu)
-            passed = med <= target and not row.get("errors")
+            med = statistics.median(cpu)
+            passed = statistics.median(wall if on_wall else cpu) <= target \
+                and not row.get("errors")
             ok &= passed
             note = ("PASS" if passed else "FAIL") + (" (on wall time)" if on_wall else "")
             if row.get("errors"):

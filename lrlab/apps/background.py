@@ -105,21 +105,20 @@ class Precompute:
 
     Parameters
     ----------
-    store : dict, optional
-        Where finished results go (key -> value); a cache the caller shares
-        (default: a new dict). A job is not submitted when its key is there.
     max_size : int, optional
         Bound of ``store``: the oldest result goes when a new one would pass it.
 
     Attributes
     ----------
     store : dict
+        Finished results, key -> value, oldest first: the cache (a job is not
+        submitted when its key is there).
     pauses : int
         How many times the background thread gave way to an update.
     """
 
-    def __init__(self, store: dict | None = None, *, max_size: int | None = None):
-        self.store = {} if store is None else store
+    def __init__(self, *, max_size: int | None = None):
+        self.store: dict = {}
         self.max_size = max_size
         self.pauses = 0
         self._jobs: dict[Hashable, _Job] = {}  # queued or running, in submission order

@@ -139,7 +139,7 @@ class BasinExplorer(App):
         step, lo, hi = float(self.noise.step), float(self.noise.min), float(self.noise.max)
         for k in range(1, _NEARBY + 1):
             for level in (noise + k * step, noise - k * step):
-                level = round(level, 9)   # the slider's values: min + n step, to rounding
+                level = _level(level)
                 if lo <= level <= hi:
                     self._maps.submit((ks, level), lambda level=level: self._new_map(ks, level))
 
@@ -195,7 +195,7 @@ class BasinExplorer(App):
         self._key_drawn = (ks, noise)
 
     def _update(self) -> None:
-        key = (float(self.sharpness.value), round(float(self.noise.value), 9))
+        key = (float(self.sharpness.value), _level(self.noise.value))
         if key != self._key:
             self._key = key
             self._background()
@@ -231,11 +231,16 @@ class BasinExplorer(App):
                          kind)
         self.canvas.render()
 
-
     def close(self) -> None:
         """Close the app; its background maps not started yet are dropped."""
         self._maps.drop_queued()
         super().close()
+
+
+def _level(noise: float) -> float:
+    """A noise level as a map's key: the slider's values are ``min + n step`` only to
+    rounding (0.30000000000000004), so keys are rounded to 9 decimals."""
+    return round(float(noise), 9)
 
 
 def basin_explorer(**kwargs: Any) -> BasinExplorer:
